@@ -1,0 +1,185 @@
+// Pure validation primitives shared by every config section. Each failure is a ConfigError
+// whose message is one line naming the key, the value and what is allowed.
+
+export const PROJECT = "harbor-platform";
+
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    readonly value: unknown,
+    readonly allowed: string,
+  ) {
+    super(`${qualify(key)} = ${show(value)}: ${allowed}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** `hostname` -> `harbor-platform:hostname`; paths inside objects keep their dots. */
+export function qualify(key: string): string {
+  return key.includes(":") ? key : `${PROJECT}:${key}`;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return "(unset)";
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+export type Raw = unknown;
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function requireValue<T>(key: string, value: T | undefined, allowed: string): T {
+  if (value === undefined || value === null || value === "")
+    throw new ConfigError(key, value, `required: ${allowed}`);
+  return value;
+}
+
+export function str(key: string, value: Raw, allowed = "a non-empty string"): string {
+  if (typeof value !== "string" || value.trim() === "") throw new ConfigError(key, value, allowed);
+  return value;
+}
+
+export function optStr(key: string, value: Raw, fallback: string, allowed?: string): string {
+  return value === undefined ? fallback : str(key, value, allowed);
+}
+
+export function bool(key: string, value: Raw, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === "boolean") return value;
+  if (value === "true" || value === "false") return value === "true";
+  throw new ConfigError(key, value, "true or false");
+}
+
+export function int(
+  key: string,
+  value: Raw,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    throw new ConfigError(key, value, range);
+  }
+  return n;
+}
+
+export function oneOf<T extends string>(key: string, value: Raw, allowed: readonly T[], fallback?: T): T {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(key, value, `one of ${allowed.join(", ")}`);
+  }
+  return value as T;
+}
+
+/** An object whose keys must all be in `allowed` (typos are refused, not ignored). */
+export function obj(key: string, value: Raw, allowed: readonly string[]): Record<string, unknown> {
+  if (!isPlainObject(value)) throw new ConfigError(key, value, `an object with keys ${allowed.join(", ")}`);
+  for (const k of Object.keys(value)) {
+    if (!allowed.includes(k)) {
+      throw new ConfigError(
+        `${key}.${k}`,
+        value[k],
+        `unknown key; allowed keys of ${key}: ${allowed.join(", ")}`,
+      );
+    }
+  }
+  return value;
+}
+
+export function list(key: string, value: Raw): unknown[] {
+  if (!Array.isArray(value)) throw new ConfigError(key, value, "a list");
+  return value;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A fully qualified DNS name (at least two labels, lower case). */
+export function hostname(key: string, value: Raw): string {
+  const allowed = "a lower-case DNS name with at least two labels, like registry.example.com";
+  if (typeof value !== "string" || value.length > 253) throw new ConfigError(key, value, allowed);
+  const labels = value.split(".");
+  if (
+    labels.length < 2 ||
+    !labels.every((l) => DNS_LABEL.test(l)) ||
+    /^\d+$/.test(labels[labels.length - 1])
+  ) {
+    throw new ConfigError(key, value, allowed);
+  }
+  return value;
+}
+
+/** A Kubernetes object name (RFC 1123 label): namespaces, storage classes, secrets. */
+export function k8sName(key: string, value: Raw, fallback?: string): string {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== "string" || !DNS_LABEL.test(value)) {
+    throw new ConfigError(key, value, "a Kubernetes name: lower-case letters, digits and '-', at most 63");
+  }
+  return value;
+}
+
+/** A storage class name: RFC 1123 subdomain (dots allowed). */
+export function storageClass(key: string, value: Raw, fallback?: string): string {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== "string" || value.length > 253 || !value.split(".").every((l) => DNS_LABEL.test(l))) {
+    throw new ConfigError(key, value, "a StorageClass name (lower-case DNS subdomain)");
+  }
+  return value;
+}
+
+const QUANTITY = /^(\d+)(Ki|Mi|Gi|Ti|Pi)$/;
+const UNIT: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50 };
+
+/** A positive binary storage quantity such as `10Gi`. */
+export function size(key: string, value: Raw, fallback?: string): string {
+  if (value === undefined && fallback !== undefined) return fallback;
+  const m = typeof value === "string" ? QUANTITY.exec(value) : null;
+  if (!m || Number(m[1]) <= 0)
+    throw new ConfigError(key, value, "a positive size with a binary unit, like 512Mi or 10Gi");
+  return value as string;
+}
+
+export function bytesOf(quantity: string): number {
+  const m = QUANTITY.exec(quantity);
+  if (!m) throw new Error(`not a quantity: ${quantity}`);
+  return Number(m[1]) * UNIT[m[2]];
+}
+
+/** A Go duration as Harbor's registry and Velero use them: `168h`, `30m`, `1h30m`. */
+export function duration(key: string, value: Raw, fallback?: string): string {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (
+    typeof value !== "string" ||
+    !/^(\d+h)?(\d+m)?(\d+s)?$/.test(value) ||
+    value === "" ||
+    /^0+[hms]?$/.test(value)
+  ) {
+    throw new ConfigError(key, value, "a positive duration like 24h, 30m or 1h30m");
+  }
+  return value;
+}
+
+export function hoursOf(goDuration: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(goDuration);
+  if (!m) throw new Error(`not a duration: ${goDuration}`);
+  return Number(m[1] ?? 0) + Number(m[2] ?? 0) / 60 + Number(m[3] ?? 0) / 3600;
+}
+
+export function httpsUrl(key: string, value: Raw): string {
+  const allowed = "an https:// URL";
+  if (typeof value !== "string") throw new ConfigError(key, value, allowed);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(key, value, allowed);
+  }
+  if (url.protocol !== "https:") throw new ConfigError(key, value, allowed);
+  return value;
+}
