@@ -1,0 +1,186 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import { charts } from "../../versions";
+import type { PlatformNamespace } from "../namespace";
+import {
+  CREDENTIAL_KEYS,
+  REGISTRY_USERNAME,
+  harborValues,
+  type HarborValuesInput,
+  type HelmValues,
+} from "./values";
+
+export * from "./values";
+
+export const ADMIN_USERNAME = "admin";
+
+export interface ServerTlsPem {
+  readonly certPem: pulumi.Input<string>;
+  readonly keyPem: pulumi.Input<string>;
+  readonly caPem: pulumi.Input<string>;
+}
+
+export interface HarborArgs {
+  /** Everything the values builder needs except the Secret names, which this component owns. */
+  readonly values: Omit<HarborValuesInput, "secrets">;
+  /** The namespace Harbor lives in; its name is literal so Helm sees it at preview. */
+  readonly namespace: PlatformNamespace;
+  /**
+   * The server certificate Secret. Given as PEM in dev (signed by the project's CA), or as
+   * the name of a Secret that cert-manager fills in prod.
+   */
+  readonly serverTls: ServerTlsPem | { readonly secretName: string };
+  readonly provider?: k8s.Provider;
+  /** Install timeout; Harbor's first start runs database migrations. */
+  readonly timeoutSeconds?: number;
+}
+
+/** A password Harbor accepts: at least one upper, one lower and one digit; no specials. */
+function password(name: string, length: number, parent: pulumi.Resource): random.RandomPassword {
+  return new random.RandomPassword(
+    name,
+    { length, special: false, minUpper: 1, minLower: 1, minNumeric: 1 },
+    { parent },
+  );
+}
+
+/**
+ * Harbor from its official chart (helm.v3.Release: the chart's existingSecret values rely on
+ * Helm's `lookup`). Every value the chart would otherwise generate on each render is
+ * generated once here, so `pulumi up` never restarts Harbor for nothing.
+ */
+export class Harbor extends pulumi.ComponentResource {
+  readonly release: k8s.helm.v3.Release;
+  readonly url: string;
+  readonly adminUsername = ADMIN_USERNAME;
+  readonly adminPassword: pulumi.Output<string>;
+
+  constructor(name: string, args: HarborArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harbor-platform:harbor:Harbor", name, {}, opts);
+    const ns = args.namespace.name;
+    const k8sOpts = { parent: this, provider: args.provider, dependsOn: [args.namespace] };
+
+    const admin = password(`${name}-admin-password`, 24, this);
+    // Harbor encrypts stored credentials with secretKey; it must be exactly 16 characters.
+    const secretKey = password(`${name}-secret-key`, 16, this);
+    const coreSecret = password(`${name}-core-secret`, 32, this);
+    const jobserviceSecret = password(`${name}-jobservice-secret`, 32, this);
+    const registryHttpSecret = password(`${name}-registry-http-secret`, 32, this);
+    const registryPassword = password(`${name}-registry-password`, 32, this);
+    // The CSRF key must be 32 characters.
+    const xsrfKey = password(`${name}-xsrf-key`, 32, this);
+
+    const secretNames = { credentials: `${name}-credentials`, token: `${name}-token` };
+    const credentials = new k8s.core.v1.Secret(
+      `${name}-credentials`,
+      {
+        metadata: { name: secretNames.credentials, namespace: ns },
+        type: "Opaque",
+        stringData: {
+          [CREDENTIAL_KEYS.adminPassword]: pulumi.secret(admin.result),
+          [CREDENTIAL_KEYS.secretKey]: pulumi.secret(secretKey.result),
+          [CREDENTIAL_KEYS.coreSecret]: pulumi.secret(coreSecret.result),
+          [CREDENTIAL_KEYS.jobserviceSecret]: pulumi.secret(jobserviceSecret.result),
+          [CREDENTIAL_KEYS.registryHttpSecret]: pulumi.secret(registryHttpSecret.result),
+          [CREDENTIAL_KEYS.registryPassword]: pulumi.secret(registryPassword.result),
+          [CREDENTIAL_KEYS.registryHtpasswd]: pulumi.secret(
+            pulumi.interpolate`${REGISTRY_USERNAME}:${registryPassword.bcryptHash}`,
+          ),
+          [CREDENTIAL_KEYS.xsrfKey]: pulumi.secret(xsrfKey.result),
+        },
+      },
+      k8sOpts,
+    );
+
+    // The token service signs registry tokens with this RSA key; the chart would regenerate it.
+    const tokenKey = new tls.PrivateKey(
+      `${name}-token-key`,
+      { algorithm: "RSA", rsaBits: 4096 },
+      { parent: this },
+    );
+    const tokenCert = new tls.SelfSignedCert(
+      `${name}-token-cert`,
+      {
+        privateKeyPem: tokenKey.privateKeyPem,
+        validityPeriodHours: 10 * 365 * 24,
+        earlyRenewalHours: 90 * 24,
+        allowedUses: ["digital_signature", "key_encipherment"],
+        subject: { commonName: "harbor-token-ca" },
+      },
+      { parent: this },
+    );
+    const token = new k8s.core.v1.Secret(
+      `${name}-token`,
+      {
+        metadata: { name: secretNames.token, namespace: ns },
+        type: "kubernetes.io/tls",
+        stringData: { "tls.crt": tokenCert.certPem, "tls.key": pulumi.secret(tokenKey.privateKeyPem) },
+      },
+      k8sOpts,
+    );
+
+    const dependsOn: pulumi.Resource[] = [args.namespace, credentials, token];
+    let serverTlsName: string;
+    if ("secretName" in args.serverTls) {
+      serverTlsName = args.serverTls.secretName;
+    } else {
+      serverTlsName = `${name}-tls`;
+      dependsOn.push(
+        new k8s.core.v1.Secret(
+          `${name}-tls`,
+          {
+            metadata: { name: serverTlsName, namespace: ns },
+            type: "kubernetes.io/tls",
+            stringData: {
+              "tls.crt": args.serverTls.certPem,
+              "tls.key": pulumi.secret(args.serverTls.keyPem),
+              "ca.crt": args.serverTls.caPem,
+            },
+          },
+          k8sOpts,
+        ),
+      );
+    }
+
+    const plain = harborValues({
+      ...args.values,
+      secrets: { credentials: secretNames.credentials, token: secretNames.token, serverTls: serverTlsName },
+    });
+    let values: pulumi.Input<HelmValues> = plain;
+    if (!args.values.database) {
+      // The chart offers no existingSecret for its internal database: the generated password
+      // goes into the values, which makes the Release's values secret in Pulumi's state.
+      const dbPassword = password(`${name}-database-password`, 32, this);
+      values = pulumi.secret(dbPassword.result).apply((p): HelmValues => ({
+        ...plain,
+        database: { type: "internal", internal: { password: p } },
+      }));
+    }
+
+    this.release = new k8s.helm.v3.Release(
+      name,
+      {
+        name: "harbor",
+        namespace: ns,
+        chart: charts.harbor.chart,
+        version: charts.harbor.version,
+        repositoryOpts: { repo: charts.harbor.repo },
+        values,
+        timeout: args.timeoutSeconds ?? 900,
+        maxHistory: 10,
+      },
+      // The values name these Secrets literally, so Helm must find them in place.
+      { ...k8sOpts, dependsOn },
+    );
+
+    this.url = `https://${args.values.hostname}`;
+    this.adminPassword = pulumi.secret(admin.result);
+    this.registerOutputs({
+      url: this.url,
+      adminUsername: this.adminUsername,
+      adminPassword: this.adminPassword,
+    });
+  }
+}

@@ -1,0 +1,229 @@
+// Pure builder of the Harbor chart's values. Every key exists in chart 1.19.2's values.yaml
+// (the conformance suite checks it). No secret appears here: secrets are referenced by the
+// names of Kubernetes Secrets the Harbor component creates (`existingSecret*`).
+import type { Exposure, HarborSettings, StorageConfig, Topology } from "../../config";
+
+/** Keys inside the `credentials` Secret, as the chart's templates read them. */
+export const CREDENTIAL_KEYS = {
+  adminPassword: "HARBOR_ADMIN_PASSWORD",
+  secretKey: "secretKey",
+  coreSecret: "secret",
+  jobserviceSecret: "JOBSERVICE_SECRET",
+  registryHttpSecret: "REGISTRY_HTTP_SECRET",
+  registryPassword: "REGISTRY_PASSWD",
+  registryHtpasswd: "REGISTRY_HTPASSWD",
+  xsrfKey: "CSRF_KEY",
+} as const;
+
+export const REGISTRY_USERNAME = "harbor_registry_user";
+
+export interface HarborSecretNames {
+  /** One Secret holding every key of CREDENTIAL_KEYS. */
+  readonly credentials: string;
+  /** kubernetes.io/tls Secret with the token service's signing key and certificate. */
+  readonly token: string;
+  /** kubernetes.io/tls Secret with the external server certificate (and ca.crt). */
+  readonly serverTls: string;
+}
+
+export interface ExternalDatabase {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly database: string;
+  /** Secret with key `password`. */
+  readonly existingSecret: string;
+  readonly sslmode: "verify-full" | "verify-ca" | "require" | "disable";
+}
+
+export interface ExternalRedis {
+  /** `host:port` or, with Sentinel, `s1:26379,s2:26379,s3:26379`. */
+  readonly addr: string;
+  readonly sentinelMasterSet?: string;
+  /** Secret with key REDIS_PASSWORD. */
+  readonly existingSecret: string;
+}
+
+export interface S3Storage {
+  readonly bucket: string;
+  readonly region: string;
+  /** Full URL with scheme: the registry's S3 driver needs `http://` or `https://`. */
+  readonly regionEndpoint: string;
+  /** Secret with REGISTRY_STORAGE_S3_ACCESSKEY and REGISTRY_STORAGE_S3_SECRETKEY. */
+  readonly existingSecret: string;
+  /** MinIO cannot serve redirects to pre-signed URLs that clients could follow. */
+  readonly disableRedirect: boolean;
+}
+
+export interface InternalTls {
+  /** kubernetes.io/tls Secrets (with ca.crt) per component. */
+  readonly secretNames: Readonly<Record<"core" | "jobservice" | "registry" | "portal" | "trivy", string>>;
+}
+
+export interface HarborValuesInput {
+  readonly topology: Topology;
+  readonly hostname: string;
+  readonly exposure: Exposure;
+  readonly storage: StorageConfig;
+  readonly harbor: HarborSettings;
+  readonly secrets: HarborSecretNames;
+  /** Secret with key `ca.crt` added to the trust store of core, jobservice, registry, trivy. */
+  readonly caBundleSecretName?: string;
+  readonly database?: ExternalDatabase;
+  readonly redis?: ExternalRedis;
+  readonly s3?: S3Storage;
+  readonly internalTls?: InternalTls;
+}
+
+export type HelmValues = Record<string, unknown>;
+
+/** Spread replicas over nodes (hard) and zones (soft); the chart adds the labelSelector. */
+export const TOPOLOGY_SPREAD = [
+  { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule" },
+  { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway" },
+];
+
+function workload(replicas: number): HelmValues {
+  return {
+    replicas,
+    // The chart renders a PDB only when replicas > 1; minAvailable alone (never both fields).
+    podDisruptionBudget: { enabled: replicas > 1, minAvailable: Math.max(1, replicas - 1) },
+    ...(replicas > 1 ? { topologySpreadConstraints: TOPOLOGY_SPREAD } : {}),
+  };
+}
+
+function expose(input: HarborValuesInput): HelmValues {
+  const tls = { enabled: true, certSource: "secret", secret: { secretName: input.secrets.serverTls } };
+  const e = input.exposure;
+  switch (e.kind) {
+    case "ingress":
+      return { type: "ingress", tls, ingress: { hosts: { core: input.hostname }, className: e.className } };
+    case "gateway":
+      return {
+        type: "route",
+        tls,
+        route: {
+          hosts: [input.hostname],
+          parentRefs: e.parentRefs.map((r) => ({
+            group: "gateway.networking.k8s.io",
+            kind: "Gateway",
+            ...r,
+          })),
+        },
+      };
+    case "loadBalancer":
+      return { type: "loadBalancer", tls, loadBalancer: { name: "harbor" } };
+  }
+}
+
+function persistence(input: HarborValuesInput): HelmValues {
+  const s = input.storage;
+  const local = (size: string) => ({ storageClass: s.localClass, accessMode: "ReadWriteOnce", size });
+  const claims: HelmValues = {
+    jobservice: { jobLog: local(s.jobLogSize) },
+    trivy: local(s.trivySize),
+  };
+  if (!input.s3)
+    claims.registry = { storageClass: s.nasClass, accessMode: "ReadWriteMany", size: s.registrySize };
+  if (!input.database) claims.database = local(s.databaseSize);
+  if (!input.redis) claims.redis = local(s.redisSize);
+  const imageChartStorage = input.s3
+    ? {
+        type: "s3",
+        disableredirect: input.s3.disableRedirect,
+        s3: {
+          region: input.s3.region,
+          bucket: input.s3.bucket,
+          regionendpoint: input.s3.regionEndpoint,
+          existingSecret: input.s3.existingSecret,
+          // The chart writes these booleans only when true (DESIGN.md): keep them true.
+          secure: input.s3.regionEndpoint.startsWith("https://"),
+          v4auth: true,
+        },
+      }
+    : { type: "filesystem", filesystem: { rootdirectory: "/storage" } };
+  return { enabled: true, resourcePolicy: "keep", persistentVolumeClaim: claims, imageChartStorage };
+}
+
+export function harborValues(input: HarborValuesInput): HelmValues {
+  const h = input.harbor;
+  const c = input.secrets.credentials;
+  const several = h.replicas > 1;
+  const values: HelmValues = {
+    expose: expose(input),
+    externalURL: `https://${input.hostname}`,
+    persistence: persistence(input),
+    existingSecretAdminPassword: c,
+    existingSecretAdminPasswordKey: CREDENTIAL_KEYS.adminPassword,
+    existingSecretSecretKey: c,
+    logLevel: h.logLevel,
+    metrics: { enabled: true },
+    // Harbor's Redis cache layer for artifact/project metadata; worthwhile with several cores.
+    cache: { enabled: input.topology === "prod", expireHours: 24 },
+    core: {
+      ...workload(h.replicas),
+      existingSecret: c,
+      existingXsrfSecret: c,
+      existingXsrfSecretKey: CREDENTIAL_KEYS.xsrfKey,
+      secretName: input.secrets.token,
+    },
+    jobservice: {
+      ...workload(h.replicas),
+      existingSecret: c,
+      existingSecretKey: CREDENTIAL_KEYS.jobserviceSecret,
+      // File logs live on one pod's volume; several replicas must log to the database.
+      jobLoggers: several ? ["database"] : ["file"],
+    },
+    registry: {
+      ...workload(h.replicas),
+      existingSecret: c,
+      existingSecretKey: CREDENTIAL_KEYS.registryHttpSecret,
+      credentials: { username: REGISTRY_USERNAME, existingSecret: c },
+      upload_purging: { enabled: true, age: h.uploadPurgeAge, interval: "24h", dryrun: false },
+    },
+    portal: workload(h.replicas),
+    exporter: workload(h.replicas),
+    trivy: { enabled: true, ...workload(h.trivyReplicas) },
+  };
+  if (input.exposure.kind === "loadBalancer") values.nginx = workload(h.replicas);
+  if (input.caBundleSecretName) values.caBundleSecretName = input.caBundleSecretName;
+  if (input.database) {
+    const d = input.database;
+    values.database = {
+      type: "external",
+      external: {
+        host: d.host,
+        port: String(d.port),
+        username: d.username,
+        coreDatabase: d.database,
+        existingSecret: d.existingSecret,
+        sslmode: d.sslmode,
+      },
+    };
+  }
+  if (input.redis) {
+    const r = input.redis;
+    values.redis = {
+      type: "external",
+      external: {
+        addr: r.addr,
+        ...(r.sentinelMasterSet ? { sentinelMasterSet: r.sentinelMasterSet } : {}),
+        existingSecret: r.existingSecret,
+      },
+    };
+  }
+  if (input.internalTls) {
+    const n = input.internalTls.secretNames;
+    values.internalTLS = {
+      enabled: true,
+      strong_ssl_ciphers: true,
+      certSource: "secret",
+      core: { secretName: n.core },
+      jobservice: { secretName: n.jobservice },
+      registry: { secretName: n.registry },
+      portal: { secretName: n.portal },
+      trivy: { secretName: n.trivy },
+    };
+  }
+  return values;
+}

@@ -1,0 +1,88 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+
+const HOURS_PER_DAY = 24;
+
+export interface RootCaArgs {
+  readonly commonName: pulumi.Input<string>;
+  readonly validityDays: number;
+}
+
+/**
+ * The project's own root CA. It signs Harbor's server certificate in dev and seeds
+ * cert-manager's CA ClusterIssuer in prod; docker clients trust it via the `caCert` output.
+ */
+export class RootCa extends pulumi.ComponentResource {
+  readonly privateKeyPem: pulumi.Output<string>;
+  readonly certPem: pulumi.Output<string>;
+
+  constructor(name: string, args: RootCaArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harbor-platform:tls:RootCa", name, {}, opts);
+    const key = new tls.PrivateKey(
+      `${name}-key`,
+      { algorithm: "ECDSA", ecdsaCurve: "P384" },
+      { parent: this },
+    );
+    const cert = new tls.SelfSignedCert(
+      `${name}-cert`,
+      {
+        privateKeyPem: key.privateKeyPem,
+        isCaCertificate: true,
+        validityPeriodHours: args.validityDays * HOURS_PER_DAY,
+        // Renew well before expiry; a new CA means every client must trust it again.
+        earlyRenewalHours: 30 * HOURS_PER_DAY,
+        allowedUses: ["cert_signing", "crl_signing", "digital_signature"],
+        subject: { commonName: args.commonName, organization: "harbor-platform" },
+      },
+      { parent: this },
+    );
+    this.privateKeyPem = pulumi.secret(key.privateKeyPem);
+    this.certPem = cert.certPem;
+    this.registerOutputs({ certPem: this.certPem });
+  }
+}
+
+export interface ServerCertArgs {
+  readonly ca: RootCa;
+  readonly dnsNames: pulumi.Input<string>[];
+  readonly validityDays: number;
+}
+
+/** A TLS server certificate signed by the project's root CA. */
+export class ServerCert extends pulumi.ComponentResource {
+  readonly privateKeyPem: pulumi.Output<string>;
+  readonly certPem: pulumi.Output<string>;
+
+  constructor(name: string, args: ServerCertArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harbor-platform:tls:ServerCert", name, {}, opts);
+    const key = new tls.PrivateKey(
+      `${name}-key`,
+      { algorithm: "ECDSA", ecdsaCurve: "P256" },
+      { parent: this },
+    );
+    const csr = new tls.CertRequest(
+      `${name}-csr`,
+      {
+        privateKeyPem: key.privateKeyPem,
+        dnsNames: args.dnsNames,
+        subject: { commonName: pulumi.output(args.dnsNames[0]), organization: "harbor-platform" },
+      },
+      { parent: this },
+    );
+    const cert = new tls.LocallySignedCert(
+      `${name}-cert`,
+      {
+        certRequestPem: csr.certRequestPem,
+        caPrivateKeyPem: args.ca.privateKeyPem,
+        caCertPem: args.ca.certPem,
+        validityPeriodHours: args.validityDays * HOURS_PER_DAY,
+        earlyRenewalHours: Math.min(30, Math.floor(args.validityDays / 3)) * HOURS_PER_DAY,
+        allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+      },
+      { parent: this },
+    );
+    this.privateKeyPem = pulumi.secret(key.privateKeyPem);
+    this.certPem = cert.certPem;
+    this.registerOutputs({ certPem: this.certPem });
+  }
+}

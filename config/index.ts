@@ -1,0 +1,289 @@
+// The stack's configuration, parsed and validated in one pure function before any resource
+// is registered. `topology` selects a preset; explicit keys override it.
+import {
+  ConfigError,
+  bool,
+  hostname,
+  int,
+  isPlainObject,
+  k8sName,
+  list,
+  obj,
+  oneOf,
+  size,
+  storageClass,
+  duration,
+} from "./validate";
+
+export { ConfigError } from "./validate";
+
+export const TOPOLOGIES = ["dev", "prod"] as const;
+export type Topology = (typeof TOPOLOGIES)[number];
+
+export interface GatewayParentRef {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly sectionName?: string;
+}
+
+export type Exposure =
+  | { readonly kind: "ingress"; readonly className: string }
+  | { readonly kind: "gateway"; readonly parentRefs: readonly GatewayParentRef[] }
+  | { readonly kind: "loadBalancer" };
+
+export interface StorageConfig {
+  /** ReadWriteMany class (NAS/NFS) for the dev registry's filesystem store. */
+  readonly nasClass: string;
+  /** Node-local (DAS) class for Trivy caches, databases, MinIO drives. */
+  readonly localClass: string;
+  readonly registrySize: string;
+  readonly trivySize: string;
+  readonly jobLogSize: string;
+  readonly databaseSize: string;
+  readonly redisSize: string;
+}
+
+export interface HarborSettings {
+  /** Replicas of core, jobservice, portal, registry, exporter and nginx. */
+  readonly replicas: number;
+  readonly trivyReplicas: number;
+  readonly logLevel: "debug" | "info" | "warning" | "error" | "fatal";
+  readonly uploadPurgeAge: string;
+}
+
+export interface TlsSettings {
+  readonly caValidityDays: number;
+  readonly certValidityDays: number;
+}
+
+export interface NamespaceQuota {
+  readonly storage: string;
+  readonly persistentVolumeClaims: number;
+}
+
+export interface PlatformConfig {
+  readonly topology: Topology;
+  readonly hostname: string;
+  readonly namespace: string;
+  readonly exposure: Exposure;
+  readonly storage: StorageConfig;
+  readonly harbor: HarborSettings;
+  readonly tls: TlsSettings;
+  readonly namespaceQuota: NamespaceQuota;
+  /** Whether data-bearing resources are protected from deletion (always true in prod). */
+  readonly protectData: boolean;
+}
+
+/** Keys the program knows; anything else in the stack's namespace is a typo and refused. */
+export const KNOWN_KEYS = [
+  "topology",
+  "hostname",
+  "namespace",
+  "exposure",
+  "ingressClassName",
+  "gatewayParentRefs",
+  "nasStorageClass",
+  "localStorageClass",
+  "registryStorageSize",
+  "trivyStorageSize",
+  "jobLogStorageSize",
+  "databaseStorageSize",
+  "redisStorageSize",
+  "replicas",
+  "trivyReplicas",
+  "logLevel",
+  "uploadPurgeAge",
+  "caValidityDays",
+  "certValidityDays",
+  "namespaceQuota",
+  "protectData",
+] as const;
+
+interface Preset {
+  readonly replicas: number;
+  readonly trivyReplicas: number;
+  readonly nasClass?: string;
+  readonly localClass?: string;
+  readonly registrySize: string;
+  readonly namespaceQuota: NamespaceQuota;
+  readonly protectData: boolean;
+}
+
+/** What each topology brings when a key is not set (DESIGN.md, "Topologies"). */
+export const PRESETS: Record<Topology, Preset> = {
+  dev: {
+    replicas: 1,
+    trivyReplicas: 1,
+    nasClass: "nfs-client",
+    localClass: "local-path",
+    registrySize: "50Gi",
+    namespaceQuota: { storage: "500Gi", persistentVolumeClaims: 20 },
+    protectData: false,
+  },
+  prod: {
+    replicas: 3,
+    trivyReplicas: 3,
+    // No storage class defaults in prod: the operator must name the cluster's real classes.
+    registrySize: "500Gi",
+    namespaceQuota: { storage: "20Ti", persistentVolumeClaims: 100 },
+    protectData: true,
+  },
+};
+
+export type RawConfig = Readonly<Record<string, unknown>>;
+
+function parseExposure(raw: RawConfig): Exposure {
+  const kind = oneOf("exposure", raw.exposure, ["ingress", "gateway", "loadBalancer"] as const, "ingress");
+  switch (kind) {
+    case "ingress":
+      return { kind, className: k8sName("ingressClassName", raw.ingressClassName, "traefik") };
+    case "gateway": {
+      const refs = list("gatewayParentRefs", raw.gatewayParentRefs ?? []);
+      if (refs.length === 0) {
+        throw new ConfigError(
+          "gatewayParentRefs",
+          raw.gatewayParentRefs,
+          "at least one {name, namespace} when exposure is gateway",
+        );
+      }
+      const parentRefs = refs.map((ref, i) => {
+        const key = `gatewayParentRefs[${i}]`;
+        const o = obj(key, ref, ["name", "namespace", "sectionName"]);
+        return {
+          name: k8sName(`${key}.name`, o.name),
+          ...(o.namespace !== undefined ? { namespace: k8sName(`${key}.namespace`, o.namespace) } : {}),
+          ...(o.sectionName !== undefined
+            ? { sectionName: k8sName(`${key}.sectionName`, o.sectionName) }
+            : {}),
+        };
+      });
+      return { kind, parentRefs };
+    }
+    case "loadBalancer":
+      return { kind };
+  }
+}
+
+function requiredIn(topology: Topology, key: string, value: unknown, fallback: string | undefined): unknown {
+  if (value === undefined && fallback === undefined) {
+    throw new ConfigError(
+      key,
+      value,
+      `required for topology ${topology}: the name of a StorageClass in the cluster`,
+    );
+  }
+  return value ?? fallback;
+}
+
+function parseQuota(raw: unknown, preset: NamespaceQuota): NamespaceQuota {
+  if (raw === undefined) return preset;
+  const o = obj("namespaceQuota", raw, ["storage", "persistentVolumeClaims"]);
+  return {
+    storage: size("namespaceQuota.storage", o.storage, preset.storage),
+    persistentVolumeClaims: int(
+      "namespaceQuota.persistentVolumeClaims",
+      o.persistentVolumeClaims,
+      preset.persistentVolumeClaims,
+      1,
+    ),
+  };
+}
+
+/**
+ * Turns the stack's config (keys without the `harbor-platform:` prefix, structured values
+ * already decoded) into a typed PlatformConfig, or throws one ConfigError.
+ */
+export function parseConfig(raw: RawConfig): PlatformConfig {
+  for (const key of Object.keys(raw)) {
+    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
+      throw new ConfigError(key, raw[key], `unknown key; known keys: ${KNOWN_KEYS.join(", ")}`);
+    }
+  }
+  const topology = oneOf("topology", raw.topology, TOPOLOGIES);
+  const preset = PRESETS[topology];
+  const replicas = int("replicas", raw.replicas, preset.replicas, 1, 10);
+  if (topology === "prod" && replicas < 2) {
+    throw new ConfigError(
+      "replicas",
+      raw.replicas,
+      "at least 2 in prod: one replica cannot survive a node loss",
+    );
+  }
+  const protectData = bool("protectData", raw.protectData, preset.protectData);
+  if (topology === "prod" && !protectData) {
+    throw new ConfigError(
+      "protectData",
+      raw.protectData,
+      "true in prod: data-bearing resources stay protected",
+    );
+  }
+  return {
+    topology,
+    hostname: hostname("hostname", raw.hostname),
+    namespace: k8sName("namespace", raw.namespace, "harbor"),
+    exposure: parseExposure(raw),
+    storage: {
+      nasClass: storageClass(
+        "nasStorageClass",
+        requiredIn(topology, "nasStorageClass", raw.nasStorageClass, preset.nasClass),
+      ),
+      localClass: storageClass(
+        "localStorageClass",
+        requiredIn(topology, "localStorageClass", raw.localStorageClass, preset.localClass),
+      ),
+      registrySize: size("registryStorageSize", raw.registryStorageSize, preset.registrySize),
+      trivySize: size("trivyStorageSize", raw.trivyStorageSize, "5Gi"),
+      jobLogSize: size("jobLogStorageSize", raw.jobLogStorageSize, "1Gi"),
+      databaseSize: size(
+        "databaseStorageSize",
+        raw.databaseStorageSize,
+        topology === "prod" ? "50Gi" : "5Gi",
+      ),
+      redisSize: size("redisStorageSize", raw.redisStorageSize, "1Gi"),
+    },
+    harbor: {
+      replicas,
+      trivyReplicas: int("trivyReplicas", raw.trivyReplicas, preset.trivyReplicas, 1, 10),
+      logLevel: oneOf(
+        "logLevel",
+        raw.logLevel,
+        ["debug", "info", "warning", "error", "fatal"] as const,
+        "info",
+      ),
+      uploadPurgeAge: duration("uploadPurgeAge", raw.uploadPurgeAge, "168h"),
+    },
+    tls: {
+      caValidityDays: int("caValidityDays", raw.caValidityDays, 3650, 30, 36500),
+      certValidityDays: int("certValidityDays", raw.certValidityDays, 397, 1, 825),
+    },
+    namespaceQuota: parseQuota(raw.namespaceQuota, preset.namespaceQuota),
+    protectData,
+  };
+}
+
+/**
+ * Decodes Pulumi's string-valued config map (`harbor-platform:key` -> string) into raw
+ * values: JSON objects, lists, numbers and booleans are decoded, other strings kept.
+ */
+export function decodeStackConfig(
+  all: Readonly<Record<string, string>>,
+  project: string,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const prefix = `${project}:`;
+  for (const [fullKey, text] of Object.entries(all)) {
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    out[key] = /^[[{]/.test(text.trim()) ? decodeJson(key, text) : text;
+  }
+  return out;
+}
+
+function decodeJson(key: string, text: string): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isPlainObject(value) || Array.isArray(value) ? value : text;
+  } catch {
+    throw new ConfigError(key, text, "valid YAML/JSON structured config");
+  }
+}

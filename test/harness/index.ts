@@ -1,0 +1,179 @@
+// Evaluates the real program (index.ts) for a stack under the SDK's mocks, driven by the real
+// Pulumi.<stack>.yaml, and records every registration as the engine would see it: inputs
+// with their secret paths, dependencies, protect flag and parent.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+import { mockOutputs } from "./mock-outputs";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+const PROJECT = "harbor-platform";
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface Registered {
+  type: string;
+  name: string;
+  urn: string;
+  custom: boolean;
+  inputs: Record<string, unknown>;
+  /** Dotted paths of inputs that reach the engine as secrets (`values.database.internal.password`). */
+  secretPaths: string[];
+  /** URNs this registration waits for (explicit dependsOn and input dependencies). */
+  dependencies: string[];
+  protect: boolean;
+  parent?: string;
+}
+
+export interface StackRun {
+  stack: string;
+  resources: Registered[];
+  outputs: Record<string, { value: unknown; secret: boolean }>;
+  byType(type: string): Registered[];
+  one(type: string, name?: string): Registered;
+}
+
+export type ConfigOverrides = Record<string, unknown>;
+
+/** The stack file's config (keys without the project prefix), with overrides applied. */
+export function stackConfig(stack: string, overrides: ConfigOverrides = {}): Record<string, unknown> {
+  const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+  const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc.config ?? {})) out[k.replace(`${PROJECT}:`, "")] = v;
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+interface RawRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProtect(): boolean;
+  getDependenciesList(): string[];
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+function unwrapSecrets(value: unknown, at: string, secretPaths: string[]): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, secretPaths));
+  if (value && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    if (o[SECRET_SIG] === SECRET_VALUE) {
+      secretPaths.push(at);
+      return unwrapSecrets(o.value, at, []);
+    }
+    return Object.fromEntries(
+      Object.entries(o).map(([k, v]) => [k, unwrapSecrets(v, at ? `${at}.${k}` : k, secretPaths)]),
+    );
+  }
+  return value;
+}
+
+async function settle(): Promise<void> {
+  // waitForRPCs drains the mock monitor's queue; it is internal, so reach it by path.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+  await settings.waitForRPCs();
+}
+
+async function outputValue(value: unknown): Promise<{ value: unknown; secret: boolean }> {
+  if (!pulumi.Output.isInstance(value)) return { value, secret: false };
+  const out = value as pulumi.Output<unknown>;
+  const [resolved, secret] = await Promise.all([
+    new Promise<unknown>((resolve) => out.apply((v) => resolve(v))),
+    pulumi.isSecret(out),
+  ]);
+  return { value: resolved, secret };
+}
+
+/**
+ * Runs index.ts for `stack` with the given config overrides. Throws what the program throws
+ * (a bad config surfaces as the program's one-line error).
+ */
+export async function evaluateStack(stack: string, overrides: ConfigOverrides = {}): Promise<StackRun> {
+  const config = stackConfig(stack, overrides);
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(
+      Object.entries(config).map(([k, v]) => [
+        `${PROJECT}:${k}`,
+        typeof v === "string" ? v : JSON.stringify(v),
+      ]),
+    ),
+    [],
+  );
+  const resources: Registered[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args) } }),
+      call: (args) => args.inputs,
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RawRequest, cb: (err: Error | null, res?: { getUrn(): string }) => void): void;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    register(req, (err, res) => {
+      if (!err && res) {
+        const secretPaths: string[] = [];
+        const inputs = unwrapSecrets(req.getObject()?.toJavaScript() ?? {}, "", secretPaths) as Record<
+          string,
+          unknown
+        >;
+        resources.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn: res.getUrn(),
+          custom: req.getCustom(),
+          inputs,
+          secretPaths,
+          dependencies: req.getDependenciesList(),
+          protect: req.getProtect(),
+          parent: req.getParent() || undefined,
+        });
+      }
+      cb(err, res);
+    });
+  };
+
+  const entry = require.resolve(path.join(ROOT, "index.ts"));
+  delete require.cache[entry];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exported = require(entry) as Record<string, unknown>;
+  await settle();
+  const outputs: StackRun["outputs"] = {};
+  for (const [k, v] of Object.entries(exported)) outputs[k] = await outputValue(v);
+  await settle();
+
+  return {
+    stack,
+    resources,
+    outputs,
+    byType: (type) => resources.filter((r) => r.type === type),
+    one(type, name) {
+      const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+      if (found.length !== 1) {
+        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+      }
+      return found[0];
+    },
+  };
+}
+
+/** Reads a dotted path (`values.expose.tls.enabled`) out of a nested object. */
+export function at(obj: unknown, dotted: string): unknown {
+  return dotted
+    .split(".")
+    .reduce<unknown>(
+      (o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined),
+      obj,
+    );
+}

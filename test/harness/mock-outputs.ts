@@ -1,0 +1,31 @@
+// What providers compute that mocks cannot: deterministic stand-ins per resource type, so two
+// evaluations are comparable and outputs that the program reads are present.
+import { createHash } from "crypto";
+import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
+
+function digest(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("/")).digest("hex");
+}
+
+export function mockOutputs(args: MockResourceArgs): Record<string, unknown> {
+  const h = digest(args.type, args.name);
+  switch (args.type) {
+    case "random:index/randomPassword:RandomPassword": {
+      const length = Number((args.inputs as { length?: number }).length ?? 16);
+      const result = `Aa1${h}`.slice(0, length);
+      return { result, bcryptHash: `$2a$10$${h.slice(0, 53)}` };
+    }
+    case "tls:index/privateKey:PrivateKey":
+      return {
+        privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${h}\n-----END PRIVATE KEY-----\n`,
+        publicKeyPem: `pub-${h}`,
+      };
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      return { certPem: `-----BEGIN CERTIFICATE-----\n${h}\n-----END CERTIFICATE-----\n` };
+    case "tls:index/certRequest:CertRequest":
+      return { certRequestPem: `csr-${h}` };
+    default:
+      return {};
+  }
+}

@@ -1,0 +1,75 @@
+// Every pinned chart and image version of the project, in one place. The conformance suite
+// checks each chart version against the upstream copy in ../shared/upstream.
+
+export interface ChartPin {
+  /** Chart name in its repository. */
+  readonly chart: string;
+  readonly version: string;
+  readonly repo: string;
+  /** Folder of the verbatim upstream data under shared/upstream. */
+  readonly upstream: string;
+}
+
+export const charts = {
+  harbor: { chart: "harbor", version: "1.19.2", repo: "https://helm.goharbor.io", upstream: "harbor-helm" },
+  certManager: {
+    chart: "cert-manager",
+    version: "v1.21.1",
+    repo: "https://charts.jetstack.io",
+    upstream: "cert-manager-chart",
+  },
+  cloudnativePg: {
+    chart: "cloudnative-pg",
+    version: "0.29.0",
+    repo: "https://cloudnative-pg.github.io/charts",
+    upstream: "cloudnative-pg-chart",
+  },
+  barmanCloudPlugin: {
+    chart: "plugin-barman-cloud",
+    version: "0.7.0",
+    repo: "https://cloudnative-pg.github.io/charts",
+    upstream: "plugin-barman-cloud-chart",
+  },
+  redisHa: {
+    chart: "redis-ha",
+    version: "4.39.0",
+    repo: "https://dandydeveloper.github.io/charts",
+    upstream: "redis-ha-chart",
+  },
+  minio: {
+    chart: "minio",
+    version: "5.4.0",
+    repo: "https://charts.min.io",
+    upstream: "minio-community-chart",
+  },
+  velero: {
+    chart: "velero",
+    version: "12.1.0",
+    repo: "https://vmware-tanzu.github.io/helm-charts",
+    upstream: "velero-chart",
+  },
+  fluentBit: {
+    chart: "fluent-bit",
+    version: "0.58.1",
+    repo: "https://fluent.github.io/helm-charts",
+    upstream: "fluent-bit-chart",
+  },
+} as const satisfies Record<string, ChartPin>;
+
+export type ChartKey = keyof typeof charts;
+
+export interface ImagePin {
+  readonly repository: string;
+  readonly tag: string;
+}
+
+export const images = {
+  /** Harbor 2.15.2 is what chart 1.19.2 ships; listed for the policy pack's tag checks. */
+  harbor: { repository: "docker.io/goharbor", tag: "v2.15.2" },
+  rclone: { repository: "docker.io/rclone/rclone", tag: "1.75.0" },
+  veleroPluginForAws: { repository: "docker.io/velero/velero-plugin-for-aws", tag: "v1.14.0" },
+} as const satisfies Record<string, ImagePin>;
+
+export function imageRef(pin: ImagePin): string {
+  return `${pin.repository}:${pin.tag}`;
+}
