@@ -1,9 +1,10 @@
-// Flat config: typescript-eslint's recommended rules over every TypeScript source.
+// Flat config: typescript-eslint's recommended rules over every source file.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "policy/node_modules/**", "policy/bin/**"] },
+  { ignores: ["node_modules/**", "bin/**", "policy/node_modules/**", "policy/bin/**", ".upstream-cache/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -13,16 +14,6 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
-  {
-    files: ["scripts/**/*.mjs", "scripts/**/*.js"],
-    languageOptions: {
-      globals: {
-        process: "readonly",
-        console: "readonly",
-        require: "readonly",
-        module: "writable",
-        __dirname: "readonly",
-      },
-    },
-  },
+  { files: ["**/*.mjs", "**/*.cjs", "**/*.js"], languageOptions: { globals: { ...globals.node } } },
+  { files: ["**/*.cjs"], rules: { "@typescript-eslint/no-require-imports": "off" } },
 );
