@@ -56,7 +56,8 @@ for (const r of staticResults) {
   const ok = r.code === 0;
   console.log(`${ok ? "ok  " : "FAIL"} ${r.name} (${r.seconds.toFixed(1)} s)`);
   if (!ok) console.log(r.output.trimEnd());
-  ok ? passed++ : failed++;
+  if (ok) passed++;
+  else failed++;
 }
 if (mochaResult) {
   console.log(mochaResult.output.trimEnd());
