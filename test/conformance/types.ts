@@ -1,16 +1,5 @@
-// The shape of one resource registered by a stack under the SDK's mocks. Defined here so the
-// conformance suite does not wait on the lead's harness; the lead reconciles the two.
-export interface Registered {
-  type: string;
-  name: string;
-  urn: string;
-  custom: boolean;
-  inputs: Record<string, unknown>;
-  secretPaths: string[];
-  dependencies: string[];
-  protect: boolean;
-  parent?: string;
-}
+// The harness records registrations in this shape; the suite checks them.
+export type { Registered } from "../harness";
 
 /** A JSON Schema (or an OpenAPI v3 schema from a CRD) as parsed from disk. */
 export type JsonSchema = Record<string, unknown>;
