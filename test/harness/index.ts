@@ -146,8 +146,15 @@ export async function evaluateStack(stack: string, overrides: ConfigOverrides = 
 
   const entry = require.resolve(path.join(ROOT, "index.ts"));
   delete require.cache[entry];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const exported = require(entry) as Record<string, unknown>;
+  let exported: Record<string, unknown>;
+  try {
+    // The program registers resources at import time; re-requiring it is a fresh evaluation.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    exported = require(entry) as Record<string, unknown>;
+  } catch (err) {
+    await settle();
+    throw Object.assign(err as Error, { registered: resources });
+  }
   await settle();
   const outputs: StackRun["outputs"] = {};
   for (const [k, v] of Object.entries(exported)) outputs[k] = await outputValue(v);
