@@ -2,7 +2,10 @@
 // upstream copies: value paths, chart versions, CRD schemas with unknown fields refused.
 import { expect } from "chai";
 import { evaluateStack, type StackRun } from "../harness";
+import { charts } from "../../versions";
 import { conformanceProblems } from "./check";
+import { CHARTS } from "./helm-values";
+import { chartData } from "./upstream";
 
 for (const stack of ["dev", "prod"]) {
   describe(`conformance: ${stack} stack`, () => {
@@ -20,3 +23,13 @@ for (const stack of ["dev", "prod"]) {
     });
   });
 }
+
+describe("conformance: pinned versions", () => {
+  it("every chart pinned in versions/ equals its upstream copy and folder", () => {
+    for (const pin of Object.values(charts)) {
+      expect(CHARTS[pin.chart]?.folder, pin.chart).to.equal(pin.upstream);
+      expect(CHARTS[pin.chart]?.repos, pin.chart).to.include(pin.repo);
+      expect(chartData(pin.upstream).chartVersion, pin.chart).to.equal(pin.version);
+    }
+  });
+});
