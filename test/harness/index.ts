@@ -22,6 +22,8 @@ export interface Registered {
   secretPaths: string[];
   /** URNs this registration waits for (explicit dependsOn and input dependencies). */
   dependencies: string[];
+  /** URNs whose outputs flow into this registration's inputs (a subset of `dependencies`). */
+  inputDependencies: string[];
   protect: boolean;
   parent?: string;
 }
@@ -56,6 +58,7 @@ interface RawRequest {
   getCustom(): boolean;
   getProtect(): boolean;
   getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }) => void): void };
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
@@ -72,6 +75,12 @@ function unwrapSecrets(value: unknown, at: string, secretPaths: string[]): unkno
     );
   }
   return value;
+}
+
+function inputDependencies(req: RawRequest): string[] {
+  const urns = new Set<string>();
+  req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => urns.add(u)));
+  return [...urns];
 }
 
 async function settle(): Promise<void> {
@@ -136,6 +145,7 @@ export async function evaluateStack(stack: string, overrides: ConfigOverrides = 
           inputs,
           secretPaths,
           dependencies: req.getDependenciesList(),
+          inputDependencies: inputDependencies(req),
           protect: req.getProtect(),
           parent: req.getParent() || undefined,
         });
