@@ -212,6 +212,7 @@ describe("conformance: dispatch over registered resources", () => {
     inputs,
     secretPaths: [],
     dependencies: [],
+    inputDependencies: [],
     protect: false,
   });
 
