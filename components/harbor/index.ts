@@ -60,7 +60,8 @@ export class Harbor extends pulumi.ComponentResource {
   constructor(name: string, args: HarborArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harbor-platform:harbor:Harbor", name, {}, opts);
     const ns = args.namespace.name;
-    const k8sOpts = { parent: this, provider: args.provider, dependsOn: [args.namespace] };
+    // Secrets need only the Namespace; the Release also waits for the quota (its PVCs count).
+    const k8sOpts = { parent: this, provider: args.provider, dependsOn: [args.namespace.namespace] };
 
     const admin = password(`${name}-admin-password`, 24, this);
     // Harbor encrypts stored credentials with secretKey; it must be exactly 16 characters.

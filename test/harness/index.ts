@@ -105,6 +105,15 @@ async function outputValue(value: unknown): Promise<{ value: unknown; secret: bo
  * (a bad config surfaces as the program's one-line error).
  */
 export async function evaluateStack(stack: string, overrides: ConfigOverrides = {}): Promise<StackRun> {
+  return evaluateProgram(path.join(ROOT, "index.ts"), stack, overrides);
+}
+
+/** Like evaluateStack, for any program file (the benchmark's one-Release baseline uses it). */
+export async function evaluateProgram(
+  program: string,
+  stack: string,
+  overrides: ConfigOverrides = {},
+): Promise<StackRun> {
   const config = stackConfig(stack, overrides);
   pulumi.runtime.setAllConfig(
     Object.fromEntries(
@@ -154,7 +163,7 @@ export async function evaluateStack(stack: string, overrides: ConfigOverrides = 
     });
   };
 
-  const entry = require.resolve(path.join(ROOT, "index.ts"));
+  const entry = require.resolve(program);
   delete require.cache[entry];
   let exported: Record<string, unknown>;
   try {

@@ -1,0 +1,117 @@
+// Models a first `pulumi up` from the registrations a stack makes: each resource starts when
+// everything it depends on is done, so the deploy takes as long as the longest dependency
+// chain (the engine runs everything else in parallel). Pure; tested in test/bench.
+import type { Registered } from "../test/harness";
+
+export interface DurationModel {
+  readonly default: number;
+  readonly byType: Readonly<Record<string, number>>;
+  readonly byChart: Readonly<Record<string, number>>;
+}
+
+export interface CriticalPath {
+  /** Modeled seconds of a first `pulumi up` (the longest chain). */
+  readonly seconds: number;
+  /** Sum of every duration: a fully serial install, as step-by-step guides do it. */
+  readonly serialSeconds: number;
+  readonly chain: readonly { name: string; type: string; seconds: number }[];
+}
+
+export function durationOf(r: Registered, model: DurationModel): number {
+  if (!r.custom) return 0;
+  if (r.type === "kubernetes:helm.sh/v3:Release") {
+    return model.byChart[String(r.inputs.chart)] ?? model.default;
+  }
+  return model.byType[r.type] ?? model.default;
+}
+
+export function criticalPath(resources: readonly Registered[], model: DurationModel): CriticalPath {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const finish = new Map<string, { at: number; via?: string }>();
+  const visit = (urn: string, seen: Set<string>): number => {
+    const done = finish.get(urn);
+    if (done) return done.at;
+    const r = byUrn.get(urn);
+    if (!r || seen.has(urn)) return 0;
+    seen.add(urn);
+    let start = 0;
+    let via: string | undefined;
+    for (const dep of r.dependencies) {
+      const at = visit(dep, seen);
+      if (at > start) [start, via] = [at, dep];
+    }
+    const at = start + durationOf(r, model);
+    finish.set(urn, { at, via });
+    return at;
+  };
+  let end = 0;
+  let last: string | undefined;
+  for (const r of resources) {
+    const at = visit(r.urn, new Set());
+    if (at > end) [end, last] = [at, r.urn];
+  }
+  const chain: CriticalPath["chain"][number][] = [];
+  for (let urn = last; urn; urn = finish.get(urn)?.via) {
+    const r = byUrn.get(urn)!;
+    chain.unshift({ name: r.name, type: r.type, seconds: durationOf(r, model) });
+  }
+  const serialSeconds = resources.reduce((sum, r) => sum + durationOf(r, model), 0);
+  return { seconds: end, serialSeconds, chain };
+}
+
+function metadata(r: Registered): { name?: string; namespace?: string } {
+  const m = r.inputs.metadata as { name?: string; namespace?: string } | undefined;
+  return {
+    name: m?.name ?? (r.inputs.name as string | undefined),
+    namespace: m?.namespace ?? (r.inputs.namespace as string | undefined),
+  };
+}
+
+/** CRD groups each chart installs: a CR of such a group needs that Release first. */
+const CRD_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  "cert-manager": ["cert-manager.io", "acme.cert-manager.io"],
+  "cloudnative-pg": ["postgresql.cnpg.io"],
+  "plugin-barman-cloud": ["barmancloud.cnpg.io"],
+  velero: ["velero.io"],
+};
+
+/**
+ * Why R may wait for D although no output of D flows into R. Returns undefined when no
+ * reason applies: R waits on something it does not use, and a real `pulumi up` serialises
+ * for nothing.
+ */
+export function waitReason(r: Registered, d: Registered): string | undefined {
+  if (r.inputDependencies.includes(d.urn)) return "uses its outputs";
+  const dm = metadata(d);
+  const rm = metadata(r);
+  if (d.type === "kubernetes:core/v1:Namespace" && dm.name && rm.namespace === dm.name) return "lives in it";
+  if (
+    d.type === "kubernetes:core/v1:ResourceQuota" &&
+    r.type === "kubernetes:helm.sh/v3:Release" &&
+    rm.namespace === dm.namespace
+  ) {
+    return "its volumes count against the quota";
+  }
+  if (d.type === "kubernetes:helm.sh/v3:Release") {
+    const group = r.type.split(":")[1]?.split("/")[0] ?? "";
+    if ((CRD_GROUPS[String(d.inputs.chart)] ?? []).includes(group)) return "the release installs its CRD";
+    if (d.inputs.chart === "harbor" && r.type === "pulumi-nodejs:dynamic:Resource")
+      return "configures that Harbor";
+  }
+  if (dm.name && JSON.stringify(r.inputs).includes(JSON.stringify(dm.name)))
+    return `refers to "${dm.name}" by name`;
+  return undefined;
+}
+
+export function needlessWaits(resources: readonly Registered[]): string[] {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const out: string[] = [];
+  for (const r of resources) {
+    for (const urn of r.dependencies) {
+      const d = byUrn.get(urn);
+      if (d && !waitReason(r, d))
+        out.push(`${r.type} ${r.name} waits on ${d.type} ${d.name} without using it`);
+    }
+  }
+  return out;
+}
