@@ -13,17 +13,9 @@ import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { isAllowedPermission } from "../../components/harbor-config/validation";
 
-export const SPEC_PATH = join(
-  __dirname,
-  "..",
-  "..",
-  "..",
-  "..",
-  "shared",
-  "upstream",
-  "harbor-api",
-  "swagger-v2.15.2.yaml",
-);
+export const SPEC_PATH =
+  process.env.HARBOR_API_SPEC ??
+  join(__dirname, "..", "..", "..", "shared", "upstream", "harbor-api", "swagger-v2.15.2.yaml");
 const BASE = "/api/v2.0";
 
 type Json = Record<string, unknown>;
@@ -116,7 +108,14 @@ class SpecChecker {
     }
   }
 
+  private sorted = false;
+
   match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+    if (!this.sorted) {
+      // Literal segments win over parameters, as in go-swagger's router (/system/gc/schedule vs /system/gc/{gc_id}).
+      this.routes.sort((a, b) => a.names.length - b.names.length);
+      this.sorted = true;
+    }
     for (const route of this.routes) {
       if (route.method !== method) continue;
       const m = route.regex.exec(path);
