@@ -174,7 +174,7 @@ describe("harbor-config providers against the fake Harbor", () => {
       change: { tags: "release-*" },
       drift: (o) => (
         ((
-          fake.state.immutable.get(o.ruleId as number) as { tag_selectors: Props[] }
+          fake.state.immutable.get(o.ruleId as number) as unknown as { tag_selectors: Props[] }
         ).tag_selectors[0].pattern = "x"),
         "tags"
       ),
@@ -222,7 +222,7 @@ describe("harbor-config providers against the fake Harbor", () => {
 
       // Update a declared field.
       const news = { ...declared, ...c.change };
-      const d2 = await prov.diff(created.id, read.props as Props, news);
+      const d2 = await prov.diff(created.id, read.props as never, news);
       expect(d2.changes).to.equal(true);
       expect(d2.replaces).to.deep.equal([]);
       const updated = await prov.update(created.id, read.props as never, news);
@@ -291,9 +291,8 @@ describe("harbor-config providers against the fake Harbor", () => {
     const mark = fake.calls.length;
     const rotated = await p("robot").update(id, outs, { ...outs, rotation: "2026-02" });
     expect(fake.mutations(mark)).to.deep.equal([`PATCH /robots/${id}`]);
-    expect(rotated.outs.secret)
-      .to.not.equal(outs.secret)
-      .and.equal(fake.state.robots.get(Number(id))?.secret);
+    expect(rotated.outs.secret).to.not.equal(outs.secret);
+    expect(rotated.outs.secret).to.equal(fake.state.robots.get(Number(id))?.secret);
   });
 
   it("409 race on create: the existing project is adopted and converged", async () => {
