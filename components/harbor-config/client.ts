@@ -216,6 +216,8 @@ export class HarborClient {
     };
     const timeoutMs = this.retry.timeoutMs;
     return new Promise<RawResponse>((resolve, reject) => {
+      // Declared before the callbacks that clear it: Pulumi's closure serializer needs that order.
+      let timer: ReturnType<typeof setTimeout> | undefined = undefined;
       const req = (url.protocol === "https:" ? https : http).request(url, options, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -232,7 +234,7 @@ export class HarborClient {
           reject(e);
         });
       });
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         const e = Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" });
         req.destroy(e);
       }, timeoutMs);
