@@ -95,27 +95,21 @@ export function permission(
 // manager): lower-case alphanumerics separated by single '.', '_' or '-'. Lengths: 1..255.
 const HARBOR_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
-export function robotName(key: string, value: Raw): string {
-  if (typeof value !== "string" || value.length > 255 || !HARBOR_NAME.test(value)) {
-    throw new ConfigError(
-      key,
-      value,
-      "a robot name Harbor accepts: lower-case letters and digits, separated by single '.', '_' or '-', at most 255",
-    );
-  }
-  return value;
+function harborName(what: string) {
+  return (key: string, value: Raw): string => {
+    if (typeof value !== "string" || value.length > 255 || !HARBOR_NAME.test(value)) {
+      throw new ConfigError(
+        key,
+        value,
+        `a ${what} name Harbor accepts: lower-case letters and digits, separated by single '.', '_' or '-', at most 255`,
+      );
+    }
+    return value;
+  };
 }
 
-export function projectName(key: string, value: Raw): string {
-  if (typeof value !== "string" || value.length > 255 || !HARBOR_NAME.test(value)) {
-    throw new ConfigError(
-      key,
-      value,
-      "a project name Harbor accepts: lower-case letters and digits, separated by single '.', '_' or '-', at most 255",
-    );
-  }
-  return value;
-}
+export const robotName = harborName("robot");
+export const projectName = harborName("project");
 
 const CRON_RANGES: readonly [string, number, number][] = [
   ["seconds", 0, 59],
