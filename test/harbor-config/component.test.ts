@@ -23,7 +23,6 @@ pulumi.runtime.setMocks(
   false,
 );
 
-
 const value = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
 
 describe("HarborConfiguration component (mocks)", () => {
