@@ -1,0 +1,234 @@
+// HarborConfiguration: Harbor's own settings as code (quotas, schedules, projects, robots,
+// registries, retention, immutability, replication) over the REST API of a running Harbor.
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../../config/validate";
+import { HARBOR_CONFIG_KEY, HarborConfigurationSpec, SecretRef } from "../../config/harbor-config";
+import {
+  HarborAuditLogPurgeSchedule,
+  HarborConnectionArgs,
+  HarborGcSchedule,
+  HarborImmutableRule,
+  HarborProject,
+  HarborRegistry,
+  HarborReplicationPolicy,
+  HarborRetentionPolicy,
+  HarborRobot,
+  HarborScanAllSchedule,
+  HarborSystemSettings,
+} from "./resources";
+
+export * from "./resources";
+export { HarborClient, HarborApiError } from "./client";
+
+export interface HarborConfigurationArgs {
+  readonly url: pulumi.Input<string>;
+  readonly username: pulumi.Input<string>;
+  readonly password: pulumi.Input<string>;
+  readonly caCert: pulumi.Input<string>;
+  readonly spec: HarborConfigurationSpec;
+  /** Values of the secret config keys the spec references (see requiredSecretKeys). */
+  readonly secrets: Record<string, pulumi.Input<string>>;
+}
+
+export class HarborConfiguration extends pulumi.ComponentResource {
+  /** Robot secrets by robot name (project robots as `<project>+<name>`); a secret output. */
+  readonly robotSecrets: pulumi.Output<Record<string, string>>;
+  /** Harbor's full robot names (`robot$...`), the user name CI logs in with. */
+  readonly robotNames: pulumi.Output<Record<string, string>>;
+  readonly projectIds: pulumi.Output<Record<string, number>>;
+
+  constructor(name: string, args: HarborConfigurationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harbor-platform:harbor-config:HarborConfiguration", name, {}, opts);
+    const { spec } = args;
+    const conn: HarborConnectionArgs = {
+      url: args.url,
+      username: args.username,
+      password: args.password,
+      caCert: args.caCert,
+    };
+    const child = { parent: this };
+    const secret = (ref: SecretRef, key: string): pulumi.Output<string> => {
+      const v = args.secrets[ref.secretKey];
+      if (v === undefined)
+        throw new ConfigError(
+          key,
+          ref,
+          `the secret config key ${ref.secretKey} must be set (pulumi config set --secret ${ref.secretKey} ...)`,
+        );
+      return pulumi.secret(v);
+    };
+
+    new HarborSystemSettings(`${name}-settings`, conn, settingsValues(spec, secret), child);
+    if (spec.gc) new HarborGcSchedule(`${name}-gc`, conn, spec.gc, child);
+    if (spec.auditLogPurge)
+      new HarborAuditLogPurgeSchedule(
+        `${name}-audit-log-purge`,
+        conn,
+        { ...spec.auditLogPurge, eventTypes: [...spec.auditLogPurge.eventTypes] },
+        child,
+      );
+    if (spec.scanAll) new HarborScanAllSchedule(`${name}-scan-all`, conn, spec.scanAll, child);
+
+    const registries = new Map<string, HarborRegistry>();
+    for (const r of spec.registries) {
+      registries.set(
+        r.name,
+        new HarborRegistry(
+          `${name}-registry-${r.name}`,
+          conn,
+          {
+            name: r.name,
+            type: r.type,
+            url: r.url,
+            insecure: r.insecure,
+            accessKey: r.credential?.accessKey ?? "",
+            accessSecret: r.credential
+              ? secret(r.credential.accessSecret, `${HARBOR_CONFIG_KEY}.registries.${r.name}.credential`)
+              : "",
+          },
+          child,
+        ),
+      );
+    }
+
+    const projects = new Map<string, HarborProject>();
+    for (const p of spec.projects) {
+      const project = new HarborProject(
+        `${name}-project-${p.name}`,
+        conn,
+        {
+          name: p.name,
+          public: p.public,
+          quotaBytes: p.quotaBytes,
+          scanOnPush: p.scanOnPush,
+          preventVulnerable: p.preventVulnerable,
+          cosign: p.cosign,
+          cveAllowlist: [...p.cveAllowlist],
+          registryId: p.proxyCacheRegistry
+            ? (registries.get(p.proxyCacheRegistry) as HarborRegistry).registryId
+            : 0,
+        },
+        child,
+      );
+      projects.set(p.name, project);
+      if (p.retention) {
+        new HarborRetentionPolicy(
+          `${name}-retention-${p.name}`,
+          conn,
+          { projectId: project.projectId, cron: p.retention.cron, rules: [...p.retention.rules] },
+          child,
+        );
+      }
+      p.immutableTags.forEach((rule, i) => {
+        new HarborImmutableRule(
+          `${name}-immutable-${p.name}-${i}`,
+          conn,
+          { projectId: project.projectId, ...rule },
+          child,
+        );
+      });
+    }
+
+    const secrets: Record<string, pulumi.Output<string>> = {};
+    const names: Record<string, pulumi.Output<string>> = {};
+    for (const r of spec.robots) {
+      const key = r.project ? `${r.project}+${r.name}` : r.name;
+      // A robot waits only for the declared projects its permissions name.
+      const dependsOn = r.permissions
+        .map((p) => projects.get(p.namespace))
+        .filter((p): p is HarborProject => p !== undefined);
+      const robot = new HarborRobot(
+        `${name}-robot-${key.replace("+", "-")}`,
+        conn,
+        {
+          name: r.name,
+          level: r.level,
+          project: r.project ?? "",
+          description: r.description,
+          durationDays: r.durationDays,
+          permissions: r.permissions.map((p) => ({ ...p, access: [...p.access] })),
+          rotation: r.rotation,
+        },
+        { ...child, dependsOn },
+      );
+      secrets[key] = pulumi.secret(robot.secret);
+      names[key] = robot.fullName;
+    }
+
+    for (const r of spec.replications) {
+      const projectDep = projects.get(r.sourceProject);
+      new HarborReplicationPolicy(
+        `${name}-replication-${r.name}`,
+        conn,
+        { ...r, registryId: (registries.get(r.registry) as HarborRegistry).registryId },
+        { ...child, dependsOn: projectDep ? [projectDep] : [] },
+      );
+    }
+
+    this.robotSecrets = pulumi.secret(pulumi.all(secrets));
+    this.robotNames = pulumi.all(names);
+    this.projectIds = pulumi.all(Object.fromEntries([...projects].map(([n, p]) => [n, p.projectId])));
+    this.registerOutputs({
+      robotSecrets: this.robotSecrets,
+      robotNames: this.robotNames,
+      projectIds: this.projectIds,
+    });
+  }
+}
+
+/** The spec's settings as Harbor configuration keys; secrets go to the write-only map. */
+function settingsValues(
+  spec: HarborConfigurationSpec,
+  secret: (ref: SecretRef, key: string) => pulumi.Output<string>,
+): { values: Record<string, string | number | boolean>; writeOnly: pulumi.Input<Record<string, string>> } {
+  const s = spec.settings;
+  const values: Record<string, string | number | boolean> = {
+    storage_per_project: s.projectQuotaBytes,
+    project_creation_restriction: s.projectCreationRestriction,
+    robot_token_duration: s.robotTokenDays,
+    audit_log_forward_endpoint: s.auditLogForwardEndpoint,
+  };
+  const a = s.auth;
+  if (a?.kind === "oidc") {
+    Object.assign(values, {
+      auth_mode: "oidc_auth",
+      oidc_name: a.name,
+      oidc_endpoint: a.endpoint,
+      oidc_client_id: a.clientId,
+      oidc_scope: a.scope,
+      oidc_groups_claim: a.groupsClaim,
+      oidc_admin_group: a.adminGroup,
+      oidc_user_claim: a.userClaim,
+      oidc_verify_cert: a.verifyCert,
+      oidc_auto_onboard: a.autoOnboard,
+    });
+    return {
+      values,
+      writeOnly: pulumi.all({
+        oidc_client_secret: secret(a.clientSecret, `${HARBOR_CONFIG_KEY}.settings.auth.oidc.clientSecret`),
+      }),
+    };
+  }
+  if (a?.kind === "ldap") {
+    Object.assign(values, {
+      auth_mode: "ldap_auth",
+      ldap_url: a.url,
+      ldap_search_dn: a.searchDn,
+      ldap_base_dn: a.baseDn,
+      ldap_filter: a.filter,
+      ldap_uid: a.uid,
+      ldap_scope: a.scope,
+      ldap_verify_cert: a.verifyCert,
+    });
+    return {
+      values,
+      writeOnly: pulumi.all({
+        ldap_search_password: secret(
+          a.searchPassword,
+          `${HARBOR_CONFIG_KEY}.settings.auth.ldap.searchPassword`,
+        ),
+      }),
+    };
+  }
+  return { values, writeOnly: {} };
+}

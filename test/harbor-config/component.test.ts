@@ -1,0 +1,106 @@
+// The component under the SDK's mocks: the expected dynamic resources, robot secrets secret, and
+// each provider serializable (Pulumi serializes dynamic providers when a resource registers).
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { parseHarborConfiguration } from "../../config/harbor-config";
+// The component registers nothing at import time, so importing it before setMocks is safe.
+import { HarborConfiguration } from "../../components/harbor-config";
+
+const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
+pulumi.runtime.setMocks(
+  {
+    newResource: (args) => {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+      const outs: Record<string, unknown> = { ...args.inputs };
+      if (args.type.endsWith(":HarborRobot")) outs.secret = `secret-of-${args.name}`;
+      if (args.type.endsWith(":HarborProject")) outs.projectId = 7;
+      return { id: `${args.name}-id`, state: outs };
+    },
+    call: (args) => args.inputs,
+  },
+  "harbor-platform",
+  "prod",
+  false,
+);
+
+const value = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
+
+describe("HarborConfiguration component (mocks)", () => {
+  it("registers settings, schedules, registry, projects, retention and robots; robot secrets stay secret", async () => {
+    const spec = parseHarborConfiguration(
+      {
+        projects: [{ name: "apps", immutableTags: [{ tags: "v*" }] }],
+        robots: [{ name: "ci", project: "apps", access: ["repository:push"] }],
+      },
+      "prod",
+    );
+    const c = new HarborConfiguration("harbor", {
+      url: "https://harbor.example.com",
+      username: "admin",
+      password: pulumi.secret("pw"),
+      caCert: "PEM",
+      spec,
+      secrets: {},
+    });
+    const secrets = await value(c.robotSecrets);
+    expect(secrets).to.deep.equal({ "apps+ci": "secret-of-harbor-robot-apps-ci" });
+    expect(await pulumi.isSecret(c.robotSecrets)).to.equal(true);
+    // Retention and immutable rules register once their project id resolves.
+    await value(c.projectIds);
+    for (let i = 0; i < 20 && !registered.some((r) => r.type.endsWith(":HarborRetention")); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const types = registered
+      .filter((r) => r.name.startsWith("harbor"))
+      .map((r) => r.type.split(":").pop())
+      .sort();
+    expect(types).to.deep.equal([
+      "HarborAuditLogPurge",
+      "HarborConfiguration",
+      "HarborGc",
+      "HarborImmutableRule",
+      "HarborProject",
+      "HarborProject",
+      "HarborRegistry",
+      "HarborRetention",
+      "HarborRobot",
+      "HarborScanAll",
+      "HarborSettings",
+    ]);
+    for (const r of registered.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))) {
+      expect(r.inputs.__provider, `${r.name} provider serialized`)
+        .to.be.a("string")
+        .and.match(/exports\.handler/);
+    }
+  });
+
+  it("fails with one line when a referenced secret config key is not set", () => {
+    const spec = parseHarborConfiguration(
+      {
+        settings: {
+          auth: {
+            mode: "ldap",
+            ldap: {
+              url: "ldaps://ldap.example.com",
+              searchDn: "cn=s",
+              baseDn: "dc=x",
+              searchPassword: { secretKey: "ldapPassword" },
+            },
+          },
+        },
+      },
+      "dev",
+    );
+    expect(
+      () =>
+        new HarborConfiguration("h2", {
+          url: "u",
+          username: "a",
+          password: "p",
+          caCert: "",
+          spec,
+          secrets: {},
+        }),
+    ).to.throw("the secret config key ldapPassword must be set");
+  });
+});
