@@ -1,11 +1,16 @@
 // The program: read and validate the stack's config, then build the platform for it.
 import { HarborPlatform } from "./components/platform";
-import { readStackConfig } from "./config/stack";
+import { readStackConfig, readStackSecrets } from "./config/stack";
 
-const platform = new HarborPlatform("harbor-platform", { config: readStackConfig() });
+const config = readStackConfig();
+const platform = new HarborPlatform("harbor-platform", { config, secrets: readStackSecrets(config) });
 
 export const harborUrl = platform.url;
 export const adminUsername = platform.adminUsername;
 export const adminPassword = platform.adminPassword;
 /** PEM of the project's root CA: put it in /etc/docker/certs.d/<host>/ca.crt. */
 export const caCert = platform.caCert;
+/** Robot account secrets by robot (`<project>+<name>`); read with --show-secrets. */
+export const robotSecrets = platform.harborConfiguration.robotSecrets;
+/** Harbor's full robot user names (`robot$...`), the user CI logs in with. */
+export const robotNames = platform.harborConfiguration.robotNames;

@@ -95,7 +95,7 @@ export function waitReason(r: Registered, d: Registered): string | undefined {
   if (d.type === "kubernetes:helm.sh/v3:Release") {
     const group = r.type.split(":")[1]?.split("/")[0] ?? "";
     if ((CRD_GROUPS[String(d.inputs.chart)] ?? []).includes(group)) return "the release installs its CRD";
-    if (d.inputs.chart === "harbor" && r.type === "pulumi-nodejs:dynamic:Resource")
+    if (d.inputs.chart === "harbor" && r.type.startsWith("pulumi-nodejs:dynamic"))
       return "configures that Harbor";
   }
   if (dm.name && JSON.stringify(r.inputs).includes(JSON.stringify(dm.name)))

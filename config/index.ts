@@ -15,6 +15,13 @@ import {
   duration,
 } from "./validate";
 
+import {
+  HARBOR_CONFIG_KEY,
+  parseHarborConfiguration,
+  requiredSecretKeys,
+  type HarborConfigurationSpec,
+} from "./harbor-config";
+
 export { ConfigError } from "./validate";
 
 export const TOPOLOGIES = ["dev", "prod"] as const;
@@ -72,6 +79,10 @@ export interface PlatformConfig {
   readonly namespaceQuota: NamespaceQuota;
   /** Whether data-bearing resources are protected from deletion (always true in prod). */
   readonly protectData: boolean;
+  /** Harbor's own settings, schedules, projects and robots (configuration as code). */
+  readonly harborConfig: HarborConfigurationSpec;
+  /** Stack config keys holding secrets the Harbor configuration refers to; read with requireSecret. */
+  readonly secretKeys: readonly string[];
 }
 
 /** Keys the program knows; anything else in the stack's namespace is a typo and refused. */
@@ -97,6 +108,7 @@ export const KNOWN_KEYS = [
   "certValidityDays",
   "namespaceQuota",
   "protectData",
+  HARBOR_CONFIG_KEY,
 ] as const;
 
 interface Preset {
@@ -194,12 +206,23 @@ function parseQuota(raw: unknown, preset: NamespaceQuota): NamespaceQuota {
  * already decoded) into a typed PlatformConfig, or throws one ConfigError.
  */
 export function parseConfig(raw: RawConfig): PlatformConfig {
+  const topology = oneOf("topology", raw.topology, TOPOLOGIES);
+  const harborConfig = parseHarborConfiguration(raw[HARBOR_CONFIG_KEY], topology);
+  const secretKeys = requiredSecretKeys(harborConfig);
   for (const key of Object.keys(raw)) {
-    if (!(KNOWN_KEYS as readonly string[]).includes(key)) {
+    if (!(KNOWN_KEYS as readonly string[]).includes(key) && !secretKeys.includes(key)) {
       throw new ConfigError(key, raw[key], `unknown key; known keys: ${KNOWN_KEYS.join(", ")}`);
     }
   }
-  const topology = oneOf("topology", raw.topology, TOPOLOGIES);
+  for (const key of secretKeys) {
+    if (raw[key] === undefined) {
+      throw new ConfigError(
+        key,
+        undefined,
+        `required by ${HARBOR_CONFIG_KEY}: pulumi config set --secret ${key} <value>`,
+      );
+    }
+  }
   const preset = PRESETS[topology];
   const replicas = int("replicas", raw.replicas, preset.replicas, 1, 10);
   if (topology === "prod" && replicas < 2) {
@@ -258,6 +281,8 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
     },
     namespaceQuota: parseQuota(raw.namespaceQuota, preset.namespaceQuota),
     protectData,
+    harborConfig,
+    secretKeys,
   };
 }
 

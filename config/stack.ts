@@ -12,3 +12,9 @@ export function readStackConfig(): PlatformConfig {
     throw err;
   }
 }
+
+/** The secret config values the parsed config refers to, kept secret end to end. */
+export function readStackSecrets(cfg: PlatformConfig): Record<string, pulumi.Output<string>> {
+  const config = new pulumi.Config();
+  return Object.fromEntries(cfg.secretKeys.map((key) => [key, pulumi.secret(config.requireSecret(key))]));
+}

@@ -28,6 +28,11 @@ export interface HarborConfigurationArgs {
   readonly spec: HarborConfigurationSpec;
   /** Values of the secret config keys the spec references (see requiredSecretKeys). */
   readonly secrets: Record<string, pulumi.Input<string>>;
+  /**
+   * What must be up before Harbor's API answers (its Helm release). Every resource waits for
+   * it: a component's own dependsOn would not hold its children back.
+   */
+  readonly harborReady?: pulumi.Resource;
 }
 
 export class HarborConfiguration extends pulumi.ComponentResource {
@@ -46,7 +51,7 @@ export class HarborConfiguration extends pulumi.ComponentResource {
       password: args.password,
       caCert: args.caCert,
     };
-    const child = { parent: this };
+    const child = { parent: this, dependsOn: args.harborReady ? [args.harborReady] : [] };
     const secret = (ref: SecretRef, key: string): pulumi.Output<string> => {
       const v = args.secrets[ref.secretKey];
       if (v === undefined)
@@ -149,7 +154,7 @@ export class HarborConfiguration extends pulumi.ComponentResource {
           permissions: r.permissions.map((p) => ({ ...p, access: [...p.access] })),
           rotation: r.rotation,
         },
-        { ...child, dependsOn },
+        { ...child, dependsOn: [...child.dependsOn, ...dependsOn] },
       );
       secrets[key] = pulumi.secret(robot.secret);
       names[key] = robot.fullName;
@@ -161,7 +166,7 @@ export class HarborConfiguration extends pulumi.ComponentResource {
         `${name}-replication-${r.name}`,
         conn,
         { ...r, registryId: (registries.get(r.registry) as HarborRegistry).registryId },
-        { ...child, dependsOn: projectDep ? [projectDep] : [] },
+        { ...child, dependsOn: projectDep ? [...child.dependsOn, projectDep] : child.dependsOn },
       );
     }
 

@@ -2,11 +2,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { PlatformConfig } from "../../config";
 import { Harbor } from "../harbor";
+import { HarborConfiguration } from "../harbor-config";
 import { PlatformNamespace } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
 
 export interface HarborPlatformArgs {
   readonly config: PlatformConfig;
+  /** Values of the secret config keys named by `config.secretKeys`. */
+  readonly secrets: Record<string, pulumi.Input<string>>;
   /** Kubernetes provider; the ambient kube context when omitted. */
   readonly provider?: k8s.Provider;
 }
@@ -21,6 +24,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
   readonly adminPassword: pulumi.Output<string>;
   readonly caCert: pulumi.Output<string>;
   readonly harbor: Harbor;
+  readonly harborConfiguration: HarborConfiguration;
 
   constructor(name: string, args: HarborPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harbor-platform:platform:HarborPlatform", name, {}, opts);
@@ -58,6 +62,21 @@ export class HarborPlatform extends pulumi.ComponentResource {
           harbor: cfg.harbor,
         },
         serverTls: { certPem: serverCert.certPem, keyPem: serverCert.privateKeyPem, caPem: ca.certPem },
+      },
+      { parent: this },
+    );
+
+    // Talks to Harbor's API as the admin this program created, trusting the project's CA.
+    this.harborConfiguration = new HarborConfiguration(
+      "harbor-config",
+      {
+        url: this.harbor.url,
+        username: this.harbor.adminUsername,
+        password: this.harbor.adminPassword,
+        caCert: ca.certPem,
+        spec: cfg.harborConfig,
+        secrets: args.secrets,
+        harborReady: this.harbor.release,
       },
       { parent: this },
     );

@@ -7,25 +7,28 @@ import { parseHarborConfiguration } from "../../config/harbor-config";
 import { HarborConfiguration } from "../../components/harbor-config";
 
 const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
-pulumi.runtime.setMocks(
-  {
-    newResource: (args) => {
-      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-      const outs: Record<string, unknown> = { ...args.inputs };
-      if (args.type.endsWith(":HarborRobot")) outs.secret = `secret-of-${args.name}`;
-      if (args.type.endsWith(":HarborProject")) outs.projectId = 7;
-      return { id: `${args.name}-id`, state: outs };
+// Set in a hook, not at load time: other test files install their own mocks when they run.
+const installMocks = () =>
+  pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        const outs: Record<string, unknown> = { ...args.inputs };
+        if (args.type.endsWith(":HarborRobot")) outs.secret = `secret-of-${args.name}`;
+        if (args.type.endsWith(":HarborProject")) outs.projectId = 7;
+        return { id: `${args.name}-id`, state: outs };
+      },
+      call: (args) => args.inputs,
     },
-    call: (args) => args.inputs,
-  },
-  "harbor-platform",
-  "prod",
-  false,
-);
+    "harbor-platform",
+    "prod",
+    false,
+  );
 
 const value = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
 
 describe("HarborConfiguration component (mocks)", () => {
+  beforeEach(installMocks);
   it("registers settings, schedules, registry, projects, retention and robots; robot secrets stay secret", async () => {
     const spec = parseHarborConfiguration(
       {

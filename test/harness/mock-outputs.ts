@@ -26,6 +26,33 @@ export function mockOutputs(args: MockResourceArgs): Record<string, unknown> {
     case "tls:index/certRequest:CertRequest":
       return { certRequestPem: `csr-${h}` };
     default:
+      return args.type.startsWith("pulumi-nodejs:dynamic/harbor:") ? harborOutputs(args, h) : {};
+  }
+}
+
+/** What Harbor answers on create, so ids flow into dependent resources as they would for real. */
+function harborOutputs(args: MockResourceArgs, h: string): Record<string, unknown> {
+  const id = parseInt(h.slice(0, 6), 16);
+  const inputs = args.inputs as { name?: string; project?: string };
+  switch (args.type.split(":").pop()) {
+    case "HarborProject":
+      return { projectId: id, quotaId: id, retentionId: 0 };
+    case "HarborRegistry":
+      return { registryId: id };
+    case "HarborRobot":
+      return {
+        robotId: id,
+        fullName: inputs.project ? `robot$${inputs.project}+${inputs.name}` : `robot$${inputs.name}`,
+        secret: `robot-secret-${h.slice(0, 32)}`,
+        expiresAt: -1,
+      };
+    case "HarborRetention":
+      return { retentionId: id, adopted: false };
+    case "HarborImmutableRule":
+      return { ruleId: id };
+    case "HarborReplication":
+      return { policyId: id };
+    default:
       return {};
   }
 }
