@@ -1,0 +1,152 @@
+// The metric names each deployed component really exports at the pinned versions, with the
+// upstream file checked. Every alert expression may only use names from this table (tested).
+
+export interface ExportedMetrics {
+  readonly source: string;
+  readonly metrics: readonly string[];
+}
+
+export const EXPORTED_METRICS = {
+  prometheus: {
+    source: "Prometheus: synthetic per-target series `up` written on every scrape",
+    metrics: ["up"],
+  },
+  harborExporter: {
+    source:
+      "goharbor/harbor v2.15.2 src/pkg/exporter/{health,js,project,statistics,system}_collector.go (namespace harbor)",
+    metrics: [
+      "harbor_health",
+      "harbor_up",
+      "harbor_task_queue_size",
+      "harbor_task_queue_latency",
+      "harbor_task_concurrency",
+      "harbor_task_scheduled_total",
+      "harbor_project_quota_usage_byte",
+      "harbor_project_quota_byte",
+      "harbor_statistics_total_storage_consumption",
+      "harbor_system_info",
+    ],
+  },
+  harborCore: {
+    source:
+      "goharbor/harbor v2.15.2 src/lib/metric/collector.go; harbor-helm templates/core/core-cm.yaml METRIC_NAMESPACE=harbor, METRIC_SUBSYSTEM=core",
+    metrics: [
+      "harbor_core_http_request_total",
+      "harbor_core_http_request_duration_seconds",
+      "harbor_core_http_inflight_requests",
+    ],
+  },
+  harborJobservice: {
+    source:
+      "goharbor/harbor v2.15.2 src/lib/metric/jobservice.go (labels type, status=success|fail|stop set in src/jobservice/runner/redis.go); " +
+      "METRIC_SUBSYSTEM=jobservice; src/lib/metric/server.go serves promhttp.Handler() (default registry: process collector)",
+    metrics: [
+      "harbor_jobservice_info",
+      "harbor_jobservice_task_total",
+      "harbor_jobservice_task_process_time_seconds",
+      "process_start_time_seconds",
+    ],
+  },
+  cloudnativePg: {
+    source:
+      "cloudnative-pg chart 0.29.0 values.yaml monitoringQueriesConfigMap (cnpg_<query>_<column>); operator 1.30 pkg/management/postgres/webserver/metricserver (cnpg_collector_up)",
+    metrics: [
+      "cnpg_collector_up",
+      "cnpg_pg_replication_lag",
+      "cnpg_pg_replication_in_recovery",
+      "cnpg_pg_replication_streaming_replicas",
+      "cnpg_pg_stat_archiver_failed_count",
+      "cnpg_pg_stat_archiver_seconds_since_last_archival",
+    ],
+  },
+  barmanCloudPlugin: {
+    source:
+      "cloudnative-pg/plugin-barman-cloud v0.7.0 internal/cnpgi/instance/metrics.go (domain barman-cloud.cloudnative-pg.io, served by the instance's /metrics)",
+    metrics: [
+      "barman_cloud_cloudnative_pg_io_last_available_backup_timestamp",
+      "barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp",
+      "barman_cloud_cloudnative_pg_io_first_recoverability_point",
+    ],
+  },
+  minio: {
+    source: "minio/minio cmd/metrics-v2.go, /minio/v2/metrics/cluster (namespace minio_cluster)",
+    metrics: [
+      "minio_cluster_capacity_usable_total_bytes",
+      "minio_cluster_capacity_usable_free_bytes",
+      "minio_cluster_drive_offline_total",
+      "minio_cluster_nodes_offline_total",
+    ],
+  },
+  redisExporter: {
+    source:
+      "oliver006/redis_exporter v1.86.0 (redis-ha 4.39.0 exporter.tag) exporter/exporter.go and exporter/sentinels.go (namespace redis)",
+    metrics: [
+      "redis_up",
+      "redis_connected_slaves",
+      "redis_sentinel_master_ckquorum_status",
+      "redis_sentinel_master_ok_sentinels",
+      "redis_sentinel_master_setting_ckquorum",
+    ],
+  },
+  velero: {
+    source: "vmware-tanzu/velero v1.18.1 pkg/metrics/metrics.go (namespace velero)",
+    metrics: [
+      "velero_backup_failure_total",
+      "velero_backup_partial_failure_total",
+      "velero_backup_last_status",
+      "velero_backup_last_successful_timestamp",
+    ],
+  },
+  fluentBit: {
+    source: "fluent/fluent-bit src/flb_output.c (cmetrics fluentbit_output_*), /api/v2/metrics/prometheus",
+    metrics: [
+      "fluentbit_output_errors_total",
+      "fluentbit_output_retries_failed_total",
+      "fluentbit_output_dropped_records_total",
+    ],
+  },
+  kubelet: {
+    source: "kubernetes pkg/kubelet/metrics/collectors/volume_stats.go",
+    metrics: ["kubelet_volume_stats_available_bytes", "kubelet_volume_stats_capacity_bytes"],
+  },
+  kubeStateMetrics: {
+    source: "kube-state-metrics internal/store/cronjob.go, job.go",
+    metrics: ["kube_cronjob_status_last_successful_time", "kube_job_status_failed", "kube_job_owner"],
+  },
+} as const satisfies Record<string, ExportedMetrics>;
+
+export const KNOWN_METRICS: ReadonlySet<string> = new Set(
+  Object.values(EXPORTED_METRICS).flatMap((c) => [...c.metrics]),
+);
+
+const KEYWORDS = new Set(["and", "or", "unless", "bool", "offset", "inf", "nan"]);
+const LABEL_LISTS = new Set(["by", "without", "on", "ignoring", "group_left", "group_right"]);
+
+/**
+ * The metric names a PromQL expression selects: identifiers that are not functions, keywords,
+ * label names inside `{}`/`by (...)`, strings or durations. Summary/histogram suffixes
+ * (_count, _sum, _bucket) are reduced to their family.
+ */
+export function metricNames(expr: string): string[] {
+  const text = expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""')
+    .replace(/\{[^}]*\}/g, "{}")
+    .replace(/\[[^\]]*\]/g, "[]")
+    .replace(/\b\d+(?:ms|[smhdwy])\b/g, "0");
+  const out = new Set<string>();
+  const re = /[A-Za-z_:][A-Za-z0-9_:]*/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const word = m[0];
+    const rest = text.slice(m.index + word.length);
+    if (LABEL_LISTS.has(word)) {
+      const list = /^\s*\([^)]*\)/.exec(rest);
+      if (list) re.lastIndex = m.index + word.length + list[0].length;
+      continue;
+    }
+    // Functions and aggregations (also `sum by (x) (...)`) are not metrics.
+    if (KEYWORDS.has(word.toLowerCase()) || /^\s*(?:(?:by|without)\s*\([^)]*\)\s*)?\(/.test(rest)) continue;
+    out.add(word.replace(/_(count|sum|bucket)$/, (s) => (KNOWN_METRICS.has(word) ? s : "")));
+  }
+  return [...out];
+}

@@ -1,0 +1,130 @@
+import * as fs from "fs";
+import * as path from "path";
+import { expect } from "chai";
+import { parse as parseYaml } from "yaml";
+import { parseObservability } from "../../config/observability";
+import {
+  EXPORTED_METRICS,
+  KNOWN_METRICS,
+  alertRules,
+  chartMonitoringValues,
+  cnpgClusterPodMonitor,
+  drMirrorPodMonitor,
+  metricNames,
+  prometheusRule,
+  runbookFile,
+  sentinelExporterPodMonitor,
+  type MonitoredParts,
+} from "../../components/monitoring";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const UPSTREAM = path.resolve(ROOT, "..", "shared", "upstream");
+const alerting = parseObservability({}, "dev").alerting;
+const prod: MonitoredParts = {
+  harborNamespace: "harbor",
+  database: { namespace: "harbor-db", cluster: "harbor-db" },
+  redis: { namespace: "harbor-redis" },
+  minio: { namespace: "minio", drMirror: true },
+  velero: { namespace: "velero" },
+  fluentBit: { namespace: "logging" },
+};
+const groups = alertRules(prod, alerting);
+const rules = groups.flatMap((g) => g.rules);
+
+describe("alert rules", () => {
+  it("cover every alert the issue asks for in prod", () => {
+    expect(rules.map((r) => r.alert)).to.include.members([
+      "ComponentDown",
+      "PersistentVolumeFillingUp",
+      "MinioCapacityLow",
+      "DatabaseReplicationLag",
+      "DatabaseBackupFailed",
+      "SentinelQuorumLost",
+      "GarbageCollectionFailed",
+      "GarbageCollectionStale",
+      "VulnerabilityScanFailed",
+      "AuthenticationFailureBurst",
+      "DrMirrorStale",
+      "VeleroBackupFailed",
+    ]);
+  });
+
+  it("leave out parts dev does not deploy", () => {
+    const dev = alertRules({ harborNamespace: "harbor" }, alerting).flatMap((g) =>
+      g.rules.map((r) => r.alert),
+    );
+    expect(dev).to.not.include.members(["SentinelQuorumLost", "DrMirrorStale", "DatabaseReplicationLag"]);
+  });
+
+  for (const r of rules) {
+    it(`${r.alert} uses only exported metrics, has a summary and a runbook in docs/`, () => {
+      const names = metricNames(r.expr);
+      expect(names.length, r.expr).to.be.greaterThan(0);
+      for (const n of names) expect(KNOWN_METRICS.has(n), `${n} in ${r.expr}`).to.equal(true);
+      expect(r.annotations.summary).to.not.equal("");
+      expect(r.annotations.runbook_url).to.match(new RegExp(`/docs/runbooks/${runbookFile(r.alert)}$`));
+      const doc = fs.readFileSync(path.join(ROOT, "docs", "runbooks", runbookFile(r.alert)), "utf8");
+      expect(doc).to.include(`# ${r.alert}`);
+    });
+  }
+
+  it("uses the RPO from config for the DR mirror", () => {
+    const cfg = parseObservability({ alerting: { drMirrorRpoMinutes: 15 } }, "dev").alerting;
+    const dr = alertRules(prod, cfg)
+      .flatMap((g) => g.rules)
+      .find((r) => r.alert === "DrMirrorStale");
+    expect(dr?.expr).to.include('cronjob="dr-mirror"').and.include("> 900");
+  });
+
+  it("parses metric names out of PromQL, skipping functions, labels and keywords", () => {
+    expect(
+      metricNames('sum by (pod) (rate(a_total{x="y"}[5m])) > 0 unless on() b offset 1h or absent(c{d="e"})'),
+    ).to.deep.equal(["a_total", "b", "c"]);
+  });
+
+  it("keeps a source for every component's metric list", () => {
+    for (const [k, v] of Object.entries(EXPORTED_METRICS)) expect(v.source, k).to.not.equal("");
+  });
+});
+
+describe("monitor objects", () => {
+  it("validate against the prometheus-operator schema", () => {
+    const objects = [
+      cnpgClusterPodMonitor("harbor-db", "harbor-db", { release: "kps" }),
+      drMirrorPodMonitor("minio", { "app.kubernetes.io/name": "dr-mirror" }, "metrics"),
+      sentinelExporterPodMonitor("harbor-redis", { app: "redis-ha", release: "redis" }),
+      prometheusRule("harbor", groups, { release: "kps" }),
+    ];
+    for (const o of objects) expect(() => o.validate()).to.not.throw();
+  });
+
+  it("turn on chart switches that exist in the pinned values.yaml", () => {
+    const cases: Array<[string, Record<string, unknown>]> = [
+      ["harbor-helm", chartMonitoringValues.harbor()],
+      ["cloudnative-pg-chart", chartMonitoringValues.cloudnativePg()],
+      ["redis-ha-chart", chartMonitoringValues.redisHa()],
+      ["minio-community-chart", chartMonitoringValues.minio()],
+      ["velero-chart", chartMonitoringValues.velero()],
+    ];
+    const leaves = (o: Record<string, unknown>, at = ""): string[] =>
+      Object.entries(o).flatMap(([k, v]) =>
+        v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0
+          ? leaves(v as Record<string, unknown>, `${at}${k}.`)
+          : [`${at}${k}`],
+      );
+    for (const [chart, values] of cases) {
+      const upstream = parseYaml(
+        fs.readFileSync(path.join(UPSTREAM, chart, "values.yaml"), "utf8"),
+      ) as unknown;
+      for (const leaf of leaves(values)) {
+        const found = leaf
+          .split(".")
+          .reduce<unknown>(
+            (o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined),
+            upstream,
+          );
+        expect(found, `${chart}: ${leaf}`).to.not.equal(undefined);
+      }
+    }
+  });
+});
