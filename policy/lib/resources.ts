@@ -1,0 +1,120 @@
+// Type tokens and small readers shared by the policies. Policies match resources by their
+// Pulumi type token (no provider SDK is imported), so the pack needs only @pulumi/policy.
+
+export const TYPES = {
+  release: "kubernetes:helm.sh/v3:Release",
+  namespace: "kubernetes:core/v1:Namespace",
+  resourceQuota: "kubernetes:core/v1:ResourceQuota",
+  pvc: "kubernetes:core/v1:PersistentVolumeClaim",
+  cnpgCluster: "kubernetes:postgresql.cnpg.io/v1:Cluster",
+  certificate: "kubernetes:cert-manager.io/v1:Certificate",
+  privateKey: "tls:index/privateKey:PrivateKey",
+  selfSignedCert: "tls:index/selfSignedCert:SelfSignedCert",
+  locallySignedCert: "tls:index/locallySignedCert:LocallySignedCert",
+  bucket: "aws:s3/bucket:Bucket",
+  bucketV2: "aws:s3/bucketV2:BucketV2",
+  bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
+  bucketVersioningV2: "aws:s3/bucketVersioningV2:BucketVersioningV2",
+  bucketSse: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  bucketSseV2: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+  bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  bucketLifecycleV2: "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+  kmsKey: "aws:kms/key:Key",
+  dynamic: "pulumi-nodejs:dynamic:Resource",
+} as const;
+
+export const BUCKET_TYPES: readonly string[] = [TYPES.bucket, TYPES.bucketV2];
+
+/** The minimal view of a resource the stack-level helpers need (PolicyResource fits it). */
+export interface ResourceLike {
+  readonly type: string;
+  readonly urn: string;
+  readonly name: string;
+  readonly props: Record<string, unknown>;
+}
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Reads a dotted path (`expose.tls.enabled`) out of nested objects; undefined when absent. */
+export function get(obj: unknown, dotted: string): unknown {
+  let cur: unknown = obj;
+  for (const k of dotted.split(".")) {
+    if (!isObj(cur)) return undefined;
+    cur = cur[k];
+  }
+  return cur;
+}
+
+/** The chart name of a Helm Release (`harbor`, or `oci://…/harbor` → `harbor`). */
+export function chartName(props: Obj): string | undefined {
+  const chart = props.chart;
+  if (typeof chart !== "string") return undefined;
+  return chart.split("/").pop();
+}
+
+/** True when `type`/`props` describe a helm.v3.Release of the given chart. */
+export function isReleaseOf(r: { type: string; props: Obj }, chart: string): boolean {
+  return r.type === TYPES.release && chartName(r.props) === chart;
+}
+
+/** The values a Release passes to its chart ({} when none). */
+export function releaseValues(props: Obj): Obj {
+  return isObj(props.values) ? props.values : {};
+}
+
+export function isTrue(v: unknown): boolean {
+  return v === true || v === "true";
+}
+
+export function isFalse(v: unknown): boolean {
+  return v === false || v === "false";
+}
+
+/** The bucket a bucket sub-resource points at (its `bucket` input: a name or an id). */
+export function bucketRef(props: Obj): string | undefined {
+  return typeof props.bucket === "string" ? props.bucket : undefined;
+}
+
+/**
+ * The identifiers a bucket is referred to by: its `bucket` name input, its logical name and
+ * (under mocks) the `<name>-id` id. Sub-resources name one of these in their `bucket` input.
+ */
+export function bucketIds(bucket: ResourceLike): string[] {
+  const ids = [bucket.name, `${bucket.name}-id`];
+  if (typeof bucket.props.bucket === "string") ids.push(bucket.props.bucket);
+  if (typeof bucket.props.id === "string") ids.push(bucket.props.id);
+  return ids;
+}
+
+/** The resources of `types` whose `bucket` input names `bucket`. */
+export function subresourcesOf(
+  bucket: ResourceLike,
+  all: readonly ResourceLike[],
+  types: readonly string[],
+): ResourceLike[] {
+  const ids = bucketIds(bucket);
+  return all.filter((r) => types.includes(r.type) && ids.includes(bucketRef(r.props) ?? "\0"));
+}
+
+/** A policy document given as JSON text or as an object. */
+export function policyDocument(v: unknown): Obj | undefined {
+  if (isObj(v)) return v;
+  if (typeof v !== "string") return undefined;
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return isObj(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function asArray(v: unknown): unknown[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v : [v];
+}

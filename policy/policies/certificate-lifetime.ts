@@ -1,0 +1,71 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { TYPES, asArray, get, isTrue } from "../lib/resources";
+
+/** Hours in a Go duration such as cert-manager's `2160h0m0s`; undefined when unreadable. */
+export function goDurationHours(text: string): number | undefined {
+  let hours = 0;
+  let consumed = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(h|m|s)/g)) {
+    hours += Number(m[1]) / (m[2] === "h" ? 1 : m[2] === "m" ? 60 : 3600);
+    consumed += m[0].length;
+  }
+  return consumed === text.length && consumed > 0 ? hours : undefined;
+}
+
+interface Limits {
+  maxLeafDays: number;
+  maxCaDays: number;
+}
+
+export const certificateLifetime: ResourceValidationPolicy = {
+  name: "certificate-lifetime",
+  description:
+    "Certificates have bounded lifetimes: TLS leaves at most 825 days, CAs and signing certificates at most ten years.",
+  enforcementLevel: "mandatory",
+  tags: ["tls"],
+  configSchema: {
+    properties: {
+      maxLeafDays: { type: "integer", default: 825 },
+      // Ten years plus leap days: the project's CA default of 3650 days fits.
+      maxCaDays: { type: "integer", default: 3653 },
+    },
+  },
+  validateResource: (args, reportViolation) => {
+    const { maxLeafDays, maxCaDays } = args.getConfig<Limits>();
+    const check = (hours: number | undefined, tlsLeaf: boolean, what: string) => {
+      const max = tlsLeaf ? maxLeafDays : maxCaDays;
+      if (hours === undefined || !(hours > 0)) {
+        reportViolation(`${what} has no readable lifetime.`);
+      } else if (hours > max * 24) {
+        reportViolation(`${what} is valid for ${Math.round(hours / 24)} days; at most ${max} allowed.`);
+      }
+    };
+    if (args.type === TYPES.selfSignedCert || args.type === TYPES.locallySignedCert) {
+      const uses = asArray(args.props.allowedUses).map(String);
+      const ca = isTrue(args.props.isCaCertificate);
+      const leaf = !ca && (uses.includes("server_auth") || uses.includes("client_auth"));
+      const hours = args.props.validityPeriodHours;
+      check(
+        typeof hours === "number" ? hours : undefined,
+        leaf,
+        `${ca ? "CA" : leaf ? "TLS" : "signing"} certificate`,
+      );
+      return;
+    }
+    if (args.type === TYPES.certificate) {
+      const spec = get(args.props, "spec");
+      const duration = get(spec, "duration");
+      const ca = isTrue(get(spec, "isCA"));
+      // Without spec.duration cert-manager issues for 90 days.
+      const hours =
+        duration === undefined
+          ? 90 * 24
+          : typeof duration === "string"
+            ? goDurationHours(duration)
+            : undefined;
+      check(hours, !ca, `cert-manager ${ca ? "CA " : ""}Certificate`);
+      return;
+    }
+    args.notApplicable("not a certificate");
+  },
+};

@@ -1,0 +1,179 @@
+// The deliberately broken configurations the whole pack must catch, in one table: add a row
+// to extend it. A row either changes the stack's config (`overrides`, which the program
+// validates) or, where the config cannot express the breakage (it refuses TLS off, for
+// instance), mutates the registered resource list (`mutate`) before the pack sees it.
+import { TYPES } from "../../policy/lib/resources";
+import type { PackResource } from "../../policy/lib/engine";
+import type { ConfigOverrides } from "../harness";
+import type { Mutation } from "./stack-runs";
+
+export interface BrokenConfig {
+  readonly name: string;
+  readonly stack: "dev" | "prod";
+  readonly overrides?: ConfigOverrides;
+  readonly mutate?: Mutation;
+  /** Policies whose mandatory violations the breakage adds, exactly (sorted). */
+  readonly expected: readonly string[];
+}
+
+type Values = Record<string, Record<string, unknown>>;
+
+/** Edits the Harbor release's values (a deep copy). */
+function harborValues(edit: (values: Values) => void): Mutation {
+  return (rs) =>
+    rs.map((r) => {
+      if (r.type !== TYPES.release || r.props.chart !== "harbor") return r;
+      const values = structuredClone(r.props.values) as Values;
+      edit(values);
+      return { ...r, props: { ...r.props, values } };
+    });
+}
+
+function harborObject(name: string, props: Record<string, unknown>): PackResource {
+  return {
+    type: TYPES.dynamic,
+    name,
+    urn: `urn:pulumi:test::harbor-platform::${TYPES.dynamic}::${name}`,
+    props,
+  };
+}
+
+/** Harbor configuration as code the way the harbor-config work will register it (adapter fields). */
+const GOOD_HARBOR_CONFIG = {
+  settings: harborObject("system", { harborKind: "systemSettings", storagePerProject: 100 * 2 ** 30 }),
+  gc: harborObject("gc", { harborKind: "gcSchedule", cron: "0 0 3 * * 6", deleteUntagged: true }),
+  project: harborObject("library", { harborKind: "project", storageLimit: 200 * 2 ** 30 }),
+};
+
+function add(...extra: PackResource[]): Mutation {
+  return (rs) => [...rs, ...extra];
+}
+
+function bucket(protect: boolean): PackResource[] {
+  const res = (type: string, name: string, props: Record<string, unknown>, p?: boolean): PackResource => ({
+    type,
+    name,
+    urn: `urn:pulumi:test::harbor-platform::${type}::${name}`,
+    props: { bucket: "harbor-dr", ...props },
+    protect: p,
+  });
+  return [
+    res(TYPES.bucketV2, "dr", {}, protect),
+    res(TYPES.bucketVersioning, "dr-versioning", { versioningConfiguration: { status: "Enabled" } }),
+    res(TYPES.bucketSse, "dr-sse", {
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
+    }),
+    res(TYPES.bucketPublicAccessBlock, "dr-pab", {
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    }),
+    res(TYPES.bucketPolicy, "dr-policy", {
+      policy: JSON.stringify({
+        Statement: [
+          {
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
+        ],
+      }),
+    }),
+    res(TYPES.bucketLifecycle, "dr-lifecycle", {
+      rules: [
+        {
+          id: "dr",
+          status: "Enabled",
+          noncurrentVersionExpiration: { noncurrentDays: 30 },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+        },
+      ],
+    }),
+  ];
+}
+
+export const BROKEN_CONFIGS: readonly BrokenConfig[] = [
+  {
+    name: "TLS off (Harbor served over http)",
+    stack: "dev",
+    mutate: harborValues((v) => {
+      v.expose.tls = { enabled: false };
+      (v as Record<string, unknown>).externalURL = "http://harbor.dev.example.com";
+    }),
+    expected: ["harbor-tls-exposure"],
+  },
+  {
+    name: "a Harbor project with an unlimited quota",
+    stack: "dev",
+    mutate: add(
+      GOOD_HARBOR_CONFIG.settings,
+      GOOD_HARBOR_CONFIG.gc,
+      harborObject("unlimited", { harborKind: "project", storageLimit: -1 }),
+    ),
+    expected: ["harbor-project-quota"],
+  },
+  {
+    name: "an unlimited default project quota",
+    stack: "dev",
+    mutate: add(
+      GOOD_HARBOR_CONFIG.gc,
+      GOOD_HARBOR_CONFIG.project,
+      harborObject("system", { harborKind: "systemSettings", storagePerProject: -1 }),
+    ),
+    expected: ["harbor-default-quota"],
+  },
+  {
+    name: "the namespace's ResourceQuota removed",
+    stack: "dev",
+    mutate: (rs) => rs.filter((r) => r.type !== TYPES.resourceQuota),
+    expected: ["namespace-resource-quota"],
+  },
+  {
+    name: "GC removed",
+    stack: "dev",
+    mutate: add(GOOD_HARBOR_CONFIG.settings, GOOD_HARBOR_CONFIG.project),
+    expected: ["harbor-gc-schedule"],
+  },
+  {
+    name: "GC monthly and keeping untagged artifacts",
+    stack: "dev",
+    mutate: add(
+      GOOD_HARBOR_CONFIG.settings,
+      GOOD_HARBOR_CONFIG.project,
+      harborObject("gc", { harborKind: "gcSchedule", cron: "0 0 3 1 * *", deleteUntagged: false }),
+    ),
+    expected: ["harbor-gc-schedule"],
+  },
+  {
+    name: "upload purging off",
+    stack: "dev",
+    mutate: harborValues((v) => {
+      v.registry.upload_purging = { enabled: false };
+    }),
+    expected: ["harbor-upload-purging"],
+  },
+  {
+    name: "a root CA valid for 100 years (stack config)",
+    stack: "dev",
+    overrides: { caValidityDays: 36500 },
+    expected: ["certificate-lifetime"],
+  },
+  {
+    name: "an unprotected DR bucket in prod",
+    stack: "prod",
+    mutate: add(...bucket(false)),
+    expected: ["data-resources-protected"],
+  },
+  {
+    name: "Harbor chart version as a range in prod",
+    stack: "prod",
+    mutate: (rs) =>
+      rs.map((r) => (r.type === TYPES.release ? { ...r, props: { ...r.props, version: "^1.19.0" } } : r)),
+    expected: ["helm-chart-version-pinned"],
+  },
+];
+
+/** The same bucket, compliant: adding it must not add any mandatory violation. */
+export const PROTECTED_BUCKET = bucket(true);

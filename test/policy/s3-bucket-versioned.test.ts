@@ -1,0 +1,23 @@
+import { expect } from "chai";
+import { TYPES } from "../../policy/lib/resources";
+import { s3BucketVersioned } from "../../policy/policies/s3-bucket-versioned";
+import { check, compliantBucket, resource } from "./helpers";
+
+describe("policy s3-bucket-versioned", () => {
+  it("passes a versioned bucket", async () => {
+    expect(await check(s3BucketVersioned, compliantBucket())).to.deep.equal([]);
+  });
+  it("fails a bucket without versioning", async () => {
+    expect(await check(s3BucketVersioned, compliantBucket("dr", [TYPES.bucketVersioning]))).to.have.length(1);
+  });
+  it("fails suspended versioning", async () => {
+    const rs = [
+      ...compliantBucket("dr", [TYPES.bucketVersioning]),
+      resource(TYPES.bucketVersioning, {
+        bucket: "dr-bucket",
+        versioningConfiguration: { status: "Suspended" },
+      }),
+    ];
+    expect(await check(s3BucketVersioned, rs)).to.have.length(1);
+  });
+});
