@@ -138,8 +138,8 @@ function parseField(text: string, [lo, hi]: readonly [number, number]): Set<numb
 
 /**
  * The longest gap in minutes between two runs of a cron schedule (5 fields, UTC, the
- * standard day-of-month OR day-of-week rule), or undefined when the text is not a schedule.
- * Scans a leap year minute by minute: cheap, and exact for every schedule shorter than a year.
+ * standard day-of-month OR day-of-week rule), or undefined when the text is not a schedule
+ * (or fires less than twice in two years).
  */
 export function maxGapMinutes(schedule: string): number | undefined {
   const text = MACROS[schedule.trim()] ?? schedule.trim();
@@ -157,26 +157,28 @@ export function maxGapMinutes(schedule: string): number | undefined {
   if (dow.has(7)) dow.add(0);
   const domAny = fields[2].startsWith("*");
   const dowAny = fields[4].startsWith("*");
+  const hours = [...hour].sort((a, b) => a - b);
+  const minutes = [...min].sort((a, b) => a - b);
+  // Two years from a Saturday: every weekly, monthly and yearly pattern repeats inside it.
   const start = Date.UTC(2028, 0, 1);
-  const total = 366 * 24 * 60;
-  let first: number | undefined;
   let last: number | undefined;
   let gap = 0;
-  for (let i = 0; i < total; i++) {
-    const d = new Date(start + i * 60_000);
-    if (!min.has(d.getUTCMinutes()) || !hour.has(d.getUTCHours()) || !month.has(d.getUTCMonth() + 1))
-      continue;
+  for (let day = 0; day < 731; day++) {
+    const d = new Date(start + day * 86_400_000);
+    if (!month.has(d.getUTCMonth() + 1)) continue;
     const domOk = dom.has(d.getUTCDate());
     const dowOk = dow.has(d.getUTCDay());
     const dayOk = domAny && dowAny ? true : domAny ? dowOk : dowAny ? domOk : domOk || dowOk;
     if (!dayOk) continue;
-    if (last !== undefined) gap = Math.max(gap, i - last);
-    first ??= i;
-    last = i;
+    for (const h of hours) {
+      for (const m of minutes) {
+        const at = day * 1440 + h * 60 + m;
+        if (last !== undefined) gap = Math.max(gap, at - last);
+        last = at;
+      }
+    }
   }
-  if (first === undefined || last === undefined) return undefined;
-  // The year wraps around: the gap from the last run to the first run of the next year.
-  return Math.max(gap, total - last + first);
+  return gap > 0 ? gap : undefined;
 }
 
 function schedule(key: string, value: Raw, allowEvery: boolean): { text: string; gap: number } {

@@ -106,6 +106,22 @@ export async function evaluateStack(stack: string, overrides: ConfigOverrides = 
     ),
     [],
   );
+  return runUnderMocks(stack, () => {
+    const entry = require.resolve(path.join(ROOT, "index.ts"));
+    delete require.cache[entry];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(entry) as Record<string, unknown>;
+  });
+}
+
+/**
+ * Runs `program` (a whole program, or a component built directly by a test) under the mocks
+ * and records every registration; the returned object's values become the run's outputs.
+ */
+export async function runUnderMocks(
+  stack: string,
+  program: () => Record<string, unknown> | void,
+): Promise<StackRun> {
   const resources: Registered[] = [];
   await pulumi.runtime.setMocks(
     {
@@ -144,10 +160,7 @@ export async function evaluateStack(stack: string, overrides: ConfigOverrides = 
     });
   };
 
-  const entry = require.resolve(path.join(ROOT, "index.ts"));
-  delete require.cache[entry];
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const exported = require(entry) as Record<string, unknown>;
+  const exported = program() ?? {};
   await settle();
   const outputs: StackRun["outputs"] = {};
   for (const [k, v] of Object.entries(exported)) outputs[k] = await outputValue(v);
