@@ -1,16 +1,9 @@
 import { expect } from "chai";
+import { PROD_DR } from "./fixtures";
 import { ConfigError } from "../../config/validate";
 import { maxGapMinutes, parseDr } from "../../config/dr";
 
-const PROD = {
-  dr: {
-    bucketName: "acme-harbor-dr",
-    replicaRegion: "eu-west-1",
-    mirrorSchedule: "*/15 * * * *",
-    rpoMinutes: 30,
-  },
-  backup: { schedule: "0 */6 * * *", ttl: "720h" },
-};
+const PROD = PROD_DR;
 
 function message(fn: () => unknown): string {
   try {

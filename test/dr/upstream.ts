@@ -37,7 +37,7 @@ export function crdErrors(folder: string, file: string, spec: unknown): string[]
     };
   };
   const version = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0];
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
   const validate = ajv.compile(strict(version.schema.openAPIV3Schema.properties.spec) as Schema);
   return validate(spec) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
@@ -60,12 +60,25 @@ export function unknownValuePaths(folder: string, values: unknown): string[] {
   return missing;
 }
 
+/** Helm's merge: maps merge key by key, anything else (lists included) is replaced. */
+function merge(base: unknown, over: unknown): unknown {
+  const isMap = (v: unknown): v is Record<string, unknown> =>
+    !!v && typeof v === "object" && !Array.isArray(v);
+  if (!isMap(base) || !isMap(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
+  return out;
+}
+
+/** Validates the values Helm would validate: the chart's defaults merged with ours. */
 export function valuesSchemaErrors(folder: string, values: unknown): string[] {
+  const defaults = parseYaml(fs.readFileSync(path.join(UPSTREAM, folder, "values.yaml"), "utf8")) as unknown;
+  values = merge(defaults, values);
   const schema = JSON.parse(
     fs.readFileSync(path.join(UPSTREAM, folder, "values.schema.json"), "utf8"),
   ) as Schema;
   delete schema.$schema;
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
   const validate = ajv.compile(schema);
   return validate(values) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
