@@ -124,6 +124,23 @@ export async function evaluateProgram(
     ),
     [],
   );
+  return runUnderMocks(stack, () => {
+    const entry = require.resolve(program);
+    delete require.cache[entry];
+    // The program registers resources at import time; re-requiring it is a fresh evaluation.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(entry) as Record<string, unknown>;
+  });
+}
+
+/**
+ * Runs `program` (a whole program, or a component built directly by a test) under the mocks
+ * and records every registration; the returned object's values become the run's outputs.
+ */
+export async function runUnderMocks(
+  stack: string,
+  program: () => Record<string, unknown> | void,
+): Promise<StackRun> {
   const resources: Registered[] = [];
   await pulumi.runtime.setMocks(
     {
@@ -163,13 +180,9 @@ export async function evaluateProgram(
     });
   };
 
-  const entry = require.resolve(program);
-  delete require.cache[entry];
-  let exported: Record<string, unknown>;
+let exported: Record<string, unknown>;
   try {
-    // The program registers resources at import time; re-requiring it is a fresh evaluation.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    exported = require(entry) as Record<string, unknown>;
+    exported = program() ?? {};
   } catch (err) {
     await settle();
     throw Object.assign(err as Error, { registered: resources });

@@ -7,6 +7,11 @@ function digest(...parts: string[]): string {
   return createHash("sha256").update(parts.join("/")).digest("hex");
 }
 
+/** Mocks apply no provider defaults: the region is the resource's own or the mock's default. */
+function region(args: MockResourceArgs): string {
+  return String((args.inputs as { region?: string }).region ?? "eu-central-1");
+}
+
 export function mockOutputs(args: MockResourceArgs): Record<string, unknown> {
   const h = digest(args.type, args.name);
   switch (args.type) {
@@ -25,6 +30,21 @@ export function mockOutputs(args: MockResourceArgs): Record<string, unknown> {
       return { certPem: `-----BEGIN CERTIFICATE-----\n${h}\n-----END CERTIFICATE-----\n` };
     case "tls:index/certRequest:CertRequest":
       return { certRequestPem: `csr-${h}` };
+    case "aws:kms/key:Key":
+      return {
+        arn: `arn:aws:kms:${region(args)}:111122223333:key/${h.slice(0, 36)}`,
+        keyId: h.slice(0, 36),
+      };
+    case "aws:s3/bucket:Bucket": {
+      const bucket = String((args.inputs as { bucket?: string }).bucket ?? args.name);
+      return { arn: `arn:aws:s3:::${bucket}`, bucket, region: region(args) };
+    }
+    case "aws:iam/user:User":
+      return { arn: `arn:aws:iam::111122223333:user/${String(args.inputs.name ?? args.name)}` };
+    case "aws:iam/role:Role":
+      return { arn: `arn:aws:iam::111122223333:role/${args.name}`, name: args.name };
+    case "aws:iam/accessKey:AccessKey":
+      return { id: `AKIA${h.slice(0, 16).toUpperCase()}`, secret: `secret-${h.slice(0, 40)}` };
     default:
       return args.type.startsWith("pulumi-nodejs:dynamic/harbor:") ? harborOutputs(args, h) : {};
   }

@@ -1,0 +1,176 @@
+// Velero backs up the Kubernetes state of the Harbor namespaces (Secrets included: Harbor's
+// secretKey and the database credentials are what make a restored database readable) to the
+// DR bucket's velero/ prefix.
+//
+// Volumes are not backed up: snapshotsEnabled false (local DAS volumes have no snapshot API)
+// and no node agent (file-system backup of live MinIO drives and PostgreSQL data would be
+// inconsistent and duplicate what the mirror already copies: WAL + base backups and the
+// registry blobs). The data comes back through the CNPG recovery and the MinIO refill.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { NamespaceQuota } from "../../config";
+import { charts, imageRef, images } from "../../versions";
+import { PlatformNamespace } from "../namespace";
+import { DR_PREFIXES, type DrWriterArgs } from "../dr/policies";
+import { RESTRICTED_CONTAINER, RESTRICTED_POD } from "../dr/rclone";
+
+/** `bucket`, `region`, `kmsKeyArn` of the DR bucket; the keys are DrBucket.veleroCredentials. */
+export interface VeleroArgs extends DrWriterArgs {
+  /** Velero's own namespace (literal: the Release needs it at preview). */
+  readonly namespace: string;
+  readonly quota: NamespaceQuota;
+  readonly schedule: string;
+  readonly ttl: string;
+  /** Harbor's namespace and the CNPG cluster's (and any other holding Harbor's Secrets). */
+  readonly includedNamespaces: readonly string[];
+  readonly provider?: k8s.Provider;
+}
+
+export const CREDENTIALS_SECRET = "velero-credentials";
+export const BSL_NAME = "default";
+export const SCHEDULE_NAME = "harbor";
+
+/** Chart values: plugin, credentials by existingSecret, no chart-made BSL/VSL, no node agent. */
+export function veleroValues(ttl: string): Record<string, unknown> {
+  return {
+    initContainers: [
+      {
+        name: "velero-plugin-for-aws",
+        image: imageRef(images.veleroPluginForAws),
+        imagePullPolicy: "IfNotPresent",
+        securityContext: RESTRICTED_CONTAINER,
+        volumeMounts: [{ mountPath: "/target", name: "plugins" }],
+      },
+    ],
+    credentials: { useSecret: true, existingSecret: CREDENTIALS_SECRET },
+    // The BackupStorageLocation is a CR of this program (Pulumi waits for it to be Available).
+    backupsEnabled: false,
+    snapshotsEnabled: false,
+    deployNodeAgent: false,
+    configuration: {
+      backupStorageLocation: [],
+      volumeSnapshotLocation: [],
+      defaultBackupStorageLocation: BSL_NAME,
+      defaultBackupTTL: ttl,
+      logFormat: "json",
+    },
+    podSecurityContext: RESTRICTED_POD,
+    containerSecurityContext: {
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      capabilities: { drop: ["ALL"] },
+    },
+    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    metrics: { enabled: true },
+  };
+}
+
+export function backupStorageLocationSpec(
+  bucket: string,
+  region: string,
+  kmsKeyArn: pulumi.Input<string>,
+): Record<string, unknown> {
+  return {
+    provider: "aws",
+    default: true,
+    accessMode: "ReadWrite",
+    objectStorage: { bucket, prefix: DR_PREFIXES.velero },
+    // velero-plugin-for-aws keys: every object is written with SSE-KMS under this key.
+    config: { region, kmsKeyId: kmsKeyArn },
+  };
+}
+
+/** Everything namespaced in the Harbor namespaces, Secrets included; PVCs/PVs left out (no volume data). */
+export function scheduleSpec(
+  schedule: string,
+  ttl: string,
+  includedNamespaces: readonly string[],
+): Record<string, unknown> {
+  return {
+    schedule,
+    useOwnerReferencesInBackup: false,
+    template: {
+      includedNamespaces: [...includedNamespaces],
+      // Restored claims would bind to new, empty local volumes and confuse the operators.
+      excludedNamespaceScopedResources: ["persistentvolumeclaims", "events", "events.events.k8s.io"],
+      excludedClusterScopedResources: ["persistentvolumes"],
+      snapshotVolumes: false,
+      defaultVolumesToFsBackup: false,
+      storageLocation: BSL_NAME,
+      ttl,
+    },
+  };
+}
+
+export class Velero extends pulumi.ComponentResource {
+  readonly release: k8s.helm.v3.Release;
+  readonly backupStorageLocation: k8s.apiextensions.CustomResource;
+  readonly schedule: k8s.apiextensions.CustomResource;
+
+  constructor(name: string, args: VeleroArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harbor-platform:backup:Velero", name, {}, opts);
+    const childOpts = { parent: this, provider: args.provider };
+
+    const namespace = new PlatformNamespace(
+      `${name}-ns`,
+      // The chart's CRD-upgrade hook job runs kubectl without a restricted securityContext.
+      { name: args.namespace, podSecurity: "baseline", quota: args.quota, provider: args.provider },
+      { parent: this },
+    );
+    const credentials = new k8s.core.v1.Secret(
+      `${name}-credentials`,
+      {
+        metadata: { name: CREDENTIALS_SECRET, namespace: args.namespace },
+        type: "Opaque",
+        // The AWS shared-credentials file the chart mounts for the plugin (key `cloud`).
+        stringData: {
+          cloud: pulumi.secret(
+            pulumi.interpolate`[default]\naws_access_key_id=${args.accessKeyId}\naws_secret_access_key=${args.secretAccessKey}\n`,
+          ),
+        },
+      },
+      { ...childOpts, dependsOn: [namespace] },
+    );
+    this.release = new k8s.helm.v3.Release(
+      name,
+      {
+        name: "velero",
+        namespace: args.namespace,
+        chart: charts.velero.chart,
+        version: charts.velero.version,
+        repositoryOpts: { repo: charts.velero.repo },
+        values: veleroValues(args.ttl),
+        timeout: 600,
+      },
+      { ...childOpts, dependsOn: [namespace, credentials] },
+    );
+    this.backupStorageLocation = new k8s.apiextensions.CustomResource(
+      `${name}-bsl`,
+      {
+        apiVersion: "velero.io/v1",
+        kind: "BackupStorageLocation",
+        metadata: {
+          name: BSL_NAME,
+          namespace: args.namespace,
+          annotations: {
+            "pulumi.com/waitFor": "jsonpath={.status.phase}=Available",
+            "pulumi.com/timeoutSeconds": "600",
+          },
+        },
+        spec: backupStorageLocationSpec(args.bucket, args.region, args.kmsKeyArn),
+      },
+      { ...childOpts, dependsOn: [this.release] },
+    );
+    this.schedule = new k8s.apiextensions.CustomResource(
+      `${name}-schedule`,
+      {
+        apiVersion: "velero.io/v1",
+        kind: "Schedule",
+        metadata: { name: SCHEDULE_NAME, namespace: args.namespace },
+        spec: scheduleSpec(args.schedule, args.ttl, args.includedNamespaces),
+      },
+      { ...childOpts, dependsOn: [this.release, this.backupStorageLocation] },
+    );
+    this.registerOutputs({ release: this.release.name });
+  }
+}

@@ -1,0 +1,350 @@
+// Stack config of the disaster-recovery parts (prod only): the DR bucket in AWS, the MinIO ->
+// S3 mirror, Velero's schedule and the restore switch. Pure: the caller passes `aws:region`.
+import { ConfigError, bool, duration, hoursOf, int, obj, optStr, str, type Raw } from "./validate";
+import type { Topology } from "./index";
+
+export interface DrBucketConfig {
+  /** AWS region of the DR bucket: the `aws:region` of the stack. */
+  readonly region: string;
+  readonly bucketName: string;
+  /** A second region holding a replica of the DR bucket; unset means no replication. */
+  readonly replicaRegion?: string;
+  readonly replicaBucketName?: string;
+  /** Days a replaced or deleted object version is kept before S3 expires it. */
+  readonly noncurrentVersionDays: number;
+  /** Days after which S3 aborts a multipart upload that never completed. */
+  readonly abortIncompleteUploadDays: number;
+}
+
+export interface MirrorConfig {
+  /** Kubernetes CronJob schedule (5 fields or @hourly/@daily...), evaluated in UTC. */
+  readonly schedule: string;
+  /** Longest gap between two scheduled runs, in minutes: the mirror's share of the RPO. */
+  readonly intervalMinutes: number;
+  /** The promised RPO; the schedule must fit inside it. */
+  readonly rpoMinutes: number;
+  /** `rclone sync --max-delete`: a run that would delete more stops, so an empty MinIO cannot empty the DR copy. */
+  readonly maxDelete: number;
+}
+
+export interface BackupConfig {
+  /** Velero Schedule: 5-field cron or `@every 6h`. */
+  readonly schedule: string;
+  /** Velero TTL of each backup (Go duration). */
+  readonly ttl: string;
+}
+
+export interface RestoreSource {
+  /** Bucket that holds the copy: the DR bucket, or its replica after a region loss. */
+  readonly bucket: string;
+  readonly region: string;
+  /** barman-cloud server name the lost cluster archived under (usually its Cluster name). */
+  readonly serverName: string;
+}
+
+export type RestoreConfig =
+  | { readonly enabled: false }
+  | {
+      readonly enabled: true;
+      readonly source: RestoreSource;
+      /** Point in time to recover to (RFC 3339 with a zone); latest WAL when unset. */
+      readonly targetTime?: string;
+      /** Server name the restored cluster archives under: never the source's (barman refuses a used archive). */
+      readonly archiveServerName: string;
+    };
+
+export interface DrConfig {
+  readonly bucket: DrBucketConfig;
+  readonly mirror: MirrorConfig;
+  readonly backup: BackupConfig;
+  readonly restore: RestoreConfig;
+}
+
+/** Stack keys this module owns (the lead adds them to KNOWN_KEYS). */
+export const DR_KEYS = ["dr", "backup", "restore"] as const;
+
+const DR_FIELDS = [
+  "bucketName",
+  "replicaRegion",
+  "replicaBucketName",
+  "noncurrentVersionDays",
+  "abortIncompleteUploadDays",
+  "mirrorSchedule",
+  "rpoMinutes",
+  "maxDelete",
+] as const;
+
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+// S3 general purpose bucket names: 3-63, lower case, digits, dots and hyphens; no IP look-alikes.
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function awsRegion(key: string, value: Raw): string {
+  if (typeof value !== "string" || !REGION.test(value)) {
+    throw new ConfigError(key, value, "an AWS region like eu-central-1");
+  }
+  return value;
+}
+
+export function bucketName(key: string, value: Raw): string {
+  if (
+    typeof value !== "string" ||
+    !BUCKET.test(value) ||
+    value.includes("..") ||
+    /^\d+\.\d+\.\d+\.\d+$/.test(value) ||
+    value.startsWith("xn--")
+  ) {
+    throw new ConfigError(key, value, "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'");
+  }
+  return value;
+}
+
+// --- schedules --------------------------------------------------------------------------
+
+const MACROS: Record<string, string> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
+};
+
+const FIELD_RANGES: readonly (readonly [number, number])[] = [
+  [0, 59],
+  [0, 23],
+  [1, 31],
+  [1, 12],
+  [0, 7],
+];
+
+function parseField(text: string, [lo, hi]: readonly [number, number]): Set<number> | undefined {
+  const out = new Set<number>();
+  for (const part of text.split(",")) {
+    const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
+    if (!m) return undefined;
+    const step = m[4] === undefined ? 1 : Number(m[4]);
+    let from = lo;
+    let to = hi;
+    if (m[1] !== "*") {
+      from = Number(m[2]);
+      to = m[3] === undefined ? (m[4] === undefined ? from : hi) : Number(m[3]);
+    }
+    if (step < 1 || from < lo || to > hi || from > to) return undefined;
+    for (let v = from; v <= to; v += step) out.add(v);
+  }
+  return out;
+}
+
+/**
+ * The longest gap in minutes between two runs of a cron schedule (5 fields, UTC, the
+ * standard day-of-month OR day-of-week rule), or undefined when the text is not a schedule
+ * (or fires less than twice in two years).
+ */
+export function maxGapMinutes(schedule: string): number | undefined {
+  const text = MACROS[schedule.trim()] ?? schedule.trim();
+  const every = /^@every\s+(\S+)$/.exec(text);
+  if (every) {
+    if (!/^(\d+h)?(\d+m)?(\d+s)?$/.test(every[1]) || every[1] === "") return undefined;
+    const minutes = hoursOf(every[1]) * 60;
+    return minutes > 0 ? minutes : undefined;
+  }
+  const fields = text.split(/\s+/);
+  if (fields.length !== 5) return undefined;
+  const sets = fields.map((f, i) => parseField(f, FIELD_RANGES[i]));
+  if (sets.some((s) => s === undefined)) return undefined;
+  const [min, hour, dom, month, dow] = sets as Set<number>[];
+  if (dow.has(7)) dow.add(0);
+  const domAny = fields[2].startsWith("*");
+  const dowAny = fields[4].startsWith("*");
+  const hours = [...hour].sort((a, b) => a - b);
+  const minutes = [...min].sort((a, b) => a - b);
+  // Two years from a Saturday: every weekly, monthly and yearly pattern repeats inside it.
+  const start = Date.UTC(2028, 0, 1);
+  let last: number | undefined;
+  let gap = 0;
+  for (let day = 0; day < 731; day++) {
+    const d = new Date(start + day * 86_400_000);
+    if (!month.has(d.getUTCMonth() + 1)) continue;
+    const domOk = dom.has(d.getUTCDate());
+    const dowOk = dow.has(d.getUTCDay());
+    const dayOk = domAny && dowAny ? true : domAny ? dowOk : dowAny ? domOk : domOk || dowOk;
+    if (!dayOk) continue;
+    for (const h of hours) {
+      for (const m of minutes) {
+        const at = day * 1440 + h * 60 + m;
+        if (last !== undefined) gap = Math.max(gap, at - last);
+        last = at;
+      }
+    }
+  }
+  return gap > 0 ? gap : undefined;
+}
+
+function schedule(key: string, value: Raw, allowEvery: boolean): { text: string; gap: number } {
+  const allowed = allowEvery
+    ? "a cron schedule (5 fields, UTC) or @every <duration>, like '0 */6 * * *'"
+    : "a cron schedule (5 fields, UTC) or @hourly/@daily, like '*/15 * * * *'";
+  if (typeof value !== "string" || (!allowEvery && value.trim().startsWith("@every"))) {
+    throw new ConfigError(key, value, allowed);
+  }
+  const gap = maxGapMinutes(value);
+  if (gap === undefined) throw new ConfigError(key, value, allowed);
+  return { text: value.trim(), gap };
+}
+
+function hours(minutes: number): string {
+  return minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`;
+}
+
+// --- sections ---------------------------------------------------------------------------
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+function parseRestore(raw: Raw, bucket: DrBucketConfig): RestoreConfig {
+  if (raw === undefined) return { enabled: false };
+  const o = obj("restore", raw, ["enabled", "source", "targetTime", "archiveServerName"]);
+  const enabled = bool("restore.enabled", o.enabled, false);
+  if (!enabled) return { enabled: false };
+  if (o.source === undefined) {
+    throw new ConfigError(
+      "restore.source",
+      o.source,
+      "required when restore.enabled is true: {bucket, region, serverName} of the DR copy to restore from",
+    );
+  }
+  const s = obj("restore.source", o.source, ["bucket", "region", "serverName"]);
+  const source: RestoreSource = {
+    bucket: bucketName("restore.source.bucket", s.bucket),
+    region: awsRegion("restore.source.region", s.region),
+    serverName: str("restore.source.serverName", s.serverName, "the barman server name of the lost cluster"),
+  };
+  const known = [bucket.bucketName, bucket.replicaBucketName].filter((b) => b !== undefined);
+  if (!known.includes(source.bucket)) {
+    throw new ConfigError(
+      "restore.source.bucket",
+      s.bucket,
+      `one of the DR buckets this stack owns: ${known.join(", ")}`,
+    );
+  }
+  let targetTime: string | undefined;
+  if (o.targetTime !== undefined) {
+    if (typeof o.targetTime !== "string" || !RFC3339.test(o.targetTime) || isNaN(Date.parse(o.targetTime))) {
+      throw new ConfigError(
+        "restore.targetTime",
+        o.targetTime,
+        "an RFC 3339 time with a zone, like 2026-03-01T10:30:00Z",
+      );
+    }
+    targetTime = o.targetTime;
+  }
+  const archiveServerName = optStr(
+    "restore.archiveServerName",
+    o.archiveServerName,
+    `${source.serverName}-restored`,
+  );
+  if (archiveServerName === source.serverName) {
+    throw new ConfigError(
+      "restore.archiveServerName",
+      o.archiveServerName,
+      `a name other than restore.source.serverName (${source.serverName}): barman refuses to archive into a used WAL archive`,
+    );
+  }
+  return { enabled: true, source, archiveServerName, ...(targetTime ? { targetTime } : {}) };
+}
+
+/**
+ * Parses the DR keys of the stack (`dr`, `backup`, `restore`) for a topology. Dev has no DR
+ * (the keys are refused); prod requires `dr` and `aws:region`.
+ */
+export function parseDr(
+  raw: Readonly<Record<string, unknown>>,
+  topology: Topology,
+  awsRegionValue: string | undefined,
+): DrConfig | undefined {
+  if (topology === "dev") {
+    for (const key of DR_KEYS) {
+      if (raw[key] !== undefined) {
+        throw new ConfigError(key, raw[key], "only for topology prod: dev has no disaster recovery");
+      }
+    }
+    return undefined;
+  }
+  if (awsRegionValue === undefined || awsRegionValue === "") {
+    throw new ConfigError(
+      "aws:region",
+      awsRegionValue,
+      "required for topology prod: the AWS region of the DR bucket, like eu-central-1",
+    );
+  }
+  const region = awsRegion("aws:region", awsRegionValue);
+  if (raw.dr === undefined) {
+    throw new ConfigError(
+      "dr",
+      raw.dr,
+      "required for topology prod: {bucketName, mirrorSchedule, ...} of the DR copy in AWS",
+    );
+  }
+  const d = obj("dr", raw.dr, DR_FIELDS);
+  const name = bucketName("dr.bucketName", d.bucketName);
+  let replicaRegion: string | undefined;
+  if (d.replicaRegion !== undefined) {
+    replicaRegion = awsRegion("dr.replicaRegion", d.replicaRegion);
+    if (replicaRegion === region) {
+      throw new ConfigError(
+        "dr.replicaRegion",
+        d.replicaRegion,
+        `a region other than aws:region (${region}): the replica must survive the loss of the primary region`,
+      );
+    }
+  } else if (d.replicaBucketName !== undefined) {
+    throw new ConfigError("dr.replicaBucketName", d.replicaBucketName, "only together with dr.replicaRegion");
+  }
+  const replicaBucketName = replicaRegion
+    ? bucketName("dr.replicaBucketName", d.replicaBucketName ?? `${name}-replica`)
+    : undefined;
+  if (replicaBucketName === name) {
+    throw new ConfigError("dr.replicaBucketName", d.replicaBucketName, "a name other than dr.bucketName");
+  }
+  const bucket: DrBucketConfig = {
+    region,
+    bucketName: name,
+    ...(replicaRegion ? { replicaRegion, replicaBucketName } : {}),
+    noncurrentVersionDays: int("dr.noncurrentVersionDays", d.noncurrentVersionDays, 30, 1, 3650),
+    abortIncompleteUploadDays: int("dr.abortIncompleteUploadDays", d.abortIncompleteUploadDays, 7, 1, 365),
+  };
+
+  const mirror = schedule("dr.mirrorSchedule", d.mirrorSchedule ?? "*/15 * * * *", false);
+  const rpoMinutes = int("dr.rpoMinutes", d.rpoMinutes, 60, 1, 7 * 24 * 60);
+  if (mirror.gap > rpoMinutes) {
+    throw new ConfigError(
+      "dr.mirrorSchedule",
+      d.mirrorSchedule,
+      `a schedule whose longest gap (${hours(mirror.gap)}) fits in dr.rpoMinutes (${rpoMinutes})`,
+    );
+  }
+
+  const b = raw.backup === undefined ? {} : obj("backup", raw.backup, ["schedule", "ttl"]);
+  const backupSchedule = schedule("backup.schedule", b.schedule ?? "0 */6 * * *", true);
+  const ttl = duration("backup.ttl", b.ttl, "720h");
+  // Two schedule gaps: one failed backup still leaves an unexpired one behind.
+  if (hoursOf(ttl) * 60 < 2 * backupSchedule.gap) {
+    throw new ConfigError(
+      "backup.ttl",
+      b.ttl ?? ttl,
+      `at least twice the longest gap of backup.schedule (${hours(2 * backupSchedule.gap)}), so one backup always survives`,
+    );
+  }
+
+  return {
+    bucket,
+    mirror: {
+      schedule: mirror.text,
+      intervalMinutes: mirror.gap,
+      rpoMinutes,
+      maxDelete: int("dr.maxDelete", d.maxDelete, 1000, 1),
+    },
+    backup: { schedule: backupSchedule.text, ttl },
+    restore: parseRestore(raw.restore, bucket),
+  };
+}

@@ -1,0 +1,113 @@
+import { expect } from "chai";
+import { PROD_DR } from "./fixtures";
+import { ConfigError } from "../../config/validate";
+import { maxGapMinutes, parseDr } from "../../config/dr";
+
+const PROD = PROD_DR;
+
+function message(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("DR config", () => {
+  it("parses the prod keys with their defaults", () => {
+    const dr = parseDr(PROD, "prod", "eu-central-1");
+    expect(dr?.bucket).to.deep.equal({
+      region: "eu-central-1",
+      bucketName: "acme-harbor-dr",
+      replicaRegion: "eu-west-1",
+      replicaBucketName: "acme-harbor-dr-replica",
+      noncurrentVersionDays: 30,
+      abortIncompleteUploadDays: 7,
+    });
+    expect(dr?.mirror).to.include({ schedule: "*/15 * * * *", intervalMinutes: 15, rpoMinutes: 30 });
+    expect(dr?.restore).to.deep.equal({ enabled: false });
+  });
+
+  it("has no DR in dev and refuses DR keys there", () => {
+    expect(parseDr({}, "dev", undefined)).to.equal(undefined);
+    expect(message(() => parseDr({ dr: PROD.dr }, "dev", "eu-central-1"))).to.equal(
+      `harbor-platform:dr = ${JSON.stringify(PROD.dr)}: only for topology prod: dev has no disaster recovery`,
+    );
+  });
+
+  it("stops when the AWS region or the dr section is missing", () => {
+    expect(message(() => parseDr(PROD, "prod", undefined))).to.equal(
+      "aws:region = (unset): required for topology prod: the AWS region of the DR bucket, like eu-central-1",
+    );
+    expect(message(() => parseDr({}, "prod", "eu-central-1"))).to.match(
+      /^harbor-platform:dr = \(unset\): required/,
+    );
+  });
+
+  it("refuses a replica region equal to the primary", () => {
+    const raw = { ...PROD, dr: { ...PROD.dr, replicaRegion: "eu-central-1" } };
+    expect(message(() => parseDr(raw, "prod", "eu-central-1"))).to.equal(
+      'harbor-platform:dr.replicaRegion = "eu-central-1": a region other than aws:region (eu-central-1): the replica must survive the loss of the primary region',
+    );
+  });
+
+  it("refuses a backup TTL shorter than two schedule gaps", () => {
+    const raw = { ...PROD, backup: { schedule: "0 2 * * *", ttl: "36h" } };
+    expect(message(() => parseDr(raw, "prod", "eu-central-1"))).to.equal(
+      'harbor-platform:backup.ttl = "36h": at least twice the longest gap of backup.schedule (48h), so one backup always survives',
+    );
+    expect(() =>
+      parseDr({ ...raw, backup: { ...raw.backup, ttl: "48h" } }, "prod", "eu-central-1"),
+    ).not.to.throw();
+  });
+
+  it("refuses a mirror schedule that cannot meet the RPO", () => {
+    const raw = { ...PROD, dr: { ...PROD.dr, mirrorSchedule: "0 * * * *", rpoMinutes: 30 } };
+    expect(message(() => parseDr(raw, "prod", "eu-central-1"))).to.equal(
+      'harbor-platform:dr.mirrorSchedule = "0 * * * *": a schedule whose longest gap (1h) fits in dr.rpoMinutes (30)',
+    );
+  });
+
+  it("refuses a restore switch without a source", () => {
+    expect(message(() => parseDr({ ...PROD, restore: { enabled: true } }, "prod", "eu-central-1"))).to.equal(
+      "harbor-platform:restore.source = (unset): required when restore.enabled is true: {bucket, region, serverName} of the DR copy to restore from",
+    );
+  });
+
+  it("parses a point-in-time restore from the replica", () => {
+    const restore = {
+      enabled: true,
+      source: { bucket: "acme-harbor-dr-replica", region: "eu-west-1", serverName: "harbor-db" },
+      targetTime: "2026-03-01T10:30:00Z",
+    };
+    expect(parseDr({ ...PROD, restore }, "prod", "eu-central-1")?.restore).to.deep.equal({
+      enabled: true,
+      source: restore.source,
+      targetTime: "2026-03-01T10:30:00Z",
+      archiveServerName: "harbor-db-restored",
+    });
+    expect(
+      message(() =>
+        parseDr({ ...PROD, restore: { ...restore, targetTime: "yesterday" } }, "prod", "eu-central-1"),
+      ),
+    ).to.match(/^harbor-platform:restore\.targetTime = "yesterday": an RFC 3339 time/);
+    expect(
+      message(() =>
+        parseDr({ ...PROD, restore: { ...restore, archiveServerName: "harbor-db" } }, "prod", "eu-central-1"),
+      ),
+    ).to.match(/^harbor-platform:restore\.archiveServerName = "harbor-db": a name other than/);
+  });
+
+  it("measures the longest gap of a schedule", () => {
+    expect(maxGapMinutes("*/15 * * * *")).to.equal(15);
+    expect(maxGapMinutes("0 */6 * * *")).to.equal(360);
+    expect(maxGapMinutes("0 1,13 * * *")).to.equal(720);
+    expect(maxGapMinutes("0 2 * * 1-5")).to.equal(3 * 24 * 60);
+    expect(maxGapMinutes("@daily")).to.equal(1440);
+    expect(maxGapMinutes("@every 90m")).to.equal(90);
+    expect(maxGapMinutes("61 * * * *")).to.equal(undefined);
+    expect(maxGapMinutes("nonsense")).to.equal(undefined);
+  });
+});
