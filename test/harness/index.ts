@@ -180,7 +180,7 @@ export async function runUnderMocks(
     });
   };
 
-let exported: Record<string, unknown>;
+  let exported: Record<string, unknown>;
   try {
     exported = program() ?? {};
   } catch (err) {
