@@ -1,22 +1,30 @@
 // The ONE place that knows how the program's Harbor configuration-as-code resources (dynamic
-// providers, type `pulumi-nodejs:dynamic:Resource`) spell their inputs. Rename a field here
-// and every policy follows.
-import { TYPES, type Obj } from "./resources";
+// providers in components/harbor-config, typed `pulumi-nodejs:dynamic/harbor:Harbor<Kind>`)
+// spell their inputs. Rename a field here and every policy follows.
+import type { Obj } from "./resources";
 
-/** Input that says which Harbor object a dynamic resource manages. */
-export const KIND_FIELD = "harborKind";
+const PREFIX = "pulumi-nodejs:dynamic/harbor:";
+
+/** The type token of each Harbor object the program manages, by the kind policies speak of. */
+export const HARBOR_TYPES = {
+  project: `${PREFIX}HarborProject`,
+  gcSchedule: `${PREFIX}HarborGc`,
+  systemSettings: `${PREFIX}HarborSettings`,
+  robot: `${PREFIX}HarborRobot`,
+} as const;
 
 export const FIELDS = {
   /** project: storage quota in bytes; -1 means unlimited. */
-  projectStorageLimit: "storageLimit",
+  projectStorageLimit: "quotaBytes",
   /** gcSchedule: 6-field Harbor cron (seconds first, which must be 0). */
   gcCron: "cron",
   /** gcSchedule: Harbor schedule type (Hourly | Daily | Weekly | Custom | None | Manual). */
   gcScheduleType: "scheduleType",
   /** gcSchedule: whether GC deletes untagged artifacts. */
   gcDeleteUntagged: "deleteUntagged",
-  /** systemSettings: default storage quota per new project in bytes; -1 means unlimited. */
-  systemStoragePerProject: "storagePerProject",
+  /** systemSettings: Harbor configuration keys; `storage_per_project` is the default quota in bytes. */
+  systemValues: "values",
+  systemStoragePerProject: "storage_per_project",
 } as const;
 
 export type HarborKind = "project" | "gcSchedule" | "systemSettings" | "robot" | string;
@@ -38,9 +46,9 @@ export interface HarborSystemSettings {
 
 /** The Harbor kind of a resource, or undefined when it is not a Harbor configuration resource. */
 export function harborKind(r: { type: string; props: Obj }): HarborKind | undefined {
-  if (r.type !== TYPES.dynamic) return undefined;
-  const kind = r.props[KIND_FIELD];
-  return typeof kind === "string" ? kind : undefined;
+  if (!r.type.startsWith(PREFIX)) return undefined;
+  const known = Object.entries(HARBOR_TYPES).find(([, type]) => type === r.type);
+  return known ? known[0] : r.type.slice(PREFIX.length);
 }
 
 export function asProject(r: { type: string; props: Obj }): HarborProject | undefined {
@@ -60,7 +68,10 @@ export function asGcSchedule(r: { type: string; props: Obj }): HarborGcSchedule 
 
 export function asSystemSettings(r: { type: string; props: Obj }): HarborSystemSettings | undefined {
   if (harborKind(r) !== "systemSettings") return undefined;
-  return { kind: "systemSettings", storagePerProject: r.props[FIELDS.systemStoragePerProject] };
+  const values = r.props[FIELDS.systemValues];
+  const storagePerProject =
+    values && typeof values === "object" ? (values as Obj)[FIELDS.systemStoragePerProject] : undefined;
+  return { kind: "systemSettings", storagePerProject };
 }
 
 /** True when the stack manages Harbor's configuration through the API at all. */

@@ -22,7 +22,6 @@ export const TYPES = {
   bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
   bucketLifecycleV2: "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
   kmsKey: "aws:kms/key:Key",
-  dynamic: "pulumi-nodejs:dynamic:Resource",
 } as const;
 
 export const BUCKET_TYPES: readonly string[] = [TYPES.bucket, TYPES.bucketV2];

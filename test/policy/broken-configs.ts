@@ -1,7 +1,8 @@
 // The deliberately broken configurations the whole pack must catch, in one table: add a row
-// to extend it. A row either changes the stack's config (`overrides`, which the program
-// validates) or, where the config cannot express the breakage (it refuses TLS off, for
-// instance), mutates the registered resource list (`mutate`) before the pack sees it.
+// to extend it. A row changes the stack's config (`overrides`, which the program validates)
+// where the config can express the breakage; only where the program refuses it (TLS off, a
+// chart version range, an unprotected bucket in prod) does a row mutate the registered
+// resource list (`mutate`) before the pack sees it.
 import { TYPES } from "../../policy/lib/resources";
 import type { PackResource } from "../../policy/lib/engine";
 import type { ConfigOverrides } from "../harness";
@@ -28,22 +29,6 @@ function harborValues(edit: (values: Values) => void): Mutation {
       return { ...r, props: { ...r.props, values } };
     });
 }
-
-function harborObject(name: string, props: Record<string, unknown>): PackResource {
-  return {
-    type: TYPES.dynamic,
-    name,
-    urn: `urn:pulumi:test::harbor-platform::${TYPES.dynamic}::${name}`,
-    props,
-  };
-}
-
-/** Harbor configuration as code the way the harbor-config work will register it (adapter fields). */
-const GOOD_HARBOR_CONFIG = {
-  settings: harborObject("system", { harborKind: "systemSettings", storagePerProject: 100 * 2 ** 30 }),
-  gc: harborObject("gc", { harborKind: "gcSchedule", cron: "0 0 3 * * 6", deleteUntagged: true }),
-  project: harborObject("library", { harborKind: "project", storageLimit: 200 * 2 ** 30 }),
-};
 
 function add(...extra: PackResource[]): Mutation {
   return (rs) => [...rs, ...extra];
@@ -107,21 +92,13 @@ export const BROKEN_CONFIGS: readonly BrokenConfig[] = [
   {
     name: "a Harbor project with an unlimited quota",
     stack: "dev",
-    mutate: add(
-      GOOD_HARBOR_CONFIG.settings,
-      GOOD_HARBOR_CONFIG.gc,
-      harborObject("unlimited", { harborKind: "project", storageLimit: -1 }),
-    ),
+    overrides: { harborConfig: { projects: [{ name: "unlimited", quota: -1 }] } },
     expected: ["harbor-project-quota"],
   },
   {
     name: "an unlimited default project quota",
     stack: "dev",
-    mutate: add(
-      GOOD_HARBOR_CONFIG.gc,
-      GOOD_HARBOR_CONFIG.project,
-      harborObject("system", { harborKind: "systemSettings", storagePerProject: -1 }),
-    ),
+    overrides: { harborConfig: { settings: { projectQuota: -1 } } },
     expected: ["harbor-default-quota"],
   },
   {
@@ -133,17 +110,13 @@ export const BROKEN_CONFIGS: readonly BrokenConfig[] = [
   {
     name: "GC removed",
     stack: "dev",
-    mutate: add(GOOD_HARBOR_CONFIG.settings, GOOD_HARBOR_CONFIG.project),
+    overrides: { harborConfig: { gc: false } },
     expected: ["harbor-gc-schedule"],
   },
   {
     name: "GC monthly and keeping untagged artifacts",
     stack: "dev",
-    mutate: add(
-      GOOD_HARBOR_CONFIG.settings,
-      GOOD_HARBOR_CONFIG.project,
-      harborObject("gc", { harborKind: "gcSchedule", cron: "0 0 3 1 * *", deleteUntagged: false }),
-    ),
+    overrides: { harborConfig: { gc: { cron: "0 0 3 1 * *", deleteUntagged: false } } },
     expected: ["harbor-gc-schedule"],
   },
   {

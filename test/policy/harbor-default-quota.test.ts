@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { TYPES } from "../../policy/lib/resources";
+import { HARBOR_TYPES } from "../../policy/lib/harbor-resources";
 import { harborDefaultQuota } from "../../policy/policies/harbor-default-quota";
 import { check, resource } from "./helpers";
 
 const settings = (storagePerProject: unknown) =>
-  resource(TYPES.dynamic, { harborKind: "systemSettings", storagePerProject });
-const gc = resource(TYPES.dynamic, { harborKind: "gcSchedule", cron: "0 0 3 * * 0", deleteUntagged: true });
+  resource(HARBOR_TYPES.systemSettings, { values: { storage_per_project: storagePerProject } });
+const gc = resource(HARBOR_TYPES.gcSchedule, { cron: "0 0 3 * * 0", deleteUntagged: true });
 
 describe("policy harbor-default-quota", () => {
   it("passes a finite default project quota", async () => {

@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { TYPES } from "../../policy/lib/resources";
+import { HARBOR_TYPES } from "../../policy/lib/harbor-resources";
 import { harborGcSchedule } from "../../policy/policies/harbor-gc-schedule";
 import { check, resource } from "./helpers";
 
 const gc = (props: Record<string, unknown>) =>
-  resource(TYPES.dynamic, { harborKind: "gcSchedule", deleteUntagged: true, ...props });
-const project = resource(TYPES.dynamic, { harborKind: "project", storageLimit: 1 });
+  resource(HARBOR_TYPES.gcSchedule, { deleteUntagged: true, ...props });
+const project = resource(HARBOR_TYPES.project, { quotaBytes: 1 });
 
 describe("policy harbor-gc-schedule", () => {
   it("passes weekly, daily and typed schedules that delete untagged artifacts", async () => {
