@@ -271,8 +271,13 @@ export function parseHarborConfiguration(raw: unknown, topology: Topology): Harb
     (key, v) => parseProject(key, v, settings.projectQuotaBytes, registryNames),
   );
   const projectNames = new Set(projects.map((p) => p.name));
-  const robots = uniqueByName(`${k}.robots`, list(`${k}.robots`, top.robots ?? []), 0, (key, v) =>
-    parseRobot(key, v, projectNames),
+  // Harbor names a project robot robot$<project>+<name>: "ci" may exist once per project.
+  const robots = uniqueByName(
+    `${k}.robots`,
+    list(`${k}.robots`, top.robots ?? []),
+    0,
+    (key, v) => parseRobot(key, v, projectNames),
+    (r) => `${r.project ?? ""}+${r.name}`,
   );
   const replications = uniqueByName(
     `${k}.replications`,
@@ -306,29 +311,32 @@ function schedule<T, D>(
 }
 
 /**
- * Names must be unique; an entry that reuses the name of one of the first `defaults` entries
- * (the topology defaults) replaces it. Linear in the number of entries.
+ * Identities must be unique (the name, unless `identity` says what Harbor keys the object by);
+ * an entry that reuses the identity of one of the first `defaults` entries (the topology
+ * defaults) replaces it. Linear in the number of entries.
  */
 function uniqueByName<T extends { name: string }>(
   key: string,
   entries: unknown[],
   defaults: number,
   parse: (key: string, v: Raw) => T,
+  identity: (entry: T) => string = (entry) => entry.name,
 ): T[] {
   const byName = new Map<string, { index: number; fromDefault: boolean }>();
   const out: T[] = [];
   entries.forEach((entry, i) => {
     const idx = i - defaults;
     const parsed = parse(idx < 0 ? `${key}(default ${i})` : `${key}[${idx}]`, entry);
-    const seen = byName.get(parsed.name);
+    const id = identity(parsed);
+    const seen = byName.get(id);
     if (seen && !seen.fromDefault) {
       throw new ConfigError(`${key}[${idx}].name`, parsed.name, "a name not used by another entry");
     }
     if (seen) {
       out[seen.index] = parsed;
-      byName.set(parsed.name, { index: seen.index, fromDefault: false });
+      byName.set(id, { index: seen.index, fromDefault: false });
     } else {
-      byName.set(parsed.name, { index: out.length, fromDefault: idx < 0 });
+      byName.set(id, { index: out.length, fromDefault: idx < 0 });
       out.push(parsed);
     }
   });

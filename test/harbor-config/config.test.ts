@@ -35,6 +35,20 @@ describe("harborConfig parser", () => {
     expect(spec.gc?.workers).to.equal(1);
   });
 
+  it("lets every project have its own robot of the same name, as Harbor does (robot$<project>+ci)", () => {
+    const spec = parseHarborConfiguration(
+      {
+        projects: [{ name: "a" }, { name: "b" }],
+        robots: [
+          { name: "ci", project: "a", access: ["repository:push"] },
+          { name: "ci", project: "b", access: ["repository:push"] },
+        ],
+      },
+      "dev",
+    );
+    expect(spec.robots.map((r) => `${r.project}+${r.name}`)).to.deep.equal(["a+ci", "b+ci"]);
+  });
+
   it("declares projects and robots; a project named like a default replaces it; schedules can be turned off", () => {
     const spec = parseHarborConfiguration(
       {
@@ -132,6 +146,15 @@ describe("harborConfig parser", () => {
     expect(message({ robots: [{ name: "ci", project: "nope", access: ["repository:pull"] }] })).to.equal(
       'harbor-platform:harborConfig.robots[0].project = "nope": a project declared in harborConfig.projects',
     );
+    expect(
+      message({
+        projects: [{ name: "apps" }],
+        robots: [
+          { name: "ci", project: "apps", access: ["repository:pull"] },
+          { name: "ci", project: "apps", access: ["repository:push"] },
+        ],
+      }),
+    ).to.equal('harbor-platform:harborConfig.robots[1].name = "ci": a name not used by another entry');
     expect(message({ projekts: [] })).to.match(
       /^harbor-platform:harborConfig\.projekts = \[\]: unknown key; allowed keys of harborConfig: /,
     );
