@@ -15,7 +15,10 @@ import {
   duration,
 } from "./validate";
 
+import { PROD_KEYS, parseProd, type ProdSettings } from "./prod";
+
 export { ConfigError } from "./validate";
+export * from "./prod";
 
 export const TOPOLOGIES = ["dev", "prod"] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
@@ -32,8 +35,8 @@ export type Exposure =
   | { readonly kind: "loadBalancer" };
 
 export interface StorageConfig {
-  /** ReadWriteMany class (NAS/NFS) for the dev registry's filesystem store. */
-  readonly nasClass: string;
+  /** ReadWriteMany class (NAS/NFS) for the dev registry's filesystem store (dev only). */
+  readonly nasClass?: string;
   /** Node-local (DAS) class for Trivy caches, databases, MinIO drives. */
   readonly localClass: string;
   readonly registrySize: string;
@@ -72,6 +75,8 @@ export interface PlatformConfig {
   readonly namespaceQuota: NamespaceQuota;
   /** Whether data-bearing resources are protected from deletion (always true in prod). */
   readonly protectData: boolean;
+  /** The prod data tier (cert-manager, CloudNativePG, Redis Sentinel, object store); prod only. */
+  readonly prod?: ProdSettings;
 }
 
 /** Keys the program knows; anything else in the stack's namespace is a typo and refused. */
@@ -97,6 +102,7 @@ export const KNOWN_KEYS = [
   "certValidityDays",
   "namespaceQuota",
   "protectData",
+  ...PROD_KEYS,
 ] as const;
 
 interface Preset {
@@ -209,6 +215,17 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
       "at least 2 in prod: one replica cannot survive a node loss",
     );
   }
+  if (topology === "dev") {
+    for (const key of PROD_KEYS)
+      if (raw[key] !== undefined)
+        throw new ConfigError(key, raw[key], "only used by topology prod; remove it from the dev stack");
+  } else if (raw.nasStorageClass !== undefined) {
+    throw new ConfigError(
+      "nasStorageClass",
+      raw.nasStorageClass,
+      "only used by topology dev; prod keeps images in the S3 object store",
+    );
+  }
   const protectData = bool("protectData", raw.protectData, preset.protectData);
   if (topology === "prod" && !protectData) {
     throw new ConfigError(
@@ -217,29 +234,36 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
       "true in prod: data-bearing resources stay protected",
     );
   }
+  const localClass = storageClass(
+    "localStorageClass",
+    requiredIn(topology, "localStorageClass", raw.localStorageClass, preset.localClass),
+  );
+  const databaseSize = size(
+    "databaseStorageSize",
+    raw.databaseStorageSize,
+    topology === "prod" ? "50Gi" : "5Gi",
+  );
+  const redisSize = size("redisStorageSize", raw.redisStorageSize, "1Gi");
   return {
     topology,
     hostname: hostname("hostname", raw.hostname),
     namespace: k8sName("namespace", raw.namespace, "harbor"),
     exposure: parseExposure(raw),
     storage: {
-      nasClass: storageClass(
-        "nasStorageClass",
-        requiredIn(topology, "nasStorageClass", raw.nasStorageClass, preset.nasClass),
-      ),
-      localClass: storageClass(
-        "localStorageClass",
-        requiredIn(topology, "localStorageClass", raw.localStorageClass, preset.localClass),
-      ),
+      ...(topology === "dev"
+        ? {
+            nasClass: storageClass(
+              "nasStorageClass",
+              requiredIn(topology, "nasStorageClass", raw.nasStorageClass, preset.nasClass),
+            ),
+          }
+        : {}),
+      localClass,
       registrySize: size("registryStorageSize", raw.registryStorageSize, preset.registrySize),
       trivySize: size("trivyStorageSize", raw.trivyStorageSize, "5Gi"),
       jobLogSize: size("jobLogStorageSize", raw.jobLogStorageSize, "1Gi"),
-      databaseSize: size(
-        "databaseStorageSize",
-        raw.databaseStorageSize,
-        topology === "prod" ? "50Gi" : "5Gi",
-      ),
-      redisSize: size("redisStorageSize", raw.redisStorageSize, "1Gi"),
+      databaseSize,
+      redisSize,
     },
     harbor: {
       replicas,
@@ -258,6 +282,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
     },
     namespaceQuota: parseQuota(raw.namespaceQuota, preset.namespaceQuota),
     protectData,
+    ...(topology === "prod" ? { prod: parseProd(raw, { localClass, databaseSize, redisSize }) } : {}),
   };
 }
 
