@@ -15,12 +15,31 @@ const CA_SECRET = "harbor-platform-root-ca";
 /** HA for the controller, webhook and cainjector: two or more replicas, each with a PDB. */
 export function certManagerValues(): Record<string, unknown> {
   const pdb = { enabled: true, minAvailable: 1 };
+  // Replicas on different nodes: the chart adds no labelSelector, so each names its pods.
+  const spread = (component: string) => [
+    {
+      maxSkew: 1,
+      topologyKey: "kubernetes.io/hostname",
+      whenUnsatisfiable: "DoNotSchedule",
+      labelSelector: {
+        matchLabels: {
+          "app.kubernetes.io/instance": "cert-manager",
+          "app.kubernetes.io/component": component,
+        },
+      },
+    },
+  ];
   return {
     crds: { enabled: true, keep: true },
     replicaCount: 2,
     podDisruptionBudget: pdb,
-    webhook: { replicaCount: 3, podDisruptionBudget: pdb },
-    cainjector: { replicaCount: 2, podDisruptionBudget: pdb },
+    topologySpreadConstraints: spread("controller"),
+    webhook: { replicaCount: 3, podDisruptionBudget: pdb, topologySpreadConstraints: spread("webhook") },
+    cainjector: {
+      replicaCount: 2,
+      podDisruptionBudget: pdb,
+      topologySpreadConstraints: spread("cainjector"),
+    },
   };
 }
 

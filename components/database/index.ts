@@ -99,7 +99,18 @@ export class CloudNativePg extends pulumi.ComponentResource {
         namespace: this.namespace,
         chart: "cloudnativePg",
         // Two operators with leader election: a node loss does not stop failover handling.
-        values: { crds: { create: true }, replicaCount: 2 },
+        values: {
+          crds: { create: true },
+          replicaCount: 2,
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "kubernetes.io/hostname",
+              whenUnsatisfiable: "DoNotSchedule",
+              labelSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } },
+            },
+          ],
+        },
       },
       k8sOpts,
     );
