@@ -15,7 +15,13 @@ import {
   duration,
 } from "./validate";
 
-import { PROD_KEYS, parseProd, type ProdSettings } from "./prod";
+import {
+  PROD_KEYS,
+  parseNetworkPolicy,
+  parseProd,
+  type NetworkPolicySettings,
+  type ProdSettings,
+} from "./prod";
 
 export { ConfigError } from "./validate";
 export * from "./prod";
@@ -75,6 +81,8 @@ export interface PlatformConfig {
   readonly namespaceQuota: NamespaceQuota;
   /** Whether data-bearing resources are protected from deletion (always true in prod). */
   readonly protectData: boolean;
+  /** Which namespaces may reach Harbor, scrape metrics, and where the API server answers. */
+  readonly networkPolicy: NetworkPolicySettings;
   /** The prod data tier (cert-manager, CloudNativePG, Redis Sentinel, object store); prod only. */
   readonly prod?: ProdSettings;
 }
@@ -102,6 +110,7 @@ export const KNOWN_KEYS = [
   "certValidityDays",
   "namespaceQuota",
   "protectData",
+  "networkPolicy",
   ...PROD_KEYS,
 ] as const;
 
@@ -282,6 +291,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
     },
     namespaceQuota: parseQuota(raw.namespaceQuota, preset.namespaceQuota),
     protectData,
+    networkPolicy: parseNetworkPolicy(raw.networkPolicy),
     ...(topology === "prod" ? { prod: parseProd(raw, { localClass, databaseSize, redisSize }) } : {}),
   };
 }

@@ -87,7 +87,6 @@ export interface ProdSettings {
   readonly database: DatabaseSettings;
   readonly redis: RedisSettings;
   readonly objectStore: ObjectStoreSettings;
-  readonly networkPolicy: NetworkPolicySettings;
 }
 
 /** Secret config keys holding the external object store's credentials (`pulumi config set --secret`). */
@@ -102,7 +101,6 @@ export const PROD_KEYS = [
   "database",
   "redis",
   "objectStore",
-  "networkPolicy",
   OBJECT_STORE_SECRET_KEYS.accessKey,
   OBJECT_STORE_SECRET_KEYS.secretKey,
 ] as const;
@@ -332,7 +330,8 @@ function parseObjectStore(raw: unknown, all: Readonly<Record<string, unknown>>, 
 
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
 
-function parseNetworkPolicy(raw: unknown): NetworkPolicySettings {
+/** Both topologies: every namespace the project creates gets deny-by-default policies. */
+export function parseNetworkPolicy(raw: unknown): NetworkPolicySettings {
   const o = section("networkPolicy", raw, ["ingressNamespace", "monitoringNamespace", "apiServerCidrs"]);
   const cidrs =
     o.apiServerCidrs === undefined ? ["0.0.0.0/0"] : list("networkPolicy.apiServerCidrs", o.apiServerCidrs);
@@ -360,6 +359,5 @@ export function parseProd(raw: Readonly<Record<string, unknown>>, defaults: Prod
     database: parseDatabase(raw.database, defaults),
     redis: parseRedis(raw.redis, defaults),
     objectStore: parseObjectStore(raw.objectStore, raw, defaults),
-    networkPolicy: parseNetworkPolicy(raw.networkPolicy),
   };
 }

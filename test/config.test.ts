@@ -81,6 +81,15 @@ describe("prod config", () => {
     );
   });
 
+  it("refuses API server addresses that are not CIDRs, in either topology", () => {
+    expect(fails({ networkPolicy: { apiServerCidrs: ["10.0.0.1"] } })).to.equal(
+      'harbor-platform:networkPolicy.apiServerCidrs[0] = "10.0.0.1": a CIDR like 10.0.0.1/32',
+    );
+    expect(() =>
+      parseConfig(stackConfig("dev", { networkPolicy: { ingressNamespace: "Ingress" } })),
+    ).to.throw('harbor-platform:networkPolicy.ingressNamespace = "Ingress": a Kubernetes name');
+  });
+
   it("needs an e-mail for the ACME issuer", () => {
     expect(fails({ certManager: { issuer: "acme" } })).to.equal(
       "harbor-platform:certManager.acme = (unset): required when certManager.issuer is acme: {email}",

@@ -153,13 +153,15 @@ export class CertManager extends pulumi.ComponentResource {
             kind: "ClusterIssuer",
             name: issuer === this.caIssuer ? CA_ISSUER : ACME_ISSUER,
           },
-          commonName: spec.dnsNames[0],
           dnsNames: [...spec.dnsNames],
           ...(spec.ipAddresses ? { ipAddresses: [...spec.ipAddresses] } : {}),
-          duration: `${days * 24}h`,
-          renewBefore: `${Math.max(1, Math.floor(days / 3)) * 24}h`,
+          // The ACME server decides the lifetime of public certificates.
+          ...(issuer === this.caIssuer
+            ? { duration: `${days * 24}h`, renewBefore: `${Math.max(1, Math.floor(days / 3)) * 24}h` }
+            : {}),
           privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-          usages: ["server auth", "digital signature", "key encipherment"],
+          // Harbor's components also present their internal certificate as clients.
+          usages: ["server auth", "client auth", "digital signature"],
         },
         waitFor: "condition=Ready",
         timeoutSeconds: 600,

@@ -57,14 +57,13 @@ export function clusterSpec(args: {
   };
 }
 
-export function objectStoreSpec(target: BackupTarget, retention: string, serverName: string) {
+export function objectStoreSpec(target: BackupTarget, retention: string) {
   return {
     retentionPolicy: retention,
     configuration: {
       destinationPath: `s3://${target.bucket}/`,
       endpointURL: target.endpointUrl,
       ...(target.caSecret ? { endpointCA: { name: target.caSecret, key: "ca.crt" } } : {}),
-      serverName,
       s3Credentials: {
         accessKeyId: { name: target.credentialsSecret, key: BACKUP_KEYS.accessKey },
         secretAccessKey: { name: target.credentialsSecret, key: BACKUP_KEYS.secretKey },
@@ -122,7 +121,7 @@ export class CloudNativePg extends pulumi.ComponentResource {
         chart: "barmanCloudPlugin",
         values: { crds: { create: true } },
       },
-      { ...k8sOpts, dependsOn: [args.namespace, this.operator, args.certManager.caIssuer] },
+      { ...k8sOpts, dependsOn: [args.namespace, this.operator, args.certManager.release] },
     );
     this.registerOutputs({ namespace: this.namespace });
   }
@@ -205,7 +204,7 @@ export class HarborDatabase extends pulumi.ComponentResource {
         kind: "ObjectStore",
         name: this.objectStoreName,
         namespace: ns,
-        spec: objectStoreSpec(args.backup, args.settings.backupRetention, name),
+        spec: objectStoreSpec(args.backup, args.settings.backupRetention),
       },
       { ...crOpts, dependsOn: [args.namespace, args.cnpg.plugin, ...args.backupDependsOn] },
     );

@@ -1,5 +1,5 @@
 // The traffic the prod topology needs, per namespace: everything else is denied.
-import type { ProdSettings } from "../../config";
+import type { Exposure, NetworkPolicySettings, ProdSettings } from "../../config";
 import { CLUSTER_LABEL } from "../database";
 import { apiServerFlow, sameNamespaceFlows, type Flow, type Peer } from "../network-policy";
 import { MINIO_POD_LABELS, MINIO_PORT } from "../object-store";
@@ -19,14 +19,51 @@ export interface ProdNamespaces {
 export const HARBOR_PODS = { app: "harbor" } as const;
 const ANYWHERE = { cidrs: ["0.0.0.0/0"] } as const;
 
-export function prodFlows(ns: ProdNamespaces, p: ProdSettings, clusterName: string): Record<string, Flow[]> {
-  const api = p.networkPolicy.apiServerCidrs;
-  const monitoring = (ports: number[]): Flow => ({
+function scrape(net: NetworkPolicySettings, ports: number[]): Flow {
+  return {
     name: "metrics-scrape",
     direction: "ingress",
-    peers: [{ namespace: p.networkPolicy.monitoringNamespace }],
+    peers: [{ namespace: net.monitoringNamespace }],
     ports: ports.map((port) => ({ port })),
-  });
+  };
+}
+
+export interface HarborFlowArgs {
+  readonly namespace: string;
+  readonly net: NetworkPolicySettings;
+  readonly exposure: Exposure;
+  /** cert-manager's HTTP-01 solver pods answer in Harbor's namespace on 8089. */
+  readonly acmeSolver?: boolean;
+}
+
+/** Harbor's namespace in either topology; prod adds its egress to the data tier. */
+export function harborFlows(a: HarborFlowArgs): Flow[] {
+  return [
+    {
+      name: "from-ingress",
+      direction: "ingress",
+      // A LoadBalancer Service brings client traffic from anywhere to nginx.
+      peers: [a.exposure.kind === "loadBalancer" ? ANYWHERE : { namespace: a.net.ingressNamespace }],
+      // Harbor's HTTP/HTTPS container ports (nginx, core, portal).
+      ports: [{ port: 8080 }, { port: 8443 }, ...(a.acmeSolver ? [{ port: 8089 }] : [])],
+    },
+    scrape(a.net, [8001]),
+    // core, jobservice, registry, portal, trivy (and in dev the internal database and Redis).
+    ...sameNamespaceFlows(a.namespace),
+    // Trivy's vulnerability DB, replication and proxy-cache upstreams (and an external S3).
+    { name: "to-internet-https", direction: "egress", peers: [ANYWHERE], ports: [{ port: 443 }] },
+  ];
+}
+
+export function prodFlows(
+  ns: ProdNamespaces,
+  p: ProdSettings,
+  net: NetworkPolicySettings,
+  exposure: Exposure,
+  clusterName: string,
+): Record<string, Flow[]> {
+  const api = net.apiServerCidrs;
+  const monitoring = (ports: number[]) => scrape(net, ports);
   const dbPods = { [CLUSTER_LABEL]: clusterName };
   // The object store: MinIO's pods, or any S3 endpoint over https.
   const objectStore: { peers: Peer[]; port: number } = ns.minio
@@ -35,15 +72,7 @@ export function prodFlows(ns: ProdNamespaces, p: ProdSettings, clusterName: stri
   const acme = p.certManager.issuer === "acme";
 
   const harbor: Flow[] = [
-    {
-      name: "from-ingress",
-      direction: "ingress",
-      peers: [{ namespace: p.networkPolicy.ingressNamespace }],
-      // Harbor's HTTP/HTTPS ports; 8089 is cert-manager's HTTP-01 solver.
-      ports: [{ port: 8080 }, { port: 8443 }, ...(acme ? [{ port: 8089 }] : [])],
-    },
-    monitoring([8001]),
-    ...sameNamespaceFlows(ns.harbor),
+    ...harborFlows({ namespace: ns.harbor, net, exposure, acmeSolver: acme }),
     {
       name: "to-database",
       direction: "egress",
@@ -66,8 +95,6 @@ export function prodFlows(ns: ProdNamespaces, p: ProdSettings, clusterName: stri
           },
         ]
       : []),
-    // Trivy's vulnerability DB, replication and proxy-cache upstreams (and an external S3).
-    { name: "to-internet-https", direction: "egress", peers: [ANYWHERE], ports: [{ port: 443 }] },
   ];
 
   const certManager: Flow[] = [

@@ -4,7 +4,8 @@ import type { PlatformConfig, ProdSettings } from "../../config";
 import { Harbor, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
-import type { ProdNamespaces } from "./flows";
+import { harborFlows, type ProdNamespaces } from "./flows";
+import { NamespacePolicies } from "../network-policy";
 
 export interface HarborPlatformArgs {
   readonly config: PlatformConfig;
@@ -100,6 +101,15 @@ export class HarborPlatform extends pulumi.ComponentResource {
       };
       this.prod = tier.endpoints;
     } else {
+      new NamespacePolicies(
+        `${name}-harbor-netpol`,
+        {
+          namespace,
+          flows: harborFlows({ namespace: namespace.name, net: cfg.networkPolicy, exposure: cfg.exposure }),
+          provider,
+        },
+        { parent: this },
+      );
       const serverCert = new ServerCert(
         `${name}-server-cert`,
         { ca, dnsNames: [cfg.hostname], validityDays: cfg.tls.certValidityDays },

@@ -204,7 +204,9 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     ),
   ];
 
-  for (const [key, flows] of Object.entries(prodFlows(names, p, CLUSTER_NAME))) {
+  for (const [key, flows] of Object.entries(
+    prodFlows(names, p, a.config.networkPolicy, a.config.exposure, CLUSTER_NAME),
+  )) {
     const target = ns[key as keyof typeof ns];
     if (target) new NamespacePolicies(`${name}-${key}-netpol`, { namespace: target, flows, provider }, opts);
   }
