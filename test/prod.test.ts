@@ -100,6 +100,17 @@ describe("prod stack", () => {
     expect(String(at(backup.inputs, "spec.schedule")).split(" ")).to.have.length(6);
   });
 
+  it("protects what holds data: the database, MinIO and the key Harbor encrypts its data with", () => {
+    const credentials = run
+      .byType("kubernetes:core/v1:Secret")
+      .find((s) => at(s.inputs, "metadata.name") === "harbor-credentials");
+    expect(credentials?.protect).to.equal(true);
+    expect(release(run, "minio").protect).to.equal(true);
+    expect(run.one(CR("postgresql.cnpg.io/v1", "Cluster")).protect).to.equal(true);
+    // Caches and stateless releases stay replaceable.
+    expect(release(run, "redis-ha").protect).to.equal(false);
+  });
+
   it("keeps the database owner password generated and secret", () => {
     const owner = run
       .byType("kubernetes:core/v1:Secret")

@@ -6,7 +6,7 @@ import * as kube from "@pulumi/kubernetes";
 import type { CertManagerSettings } from "../../config";
 import type { PlatformNamespace } from "../namespace";
 import type { RootCa } from "../tls";
-import { customResource, pinnedRelease } from "../k8s";
+import { customResource, hostnameSpread, pinnedRelease } from "../k8s";
 
 export const CA_ISSUER = "harbor-platform-ca";
 export const ACME_ISSUER = "harbor-platform-acme";
@@ -16,19 +16,11 @@ const CA_SECRET = "harbor-platform-root-ca";
 export function certManagerValues(): Record<string, unknown> {
   const pdb = { enabled: true, minAvailable: 1 };
   // Replicas on different nodes: the chart adds no labelSelector, so each names its pods.
-  const spread = (component: string) => [
-    {
-      maxSkew: 1,
-      topologyKey: "kubernetes.io/hostname",
-      whenUnsatisfiable: "DoNotSchedule",
-      labelSelector: {
-        matchLabels: {
-          "app.kubernetes.io/instance": "cert-manager",
-          "app.kubernetes.io/component": component,
-        },
-      },
-    },
-  ];
+  const spread = (component: string) =>
+    hostnameSpread({
+      "app.kubernetes.io/instance": "cert-manager",
+      "app.kubernetes.io/component": component,
+    });
   return {
     crds: { enabled: true, keep: true },
     replicaCount: 2,

@@ -8,7 +8,7 @@ import * as kube from "@pulumi/kubernetes";
 import type { DatabaseSettings } from "../../config";
 import type { CertManager } from "../cert-manager";
 import type { PlatformNamespace } from "../namespace";
-import { customResource, opaqueSecret, pinnedRelease, randomPassword } from "../k8s";
+import { customResource, hostnameSpread, opaqueSecret, pinnedRelease, randomPassword } from "../k8s";
 
 export const PLUGIN_NAME = "barman-cloud.cloudnative-pg.io";
 export const DATABASE_NAME = "registry";
@@ -101,14 +101,10 @@ export class CloudNativePg extends pulumi.ComponentResource {
         values: {
           crds: { create: true },
           replicaCount: 2,
-          topologySpreadConstraints: [
-            {
-              maxSkew: 1,
-              topologyKey: "kubernetes.io/hostname",
-              whenUnsatisfiable: "DoNotSchedule",
-              labelSelector: { matchLabels: { "app.kubernetes.io/name": "cloudnative-pg" } },
-            },
-          ],
+          topologySpreadConstraints: hostnameSpread({
+            "app.kubernetes.io/name": "cloudnative-pg",
+            "app.kubernetes.io/instance": "cnpg",
+          }),
         },
       },
       k8sOpts,
@@ -119,7 +115,15 @@ export class CloudNativePg extends pulumi.ComponentResource {
         name: "barman-cloud",
         namespace: this.namespace,
         chart: "barmanCloudPlugin",
-        values: { crds: { create: true } },
+        // Two replicas (the plugin elects a leader): WAL archiving goes on after a node loss.
+        values: {
+          crds: { create: true },
+          replicaCount: 2,
+          topologySpreadConstraints: hostnameSpread({
+            "app.kubernetes.io/name": "plugin-barman-cloud",
+            "app.kubernetes.io/instance": "barman-cloud",
+          }),
+        },
       },
       { ...k8sOpts, dependsOn: [args.namespace, this.operator, args.certManager.release] },
     );

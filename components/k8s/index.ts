@@ -122,3 +122,15 @@ export function randomPassword(name: string, length: number, parent: pulumi.Reso
     { parent },
   );
 }
+
+/** Replicas strictly on different nodes, for charts that take the selector from values. */
+export function hostnameSpread(matchLabels: Record<string, string>): Record<string, unknown>[] {
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: "kubernetes.io/hostname",
+      whenUnsatisfiable: "DoNotSchedule",
+      labelSelector: { matchLabels },
+    },
+  ];
+}

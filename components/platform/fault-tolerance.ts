@@ -115,6 +115,9 @@ export function faultTolerance(resources: readonly RegisteredLike[]): ToleranceR
   }
   const cnpg = release(resources, "cloudnative-pg");
   if (cnpg) rows.push({ ...replicated("CloudNativePG operator", cnpg, "replicaCount"), pdb: false });
+  const plugin = release(resources, "plugin-barman-cloud");
+  if (plugin)
+    rows.push({ ...replicated("barman-cloud plugin (WAL archiving)", plugin, "replicaCount"), pdb: false });
   return rows;
 }
 
