@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ConfigError, erasureGeometry, parseConfig } from "../config";
+import { images } from "../versions";
 import { stackConfig } from "./harness";
 
 const prod = (overrides: Record<string, unknown> = {}) => parseConfig(stackConfig("prod", overrides));
@@ -25,6 +26,12 @@ describe("prod config", () => {
     expect(cfg.prod?.redis.replicas).to.equal(3);
     expect(cfg.prod?.objectStore).to.deep.include({ mode: "minio", nodes: 4, drivesPerNode: 2 });
     expect(cfg.prod?.certManager).to.deep.equal({ issuer: "ca" });
+    expect(cfg.prod?.objectStore).to.deep.include({ image: images.minio });
+  });
+
+  it("lets the MinIO image be replaced (the community edition gets no more releases)", () => {
+    const image = { repository: "registry.example.com/minio", tag: "RELEASE.2026-01-01T00-00-00Z-patched" };
+    expect(prod({ objectStore: { image } }).prod?.objectStore).to.deep.include({ image });
   });
 
   it("refuses the dev-only NAS class and prod-only keys in dev", () => {
