@@ -14,3 +14,5 @@ export const caCert = platform.caCert;
 export const robotSecrets = platform.harborConfiguration.robotSecrets;
 /** Harbor's full robot user names (`robot$...`), the user CI logs in with. */
 export const robotNames = platform.harborConfiguration.robotNames;
+/** Where DR and monitoring plug in (prod): namespaces, object store URL, buckets, secrets. */
+export const prod = platform.prod;

@@ -67,6 +67,15 @@ function metadata(r: Registered): { name?: string; namespace?: string } {
   };
 }
 
+/**
+ * Charts that need another chart running first, as their upstream install guides order them:
+ * the barman-cloud plugin issues its certificates through cert-manager and plugs into the
+ * CloudNativePG operator.
+ */
+const CHART_NEEDS: Readonly<Record<string, readonly string[]>> = {
+  "plugin-barman-cloud": ["cert-manager", "cloudnative-pg"],
+};
+
 /** CRD groups each chart installs: a CR of such a group needs that Release first. */
 const CRD_GROUPS: Readonly<Record<string, readonly string[]>> = {
   "cert-manager": ["cert-manager.io", "acme.cert-manager.io"],
@@ -97,10 +106,25 @@ export function waitReason(r: Registered, d: Registered): string | undefined {
     if ((CRD_GROUPS[String(d.inputs.chart)] ?? []).includes(group)) return "the release installs its CRD";
     if (d.inputs.chart === "harbor" && r.type.startsWith("pulumi-nodejs:dynamic"))
       return "configures that Harbor";
+    const needs = CHART_NEEDS[String(r.inputs.chart)] ?? [];
+    if (r.type === "kubernetes:helm.sh/v3:Release" && needs.includes(String(d.inputs.chart))) {
+      return "its chart needs that chart running";
+    }
+    if (
+      d.inputs.chart === "plugin-barman-cloud" &&
+      JSON.stringify(r.inputs).includes("barman-cloud.cloudnative-pg.io")
+    ) {
+      return "uses the plugin that release runs";
+    }
   }
-  if (dm.name && JSON.stringify(r.inputs).includes(JSON.stringify(dm.name)))
-    return `refers to "${dm.name}" by name`;
+  if (dm.name && mentions(r.inputs, dm.name)) return `refers to "${dm.name}" by name`;
   return undefined;
+}
+
+/** Whether a name starts a word in the inputs: a value, a Secret ref, a service derived from it (`<name>-rw`). */
+function mentions(inputs: Record<string, unknown>, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^a-z0-9-])${escaped}([^a-z0-9]|$)`).test(JSON.stringify(inputs));
 }
 
 export function needlessWaits(resources: readonly Registered[]): string[] {

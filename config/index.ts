@@ -21,8 +21,17 @@ import {
   requiredSecretKeys,
   type HarborConfigurationSpec,
 } from "./harbor-config";
+import {
+  OBJECT_STORE_SECRET_KEYS,
+  PROD_KEYS,
+  parseNetworkPolicy,
+  parseProd,
+  type NetworkPolicySettings,
+  type ProdSettings,
+} from "./prod";
 
 export { ConfigError } from "./validate";
+export * from "./prod";
 
 export const TOPOLOGIES = ["dev", "prod"] as const;
 export type Topology = (typeof TOPOLOGIES)[number];
@@ -39,8 +48,8 @@ export type Exposure =
   | { readonly kind: "loadBalancer" };
 
 export interface StorageConfig {
-  /** ReadWriteMany class (NAS/NFS) for the dev registry's filesystem store. */
-  readonly nasClass: string;
+  /** ReadWriteMany class (NAS/NFS) for the dev registry's filesystem store (dev only). */
+  readonly nasClass?: string;
   /** Node-local (DAS) class for Trivy caches, databases, MinIO drives. */
   readonly localClass: string;
   readonly registrySize: string;
@@ -81,8 +90,12 @@ export interface PlatformConfig {
   readonly protectData: boolean;
   /** Harbor's own settings, schedules, projects and robots (configuration as code). */
   readonly harborConfig: HarborConfigurationSpec;
-  /** Stack config keys holding secrets the Harbor configuration refers to; read with requireSecret. */
+  /** Stack config keys holding secrets (Harbor configuration, external object store); read with requireSecret. */
   readonly secretKeys: readonly string[];
+  /** Which namespaces may reach Harbor, scrape metrics, and where the API server answers. */
+  readonly networkPolicy: NetworkPolicySettings;
+  /** The prod data tier (cert-manager, CloudNativePG, Redis Sentinel, object store); prod only. */
+  readonly prod?: ProdSettings;
 }
 
 /** Keys the program knows; anything else in the stack's namespace is a typo and refused. */
@@ -109,6 +122,8 @@ export const KNOWN_KEYS = [
   "namespaceQuota",
   "protectData",
   HARBOR_CONFIG_KEY,
+  "networkPolicy",
+  ...PROD_KEYS,
 ] as const;
 
 interface Preset {
@@ -232,6 +247,17 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
       "at least 2 in prod: one replica cannot survive a node loss",
     );
   }
+  if (topology === "dev") {
+    for (const key of PROD_KEYS)
+      if (raw[key] !== undefined)
+        throw new ConfigError(key, raw[key], "only used by topology prod; remove it from the dev stack");
+  } else if (raw.nasStorageClass !== undefined) {
+    throw new ConfigError(
+      "nasStorageClass",
+      raw.nasStorageClass,
+      "only used by topology dev; prod keeps images in the S3 object store",
+    );
+  }
   const protectData = bool("protectData", raw.protectData, preset.protectData);
   if (topology === "prod" && !protectData) {
     throw new ConfigError(
@@ -240,29 +266,37 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
       "true in prod: data-bearing resources stay protected",
     );
   }
+  const localClass = storageClass(
+    "localStorageClass",
+    requiredIn(topology, "localStorageClass", raw.localStorageClass, preset.localClass),
+  );
+  const databaseSize = size(
+    "databaseStorageSize",
+    raw.databaseStorageSize,
+    topology === "prod" ? "50Gi" : "5Gi",
+  );
+  const redisSize = size("redisStorageSize", raw.redisStorageSize, "1Gi");
+  const prod = topology === "prod" ? parseProd(raw, { localClass, databaseSize, redisSize }) : undefined;
   return {
     topology,
     hostname: hostname("hostname", raw.hostname),
     namespace: k8sName("namespace", raw.namespace, "harbor"),
     exposure: parseExposure(raw),
     storage: {
-      nasClass: storageClass(
-        "nasStorageClass",
-        requiredIn(topology, "nasStorageClass", raw.nasStorageClass, preset.nasClass),
-      ),
-      localClass: storageClass(
-        "localStorageClass",
-        requiredIn(topology, "localStorageClass", raw.localStorageClass, preset.localClass),
-      ),
+      ...(topology === "dev"
+        ? {
+            nasClass: storageClass(
+              "nasStorageClass",
+              requiredIn(topology, "nasStorageClass", raw.nasStorageClass, preset.nasClass),
+            ),
+          }
+        : {}),
+      localClass,
       registrySize: size("registryStorageSize", raw.registryStorageSize, preset.registrySize),
       trivySize: size("trivyStorageSize", raw.trivyStorageSize, "5Gi"),
       jobLogSize: size("jobLogStorageSize", raw.jobLogStorageSize, "1Gi"),
-      databaseSize: size(
-        "databaseStorageSize",
-        raw.databaseStorageSize,
-        topology === "prod" ? "50Gi" : "5Gi",
-      ),
-      redisSize: size("redisStorageSize", raw.redisStorageSize, "1Gi"),
+      databaseSize,
+      redisSize,
     },
     harbor: {
       replicas,
@@ -282,7 +316,12 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
     namespaceQuota: parseQuota(raw.namespaceQuota, preset.namespaceQuota),
     protectData,
     harborConfig,
-    secretKeys,
+    secretKeys: [
+      ...secretKeys,
+      ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
+    ],
+    networkPolicy: parseNetworkPolicy(raw.networkPolicy),
+    ...(prod ? { prod } : {}),
   };
 }
 

@@ -176,6 +176,33 @@ describe("dev stack", () => {
   it("does not protect dev data, so a dev stack can be torn down", () => {
     expect(run.resources.filter((r) => r.protect)).to.deep.equal([]);
   });
+
+  it("keeps the chart-internal database and Redis, images on NAS, and no prod tier", () => {
+    const values = run.one(RELEASE, "harbor").inputs.values;
+    expect(at(values, "database.type")).to.equal("internal");
+    expect(at(values, "redis")).to.equal(undefined);
+    expect(at(values, "persistence.persistentVolumeClaim.registry.storageClass")).to.equal("nfs-client");
+    expect(run.byType(RELEASE)).to.have.length(1);
+  });
+
+  it("denies traffic by default in Harbor's namespace and admits the ingress controller", () => {
+    const policies = run.byType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+    expect(policies.map((p) => at(p.inputs, "metadata.name"))).to.include.members([
+      "default-deny",
+      "allow-dns",
+      "allow-from-ingress",
+    ]);
+    const fromIngress = policies.find((p) => at(p.inputs, "metadata.name") === "allow-from-ingress");
+    expect(at(fromIngress?.inputs, "spec.ingress")).to.deep.equal([
+      {
+        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } } }],
+        ports: [
+          { protocol: "TCP", port: 8080 },
+          { protocol: "TCP", port: 8443 },
+        ],
+      },
+    ]);
+  });
 });
 
 describe("exposure by config", () => {

@@ -66,6 +66,15 @@ export interface ImagePin {
 export const images = {
   /** Harbor 2.15.2 is what chart 1.19.2 ships; listed for the policy pack's tag checks. */
   harbor: { repository: "docker.io/goharbor", tag: "v2.15.2" },
+  /**
+   * MinIO community edition: source-only since Oct 2025, repository archived Feb 2026. Pinned
+   * to the images chart 5.4.0 ships (verifiable in its values.yaml); objectStore.image
+   * overrides the server image with a self-built, patched one.
+   */
+  minio: { repository: "quay.io/minio/minio", tag: "RELEASE.2024-12-18T13-15-44Z" },
+  minioMc: { repository: "quay.io/minio/mc", tag: "RELEASE.2024-11-21T17-21-54Z" },
+  /** Official Redis image, as redis-ha 4.39.0 ships it (appVersion 8.8.0). */
+  redis: { repository: "public.ecr.aws/docker/library/redis", tag: "8.8.0-alpine" },
   rclone: { repository: "docker.io/rclone/rclone", tag: "1.75.0" },
   veleroPluginForAws: { repository: "docker.io/velero/velero-plugin-for-aws", tag: "v1.14.0" },
 } as const satisfies Record<string, ImagePin>;

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { charts } from "../../versions";
+import { randomPassword as password } from "../k8s";
 import type { PlatformNamespace } from "../namespace";
 import {
   CREDENTIAL_KEYS,
@@ -33,17 +33,15 @@ export interface HarborArgs {
    */
   readonly serverTls: ServerTlsPem | { readonly secretName: string };
   readonly provider?: k8s.Provider;
+  /** What Harbor's pods need in place first (database Ready, Redis, object store, certificates). */
+  readonly dependsOn?: pulumi.Resource[];
+  /**
+   * Protect the credentials Secret: `secretKey` encrypts what Harbor stores in its database,
+   * so losing it makes the data unreadable.
+   */
+  readonly protectSecrets?: boolean;
   /** Install timeout; Harbor's first start runs database migrations. */
   readonly timeoutSeconds?: number;
-}
-
-/** A password Harbor accepts: at least one upper, one lower and one digit; no specials. */
-function password(name: string, length: number, parent: pulumi.Resource): random.RandomPassword {
-  return new random.RandomPassword(
-    name,
-    { length, special: false, minUpper: 1, minLower: 1, minNumeric: 1 },
-    { parent },
-  );
 }
 
 /**
@@ -92,7 +90,7 @@ export class Harbor extends pulumi.ComponentResource {
           [CREDENTIAL_KEYS.xsrfKey]: pulumi.secret(xsrfKey.result),
         },
       },
-      k8sOpts,
+      { ...k8sOpts, protect: args.protectSecrets ?? false },
     );
 
     // The token service signs registry tokens with this RSA key; the chart would regenerate it.
@@ -122,7 +120,7 @@ export class Harbor extends pulumi.ComponentResource {
       k8sOpts,
     );
 
-    const dependsOn: pulumi.Resource[] = [args.namespace, credentials, token];
+    const dependsOn: pulumi.Resource[] = [args.namespace, credentials, token, ...(args.dependsOn ?? [])];
     let serverTlsName: string;
     if ("secretName" in args.serverTls) {
       serverTlsName = args.serverTls.secretName;

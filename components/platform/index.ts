@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import type { PlatformConfig } from "../../config";
-import { Harbor } from "../harbor";
 import { HarborConfiguration } from "../harbor-config";
-import { PlatformNamespace } from "../namespace";
+import { OBJECT_STORE_SECRET_KEYS, type PlatformConfig, type ProdSettings } from "../../config";
+import { Harbor, type HarborArgs } from "../harbor";
+import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
+import { harborFlows, type ProdNamespaces } from "./flows";
+import { NamespacePolicies } from "../network-policy";
 
 export interface HarborPlatformArgs {
   readonly config: PlatformConfig;
@@ -14,9 +16,28 @@ export interface HarborPlatformArgs {
   readonly provider?: k8s.Provider;
 }
 
+/** What the DR and monitoring parts plug into (prod only). */
+export interface ProdEndpoints {
+  readonly namespaces: ProdNamespaces;
+  /** In-cluster https URL of the object store (or the external endpoint). */
+  readonly objectStoreUrl: string;
+  readonly buckets: { readonly registry: string; readonly backups: string };
+  /** Secret in the MinIO namespace (keys accessKey, secretKey): read-only on both buckets. */
+  readonly mirrorCredentialsSecret?: string;
+  /** Secret (key ca.crt) in the MinIO namespace: the CA that signs MinIO's certificate. */
+  readonly minioCaSecret?: string;
+  readonly database: {
+    readonly clusterName: string;
+    readonly namespace: string;
+    readonly objectStoreName: string;
+  };
+  readonly redis: { readonly namespace: string; readonly sentinelAddr: string; readonly masterSet: string };
+}
+
 /**
- * The whole registry environment for one stack. It composes parts per topology: later
- * capabilities (database, cache, object store, DR, logging, backup) are parts added here.
+ * The whole registry environment for one stack. It composes parts per topology: dev runs the
+ * chart's internal database and Redis on NAS; prod adds cert-manager, CloudNativePG, Redis
+ * Sentinel, the object store and deny-by-default NetworkPolicies.
  */
 export class HarborPlatform extends pulumi.ComponentResource {
   readonly url: string;
@@ -25,6 +46,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
   readonly caCert: pulumi.Output<string>;
   readonly harbor: Harbor;
   readonly harborConfiguration: HarborConfiguration;
+  readonly prod?: ProdEndpoints;
 
   constructor(name: string, args: HarborPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harbor-platform:platform:HarborPlatform", name, {}, opts);
@@ -36,35 +58,78 @@ export class HarborPlatform extends pulumi.ComponentResource {
       { commonName: `${cfg.hostname} root CA`, validityDays: cfg.tls.caValidityDays },
       { parent: this },
     );
-    const namespace = new PlatformNamespace(
-      `${name}-harbor-ns`,
-      // The chart's internal database runs a root init container: baseline, not restricted.
-      { name: cfg.namespace, podSecurity: "baseline", quota: cfg.namespaceQuota, provider },
-      { parent: this },
-    );
+    const namespaceFor = (resource: string, ns: string, podSecurity: PodSecurityLevel) =>
+      new PlatformNamespace(
+        `${name}-${resource}-ns`,
+        { name: ns, podSecurity, quota: cfg.namespaceQuota, provider },
+        { parent: this },
+      );
+    // Harbor's chart (and in dev its internal database's root init container) needs baseline.
+    const namespace = namespaceFor("harbor", cfg.namespace, "baseline");
 
-    const serverCert = new ServerCert(
-      `${name}-server-cert`,
-      { ca, dnsNames: [cfg.hostname], validityDays: cfg.tls.certValidityDays },
-      { parent: this },
-    );
-
-    this.harbor = new Harbor(
-      "harbor",
-      {
+    const values = {
+      topology: cfg.topology,
+      hostname: cfg.hostname,
+      exposure: cfg.exposure,
+      storage: cfg.storage,
+      harbor: cfg.harbor,
+    };
+    let harborArgs: HarborArgs;
+    if (cfg.prod) {
+      // Loaded only for prod: dev evaluations stay light.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { buildProdTier } = require("./prod") as typeof import("./prod");
+      const tier = buildProdTier({
+        name,
+        parent: this,
+        config: cfg,
+        prod: cfg.prod as ProdSettings,
+        ca,
+        harborNamespace: namespace,
+        namespaceFor,
+        provider,
+        // An external S3's keys come from secret config (parseConfig checked they are set).
+        objectStoreCredentials:
+          cfg.prod.objectStore.mode === "external"
+            ? {
+                accessKey: pulumi.output(args.secrets[OBJECT_STORE_SECRET_KEYS.accessKey]),
+                secretKey: pulumi.output(args.secrets[OBJECT_STORE_SECRET_KEYS.secretKey]),
+              }
+            : undefined,
+      });
+      harborArgs = {
         namespace,
         provider,
-        values: {
-          topology: cfg.topology,
-          hostname: cfg.hostname,
-          exposure: cfg.exposure,
-          storage: cfg.storage,
-          harbor: cfg.harbor,
+        values: { ...values, ...tier.values },
+        serverTls: tier.serverTls,
+        dependsOn: tier.dependsOn,
+        protectSecrets: cfg.protectData,
+      };
+      this.prod = tier.endpoints;
+    } else {
+      new NamespacePolicies(
+        `${name}-harbor-netpol`,
+        {
+          namespace,
+          flows: harborFlows({ namespace: namespace.name, net: cfg.networkPolicy, exposure: cfg.exposure }),
+          provider,
         },
+        { parent: this },
+      );
+      const serverCert = new ServerCert(
+        `${name}-server-cert`,
+        { ca, dnsNames: [cfg.hostname], validityDays: cfg.tls.certValidityDays },
+        { parent: this },
+      );
+      harborArgs = {
+        namespace,
+        provider,
+        values,
         serverTls: { certPem: serverCert.certPem, keyPem: serverCert.privateKeyPem, caPem: ca.certPem },
-      },
-      { parent: this },
-    );
+      };
+    }
+
+    this.harbor = new Harbor("harbor", harborArgs, { parent: this });
 
     // Talks to Harbor's API as the admin this program created, trusting the project's CA.
     this.harborConfiguration = new HarborConfiguration(

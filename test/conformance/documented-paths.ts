@@ -37,6 +37,31 @@ export const DOCUMENTED_PATHS: Readonly<Record<string, readonly DocumentedPath[]
       line: 858,
       why: "commented alternative to minAvailable",
     },
+    {
+      path: "caBundleSecretName",
+      line: 399,
+      why: "commented top-level key; core, jobservice, registry, exporter mount its ca.crt",
+    },
+    {
+      path: "persistence.imageChartStorage.s3.existingSecret",
+      line: 230,
+      why: "commented S3 key; registry-dpl.yaml reads the access keys from this Secret",
+    },
+    {
+      path: "persistence.imageChartStorage.s3.regionendpoint",
+      line: 235,
+      why: "commented S3 driver option; the registry config renders it (MinIO/custom endpoints)",
+    },
+    {
+      path: "persistence.imageChartStorage.s3.secure",
+      line: 238,
+      why: "commented S3 driver option, rendered only when true",
+    },
+    {
+      path: "persistence.imageChartStorage.s3.v4auth",
+      line: 240,
+      why: "commented S3 driver option, rendered only when true",
+    },
   ],
   "redis-ha-chart": [
     {

@@ -6,13 +6,6 @@ import { policies } from "../../policy/policies";
 import { BROKEN_CONFIGS, PROTECTED_BUCKET } from "./broken-configs";
 import { packConfig, packRun } from "./stack-runs";
 
-/**
- * Mandatory violations the prod stack has today because the prod tier (CloudNativePG with
- * verify-full, internal TLS) is being built on another branch. The test fails when one of
- * these disappears, so whoever lands the fix deletes the entry: the list only shrinks.
- */
-const PROD_PENDING: readonly string[] = ["harbor-database-tls", "harbor-internal-tls"];
-
 const names = (vs: readonly Violation[]) => [...new Set(vs.map((v) => v.policy))].sort();
 const key = (v: Violation) => `${v.policy}|${v.urn}|${v.message}`;
 
@@ -21,8 +14,8 @@ describe("policy pack over the stacks", () => {
     expect(mandatory(await packRun("dev")).map(key)).to.deep.equal([]);
   });
 
-  it("prod: no mandatory violation beyond the prod tier's pending list", async () => {
-    expect(names(mandatory(await packRun("prod")))).to.deep.equal([...PROD_PENDING].sort());
+  it("prod: no mandatory violation", async () => {
+    expect(mandatory(await packRun("prod")).map(key)).to.deep.equal([]);
   });
 
   it("prod: a compliant, protected DR bucket adds no violation", async () => {

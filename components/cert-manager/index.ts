@@ -1,0 +1,164 @@
+// cert-manager from its chart (CRDs included), a CA ClusterIssuer seeded from the project's
+// root CA, and optionally an ACME ClusterIssuer for Harbor's public certificate.
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import * as kube from "@pulumi/kubernetes";
+import type { CertManagerSettings } from "../../config";
+import type { PlatformNamespace } from "../namespace";
+import type { RootCa } from "../tls";
+import { customResource, hostnameSpread, pinnedRelease } from "../k8s";
+
+export const CA_ISSUER = "harbor-platform-ca";
+export const ACME_ISSUER = "harbor-platform-acme";
+const CA_SECRET = "harbor-platform-root-ca";
+
+/** HA for the controller, webhook and cainjector: two or more replicas, each with a PDB. */
+export function certManagerValues(): Record<string, unknown> {
+  const pdb = { enabled: true, minAvailable: 1 };
+  // Replicas on different nodes: the chart adds no labelSelector, so each names its pods.
+  const spread = (component: string) =>
+    hostnameSpread({
+      "app.kubernetes.io/instance": "cert-manager",
+      "app.kubernetes.io/component": component,
+    });
+  return {
+    crds: { enabled: true, keep: true },
+    replicaCount: 2,
+    podDisruptionBudget: pdb,
+    topologySpreadConstraints: spread("controller"),
+    webhook: { replicaCount: 3, podDisruptionBudget: pdb, topologySpreadConstraints: spread("webhook") },
+    cainjector: {
+      replicaCount: 2,
+      podDisruptionBudget: pdb,
+      topologySpreadConstraints: spread("cainjector"),
+    },
+  };
+}
+
+export interface CertificateSpec {
+  /** Secret cert-manager writes: tls.crt, tls.key and (CA issuer) ca.crt. */
+  readonly secretName: string;
+  readonly namespace: string;
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses?: readonly string[];
+  /** Public certificates may come from ACME; everything internal uses the CA issuer. */
+  readonly public?: boolean;
+}
+
+export interface CertManagerArgs {
+  readonly namespace: PlatformNamespace;
+  readonly rootCa: RootCa;
+  readonly settings: CertManagerSettings;
+  readonly certValidityDays: number;
+  readonly provider?: k8s.Provider;
+}
+
+export class CertManager extends pulumi.ComponentResource {
+  readonly release: kube.helm.v3.Release;
+  readonly caIssuer: kube.apiextensions.CustomResource;
+  readonly publicIssuer: kube.apiextensions.CustomResource;
+  private readonly certValidityDays: number;
+  private readonly provider?: k8s.Provider;
+
+  constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harbor-platform:cert-manager:CertManager", name, {}, opts);
+    const ns = args.namespace.name;
+    this.provider = args.provider;
+    this.certValidityDays = args.certValidityDays;
+    const k8sOpts = { parent: this, provider: args.provider, dependsOn: [args.namespace.namespace] };
+
+    this.release = pinnedRelease(
+      name,
+      { name: "cert-manager", namespace: ns, chart: "certManager", values: certManagerValues() },
+      k8sOpts,
+    );
+    // A ClusterIssuer reads its CA Secret from cert-manager's own namespace.
+    const caSecret = new kube.core.v1.Secret(
+      `${name}-root-ca`,
+      {
+        metadata: { name: CA_SECRET, namespace: ns },
+        type: "kubernetes.io/tls",
+        stringData: { "tls.crt": args.rootCa.certPem, "tls.key": pulumi.secret(args.rootCa.privateKeyPem) },
+      },
+      k8sOpts,
+    );
+    const crOpts = { parent: this, provider: args.provider, dependsOn: [this.release, caSecret] };
+    this.caIssuer = customResource(
+      `${name}-ca-issuer`,
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "ClusterIssuer",
+        name: CA_ISSUER,
+        spec: { ca: { secretName: CA_SECRET } },
+        waitFor: "condition=Ready",
+        timeoutSeconds: 300,
+      },
+      crOpts,
+    );
+    const acme = args.settings.acme;
+    this.publicIssuer = acme
+      ? customResource(
+          `${name}-acme-issuer`,
+          {
+            apiVersion: "cert-manager.io/v1",
+            kind: "ClusterIssuer",
+            name: ACME_ISSUER,
+            spec: {
+              acme: {
+                email: acme.email,
+                server: acme.server,
+                privateKeySecretRef: { name: `${ACME_ISSUER}-account` },
+                solvers: [{ http01: { ingress: { ingressClassName: acme.solverIngressClass } } }],
+              },
+            },
+            waitFor: "condition=Ready",
+            timeoutSeconds: 300,
+          },
+          { parent: this, provider: args.provider, dependsOn: [this.release] },
+        )
+      : this.caIssuer;
+    this.registerOutputs({ caIssuer: CA_ISSUER });
+  }
+
+  /**
+   * A Certificate whose Secret dependents may mount: Pulumi waits for `Ready`, so a Release
+   * depending on it finds the Secret in place.
+   */
+  certificate(
+    resourceName: string,
+    spec: CertificateSpec,
+    dependsOn: pulumi.Resource[] = [],
+  ): kube.apiextensions.CustomResource {
+    const issuer = spec.public ? this.publicIssuer : this.caIssuer;
+    const days = this.certValidityDays;
+    return customResource(
+      resourceName,
+      {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        name: spec.secretName,
+        namespace: spec.namespace,
+        spec: {
+          secretName: spec.secretName,
+          issuerRef: {
+            group: "cert-manager.io",
+            kind: "ClusterIssuer",
+            name: issuer === this.caIssuer ? CA_ISSUER : ACME_ISSUER,
+          },
+          dnsNames: [...spec.dnsNames],
+          ...(spec.ipAddresses ? { ipAddresses: [...spec.ipAddresses] } : {}),
+          // The ACME server decides the lifetime of public certificates.
+          ...(issuer === this.caIssuer
+            ? { duration: `${days * 24}h`, renewBefore: `${Math.max(1, Math.floor(days / 3)) * 24}h` }
+            : {}),
+          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+          // Harbor's components also present their internal certificate as clients.
+          usages: ["server auth", "client auth", "digital signature"],
+        },
+        waitFor: "condition=Ready",
+        timeoutSeconds: 600,
+      },
+      { parent: this, provider: this.provider, dependsOn: [issuer, ...dependsOn] },
+    );
+  }
+}

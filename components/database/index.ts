@@ -1,0 +1,266 @@
+// CloudNativePG for Harbor: the operator and the barman-cloud plugin (in the operator's
+// namespace, where the plugin must live), a 3-instance Cluster spread over nodes with a
+// cert-manager server certificate from the project CA, WAL archiving and scheduled base
+// backups to the object store through the plugin.
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import * as kube from "@pulumi/kubernetes";
+import type { DatabaseSettings } from "../../config";
+import type { CertManager } from "../cert-manager";
+import type { PlatformNamespace } from "../namespace";
+import { customResource, hostnameSpread, opaqueSecret, pinnedRelease, randomPassword } from "../k8s";
+
+export const PLUGIN_NAME = "barman-cloud.cloudnative-pg.io";
+export const DATABASE_NAME = "registry";
+export const OWNER = "harbor";
+/** Pod label CloudNativePG sets on every instance of a cluster. */
+export const CLUSTER_LABEL = "cnpg.io/cluster";
+
+/** Where the backups go: an S3 endpoint, a bucket and a Secret in the database namespace. */
+export interface BackupTarget {
+  readonly endpointUrl: string;
+  readonly bucket: string;
+  /** Secret in the database namespace with ACCESS_KEY_ID and ACCESS_SECRET_KEY. */
+  readonly credentialsSecret: string;
+  /** Secret (key ca.crt) in the database namespace when the endpoint uses the project CA. */
+  readonly caSecret?: string;
+}
+
+export const BACKUP_KEYS = { accessKey: "ACCESS_KEY_ID", secretKey: "ACCESS_SECRET_KEY" } as const;
+
+export function clusterSpec(args: {
+  readonly settings: DatabaseSettings;
+  readonly ownerSecret: string;
+  readonly serverTlsSecret: string;
+  readonly objectStore: string;
+}): Record<string, unknown> {
+  const s = args.settings;
+  return {
+    instances: s.instances,
+    primaryUpdateStrategy: "unsupervised",
+    storage: { storageClass: s.storageClass, size: s.size },
+    // One instance per node, strictly: two on one node would fall together.
+    affinity: {
+      enablePodAntiAffinity: true,
+      podAntiAffinityType: "required",
+      topologyKey: "kubernetes.io/hostname",
+    },
+    enablePDB: true,
+    // A commit waits for one standby when one is up: no lost transactions on failover.
+    postgresql: { synchronous: { method: "any", number: 1, dataDurability: "preferred" } },
+    bootstrap: {
+      initdb: { database: DATABASE_NAME, owner: OWNER, secret: { name: args.ownerSecret } },
+    },
+    // cert-manager's Secret holds tls.crt/tls.key and ca.crt (the project root CA).
+    certificates: { serverTLSSecret: args.serverTlsSecret, serverCASecret: args.serverTlsSecret },
+    plugins: [{ name: PLUGIN_NAME, isWALArchiver: true, parameters: { barmanObjectName: args.objectStore } }],
+  };
+}
+
+export function objectStoreSpec(target: BackupTarget, retention: string) {
+  return {
+    retentionPolicy: retention,
+    configuration: {
+      destinationPath: `s3://${target.bucket}/`,
+      endpointURL: target.endpointUrl,
+      ...(target.caSecret ? { endpointCA: { name: target.caSecret, key: "ca.crt" } } : {}),
+      s3Credentials: {
+        accessKeyId: { name: target.credentialsSecret, key: BACKUP_KEYS.accessKey },
+        secretAccessKey: { name: target.credentialsSecret, key: BACKUP_KEYS.secretKey },
+      },
+      wal: { compression: "gzip", maxParallel: 4 },
+      data: { compression: "gzip", jobs: 2 },
+    },
+  };
+}
+
+export interface CloudNativePgArgs {
+  readonly namespace: PlatformNamespace;
+  /** The plugin issues its own certificates through cert-manager. */
+  readonly certManager: CertManager;
+  readonly provider?: k8s.Provider;
+}
+
+/** The operator and the barman-cloud plugin; both install their CRDs. */
+export class CloudNativePg extends pulumi.ComponentResource {
+  readonly operator: kube.helm.v3.Release;
+  readonly plugin: kube.helm.v3.Release;
+  readonly namespace: string;
+
+  constructor(name: string, args: CloudNativePgArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harbor-platform:database:CloudNativePg", name, {}, opts);
+    this.namespace = args.namespace.name;
+    const k8sOpts = { parent: this, provider: args.provider, dependsOn: [args.namespace.namespace] };
+    this.operator = pinnedRelease(
+      `${name}-operator`,
+      {
+        name: "cnpg",
+        namespace: this.namespace,
+        chart: "cloudnativePg",
+        // Two operators with leader election: a node loss does not stop failover handling.
+        values: {
+          crds: { create: true },
+          replicaCount: 2,
+          topologySpreadConstraints: hostnameSpread({
+            "app.kubernetes.io/name": "cloudnative-pg",
+            "app.kubernetes.io/instance": "cnpg",
+          }),
+        },
+      },
+      k8sOpts,
+    );
+    this.plugin = pinnedRelease(
+      `${name}-barman-cloud`,
+      {
+        name: "barman-cloud",
+        namespace: this.namespace,
+        chart: "barmanCloudPlugin",
+        // Two replicas (the plugin elects a leader): WAL archiving goes on after a node loss.
+        values: {
+          crds: { create: true },
+          replicaCount: 2,
+          topologySpreadConstraints: hostnameSpread({
+            "app.kubernetes.io/name": "plugin-barman-cloud",
+            "app.kubernetes.io/instance": "barman-cloud",
+          }),
+        },
+      },
+      { ...k8sOpts, dependsOn: [args.namespace, this.operator, args.certManager.release] },
+    );
+    this.registerOutputs({ namespace: this.namespace });
+  }
+}
+
+export interface HarborDatabaseArgs {
+  readonly namespace: PlatformNamespace;
+  /** Harbor's namespace: the client password Secret goes there. */
+  readonly harborNamespace: PlatformNamespace;
+  readonly settings: DatabaseSettings;
+  readonly cnpg: CloudNativePg;
+  readonly certManager: CertManager;
+  readonly backup: BackupTarget;
+  /** What must exist before WAL archiving can start (the object store, its Secrets). */
+  readonly backupDependsOn: pulumi.Resource[];
+  readonly protect: boolean;
+  readonly provider?: k8s.Provider;
+}
+
+/** Harbor's PostgreSQL: a CloudNativePG Cluster with verify-full TLS and plugin backups. */
+export class HarborDatabase extends pulumi.ComponentResource {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly objectStoreName: string;
+  readonly host: string;
+  readonly port = 5432;
+  /** Secret in Harbor's namespace with key `password` (the chart's existingSecret). */
+  readonly harborSecretName = "harbor-database";
+  readonly cluster: kube.apiextensions.CustomResource;
+
+  constructor(name: string, args: HarborDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harbor-platform:database:HarborDatabase", name, {}, opts);
+    const ns = args.namespace.name;
+    this.namespace = ns;
+    this.clusterName = name;
+    this.objectStoreName = `${name}-backups`;
+    this.host = `${name}-rw.${ns}.svc`;
+    const k8sOpts = { parent: this, provider: args.provider, dependsOn: [args.namespace.namespace] };
+
+    const password = randomPassword(`${name}-owner-password`, 32, this);
+    const ownerSecret = new kube.core.v1.Secret(
+      `${name}-owner`,
+      {
+        metadata: { name: `${name}-owner`, namespace: ns },
+        type: "kubernetes.io/basic-auth",
+        stringData: { username: OWNER, password: pulumi.secret(password.result) },
+      },
+      k8sOpts,
+    );
+    this.harborSecret = opaqueSecret(
+      `${name}-harbor-client`,
+      {
+        name: this.harborSecretName,
+        namespace: args.harborNamespace.name,
+        data: { password: password.result },
+      },
+      { parent: this, provider: args.provider, dependsOn: [args.harborNamespace.namespace] },
+    );
+
+    const services = ["rw", "r", "ro"].flatMap((svc) => {
+      const base = `${name}-${svc}`;
+      return [base, `${base}.${ns}`, `${base}.${ns}.svc`, `${base}.${ns}.svc.cluster.local`];
+    });
+    const serverTlsSecret = `${name}-server-tls`;
+    const serverCert = args.certManager.certificate(
+      `${name}-server-cert`,
+      {
+        secretName: serverTlsSecret,
+        namespace: ns,
+        dnsNames: [this.host, ...services.filter((s) => s !== this.host)],
+      },
+      [args.namespace.namespace],
+    );
+
+    const crOpts = { parent: this, provider: args.provider };
+    const objectStore = customResource(
+      `${name}-object-store`,
+      {
+        apiVersion: "barmancloud.cnpg.io/v1",
+        kind: "ObjectStore",
+        name: this.objectStoreName,
+        namespace: ns,
+        spec: objectStoreSpec(args.backup, args.settings.backupRetention),
+      },
+      { ...crOpts, dependsOn: [args.namespace.namespace, args.cnpg.plugin, ...args.backupDependsOn] },
+    );
+
+    this.cluster = customResource(
+      name,
+      {
+        apiVersion: "postgresql.cnpg.io/v1",
+        kind: "Cluster",
+        name,
+        namespace: ns,
+        spec: clusterSpec({
+          settings: args.settings,
+          ownerSecret: `${name}-owner`,
+          serverTlsSecret,
+          objectStore: this.objectStoreName,
+        }),
+        // Harbor's release waits on this: its migrations need a primary.
+        waitFor: "condition=Ready",
+        timeoutSeconds: 1200,
+      },
+      {
+        ...crOpts,
+        dependsOn: [args.cnpg.operator, args.cnpg.plugin, ownerSecret, serverCert, objectStore],
+        protect: args.protect,
+      },
+    );
+
+    customResource(
+      `${name}-scheduled-backup`,
+      {
+        apiVersion: "postgresql.cnpg.io/v1",
+        kind: "ScheduledBackup",
+        name: `${name}-daily`,
+        namespace: ns,
+        spec: {
+          schedule: args.settings.backupSchedule,
+          cluster: { name },
+          method: "plugin",
+          pluginConfiguration: { name: PLUGIN_NAME },
+          backupOwnerReference: "self",
+          immediate: true,
+        },
+      },
+      { ...crOpts, dependsOn: [this.cluster] },
+    );
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      namespace: ns,
+      objectStoreName: this.objectStoreName,
+    });
+  }
+
+  readonly harborSecret: kube.core.v1.Secret;
+}

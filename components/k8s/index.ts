@@ -1,0 +1,136 @@
+// Small shared builders for what every prod component registers: a pinned Helm Release and a
+// custom resource that waits for its CRD's Release and, when asked, for its Ready condition.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { charts, type ChartKey } from "../../versions";
+
+export interface ReleaseArgs {
+  /** Literal release name and namespace, so Helm sees them at preview. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly chart: ChartKey;
+  readonly values: pulumi.Input<Record<string, unknown>>;
+  readonly timeoutSeconds?: number;
+}
+
+export function pinnedRelease(
+  resourceName: string,
+  args: ReleaseArgs,
+  opts: pulumi.CustomResourceOptions,
+): k8s.helm.v3.Release {
+  const pin = charts[args.chart];
+  return new k8s.helm.v3.Release(
+    resourceName,
+    {
+      name: args.name,
+      namespace: args.namespace,
+      chart: pin.chart,
+      version: pin.version,
+      repositoryOpts: { repo: pin.repo },
+      values: args.values,
+      timeout: args.timeoutSeconds ?? 600,
+      maxHistory: 10,
+    },
+    opts,
+  );
+}
+
+export interface CrArgs {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  /** Omitted for cluster-scoped kinds. */
+  readonly namespace?: string;
+  readonly spec: pulumi.Input<Record<string, unknown>>;
+  /** `condition=Ready` makes Pulumi wait for it (CRs are otherwise ready at once). */
+  readonly waitFor?: string;
+  readonly timeoutSeconds?: number;
+}
+
+export function customResource(
+  resourceName: string,
+  args: CrArgs,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  const annotations: Record<string, string> = {};
+  if (args.waitFor) annotations["pulumi.com/waitFor"] = args.waitFor;
+  if (args.timeoutSeconds) annotations["pulumi.com/timeoutSeconds"] = String(args.timeoutSeconds);
+  return new k8s.apiextensions.CustomResource(
+    resourceName,
+    {
+      apiVersion: args.apiVersion,
+      kind: args.kind,
+      metadata: {
+        name: args.name,
+        ...(args.namespace ? { namespace: args.namespace } : {}),
+        ...(args.waitFor ? { annotations } : {}),
+      },
+      spec: args.spec,
+    },
+    opts,
+  );
+}
+
+interface SecretArgs {
+  readonly name: string;
+  readonly namespace: string;
+  readonly data: Record<string, pulumi.Input<string>>;
+  /** Whether the values are secret; a CA certificate is not. */
+  readonly confidential?: boolean;
+}
+
+/** An Opaque Secret of string keys; values marked secret unless told otherwise (mocks do not mark them). */
+export function opaqueSecret(
+  resourceName: string,
+  args: SecretArgs,
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Secret {
+  const wrap = args.confidential === false ? (v: pulumi.Input<string>) => v : pulumi.secret;
+  return new k8s.core.v1.Secret(
+    resourceName,
+    {
+      metadata: { name: args.name, namespace: args.namespace },
+      type: "Opaque",
+      stringData: Object.fromEntries(Object.entries(args.data).map(([k, v]) => [k, wrap(v)])),
+    },
+    opts,
+  );
+}
+
+/** A Secret holding only `ca.crt`: the trust bundle Harbor, MinIO and backups read. */
+export function caBundleSecret(
+  resourceName: string,
+  args: { readonly name: string; readonly namespace: string; readonly caPem: pulumi.Input<string> },
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Secret {
+  return opaqueSecret(
+    resourceName,
+    { name: args.name, namespace: args.namespace, data: { "ca.crt": args.caPem }, confidential: false },
+    opts,
+  );
+}
+
+/**
+ * A password every consumer accepts (Harbor wants upper, lower and digit; no specials keeps it
+ * safe in URLs, Redis and MinIO configs).
+ */
+export function randomPassword(name: string, length: number, parent: pulumi.Resource): random.RandomPassword {
+  return new random.RandomPassword(
+    name,
+    { length, special: false, minUpper: 1, minLower: 1, minNumeric: 1 },
+    { parent },
+  );
+}
+
+/** Replicas strictly on different nodes, for charts that take the selector from values. */
+export function hostnameSpread(matchLabels: Record<string, string>): Record<string, unknown>[] {
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: "kubernetes.io/hostname",
+      whenUnsatisfiable: "DoNotSchedule",
+      labelSelector: { matchLabels },
+    },
+  ];
+}

@@ -1,0 +1,189 @@
+// The traffic the prod topology needs, per namespace: everything else is denied.
+import type { Exposure, NetworkPolicySettings, ProdSettings } from "../../config";
+import { CLUSTER_LABEL } from "../database";
+import { apiServerFlow, sameNamespaceFlows, type Flow, type Peer } from "../network-policy";
+import { MINIO_POD_LABELS, MINIO_PORT } from "../object-store";
+import { POD_LABELS as REDIS_PODS, REDIS_PORT, SENTINEL_PORT } from "../redis";
+
+export interface ProdNamespaces {
+  readonly harbor: string;
+  readonly certManager: string;
+  readonly cnpg: string;
+  readonly database: string;
+  readonly redis: string;
+  /** Absent in external object-store mode. */
+  readonly minio?: string;
+}
+
+/** Labels the Harbor chart puts on all its pods. */
+export const HARBOR_PODS = { app: "harbor" } as const;
+const ANYWHERE = { cidrs: ["0.0.0.0/0"] } as const;
+
+function scrape(net: NetworkPolicySettings, ports: number[]): Flow {
+  return {
+    name: "metrics-scrape",
+    direction: "ingress",
+    peers: [{ namespace: net.monitoringNamespace }],
+    ports: ports.map((port) => ({ port })),
+  };
+}
+
+export interface HarborFlowArgs {
+  readonly namespace: string;
+  readonly net: NetworkPolicySettings;
+  readonly exposure: Exposure;
+  /** cert-manager's HTTP-01 solver pods answer in Harbor's namespace on 8089. */
+  readonly acmeSolver?: boolean;
+}
+
+/** Harbor's namespace in either topology; prod adds its egress to the data tier. */
+export function harborFlows(a: HarborFlowArgs): Flow[] {
+  return [
+    {
+      name: "from-ingress",
+      direction: "ingress",
+      // A LoadBalancer Service brings client traffic from anywhere to nginx.
+      peers: [a.exposure.kind === "loadBalancer" ? ANYWHERE : { namespace: a.net.ingressNamespace }],
+      // Harbor's HTTP/HTTPS container ports (nginx, core, portal).
+      ports: [{ port: 8080 }, { port: 8443 }, ...(a.acmeSolver ? [{ port: 8089 }] : [])],
+    },
+    scrape(a.net, [8001]),
+    // core, jobservice, registry, portal, trivy (and in dev the internal database and Redis).
+    ...sameNamespaceFlows(a.namespace),
+    // Trivy's vulnerability DB, replication and proxy-cache upstreams (and an external S3).
+    { name: "to-internet-https", direction: "egress", peers: [ANYWHERE], ports: [{ port: 443 }] },
+  ];
+}
+
+export function prodFlows(
+  ns: ProdNamespaces,
+  p: ProdSettings,
+  net: NetworkPolicySettings,
+  exposure: Exposure,
+  clusterName: string,
+): Record<string, Flow[]> {
+  const api = net.apiServerCidrs;
+  const monitoring = (ports: number[]) => scrape(net, ports);
+  const dbPods = { [CLUSTER_LABEL]: clusterName };
+  // The object store: MinIO's pods, or any S3 endpoint over https.
+  const objectStore: { peers: Peer[]; port: number } = ns.minio
+    ? { peers: [{ namespace: ns.minio, pods: MINIO_POD_LABELS }], port: MINIO_PORT }
+    : { peers: [ANYWHERE], port: 443 };
+  const acme = p.certManager.issuer === "acme";
+
+  const harbor: Flow[] = [
+    ...harborFlows({ namespace: ns.harbor, net, exposure, acmeSolver: acme }),
+    {
+      name: "to-database",
+      direction: "egress",
+      peers: [{ namespace: ns.database, pods: dbPods }],
+      ports: [{ port: 5432 }],
+    },
+    {
+      name: "to-redis",
+      direction: "egress",
+      peers: [{ namespace: ns.redis, pods: REDIS_PODS }],
+      ports: [{ port: REDIS_PORT }, { port: SENTINEL_PORT }],
+    },
+    ...(ns.minio
+      ? [
+          {
+            name: "to-object-store",
+            direction: "egress" as const,
+            peers: objectStore.peers,
+            ports: [{ port: objectStore.port }],
+          },
+        ]
+      : []),
+  ];
+
+  const certManager: Flow[] = [
+    apiServerFlow(api),
+    { name: "webhook", direction: "ingress", peers: [{ cidrs: api }], ports: [{ port: 10250 }] },
+    monitoring([9402]),
+    ...(acme
+      ? [
+          {
+            name: "to-acme",
+            direction: "egress" as const,
+            peers: [ANYWHERE],
+            ports: [{ port: 443 }, { port: 80 }],
+          },
+        ]
+      : []),
+  ];
+
+  const cnpg: Flow[] = [
+    apiServerFlow(api),
+    { name: "webhook", direction: "ingress", peers: [{ cidrs: api }], ports: [{ port: 9443 }] },
+    // The operator calls the barman-cloud plugin over gRPC in the same namespace.
+    ...sameNamespaceFlows(ns.cnpg),
+    {
+      name: "to-instances",
+      direction: "egress",
+      peers: [{ namespace: ns.database, pods: dbPods }],
+      ports: [{ port: 8000 }, { port: 5432 }],
+    },
+    monitoring([8080]),
+  ];
+
+  const database: Flow[] = [
+    {
+      name: "from-harbor",
+      direction: "ingress",
+      pods: dbPods,
+      peers: [{ namespace: ns.harbor, pods: HARBOR_PODS }],
+      ports: [{ port: 5432 }],
+    },
+    {
+      name: "from-operator",
+      direction: "ingress",
+      pods: dbPods,
+      peers: [{ namespace: ns.cnpg }],
+      ports: [{ port: 8000 }, { port: 5432 }],
+    },
+    // Streaming replication and instance-manager status between instances.
+    ...sameNamespaceFlows(ns.database),
+    monitoring([9187]),
+    // The instance manager watches its Cluster; the plugin sidecar ships WAL and base backups.
+    apiServerFlow(api),
+    {
+      name: "to-object-store",
+      direction: "egress",
+      peers: objectStore.peers,
+      ports: [{ port: objectStore.port }],
+    },
+  ];
+
+  const redis: Flow[] = [
+    {
+      name: "from-harbor",
+      direction: "ingress",
+      pods: REDIS_PODS,
+      peers: [{ namespace: ns.harbor, pods: HARBOR_PODS }],
+      ports: [{ port: REDIS_PORT }, { port: SENTINEL_PORT }],
+    },
+    // Replication and sentinel gossip.
+    ...sameNamespaceFlows(ns.redis, [{ port: REDIS_PORT }, { port: SENTINEL_PORT }]),
+  ];
+
+  const out: Record<string, Flow[]> = { harbor, certManager, cnpg, database, redis };
+  if (ns.minio) {
+    out.minio = [
+      {
+        name: "from-clients",
+        direction: "ingress",
+        pods: MINIO_POD_LABELS,
+        peers: [
+          { namespace: ns.harbor, pods: HARBOR_PODS },
+          { namespace: ns.database, pods: dbPods },
+        ],
+        ports: [{ port: MINIO_PORT }],
+      },
+      // Erasure-set peers and the chart's bucket/user/policy jobs.
+      ...sameNamespaceFlows(ns.minio, [{ port: MINIO_PORT }]),
+      monitoring([MINIO_PORT]),
+    ];
+  }
+  return out;
+}

@@ -1,0 +1,263 @@
+// The prod data tier, composed: cert-manager and its CA issuer, CloudNativePG with backups to
+// the object store, Redis Sentinel, MinIO (or an external S3), NetworkPolicies everywhere,
+// and the Harbor values that wire them together.
+import type * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import type { PlatformConfig, ProdSettings } from "../../config";
+import { CertManager } from "../cert-manager";
+import { BACKUP_KEYS, CloudNativePg, HarborDatabase } from "../database";
+import type { HarborValuesInput } from "../harbor";
+import { caBundleSecret, opaqueSecret } from "../k8s";
+import type { PlatformNamespace, PodSecurityLevel } from "../namespace";
+import { NamespacePolicies } from "../network-policy";
+import { Minio, TRUSTED_CA_SECRET, externalObjectStore, type ObjectStoreEndpoint } from "../object-store";
+import { RedisSentinel } from "../redis";
+import type { RootCa } from "../tls";
+import { prodFlows, type ProdNamespaces } from "./flows";
+import type { ProdEndpoints } from "./index";
+
+export const CA_BUNDLE_SECRET = "harbor-platform-ca";
+export const INTERNAL_TLS_COMPONENTS = ["core", "jobservice", "registry", "portal", "trivy"] as const;
+const CLUSTER_NAME = "harbor-pg";
+
+export interface ProdTierArgs {
+  readonly name: string;
+  readonly parent: pulumi.Resource;
+  readonly config: PlatformConfig;
+  readonly prod: ProdSettings;
+  readonly ca: RootCa;
+  readonly harborNamespace: PlatformNamespace;
+  readonly namespaceFor: (resource: string, ns: string, podSecurity: PodSecurityLevel) => PlatformNamespace;
+  readonly provider?: k8s.Provider;
+  readonly objectStoreCredentials?: {
+    readonly accessKey: pulumi.Output<string>;
+    readonly secretKey: pulumi.Output<string>;
+  };
+}
+
+export interface ProdTier {
+  readonly values: Omit<
+    HarborValuesInput,
+    "secrets" | "topology" | "hostname" | "exposure" | "storage" | "harbor"
+  >;
+  readonly serverTls: { readonly secretName: string };
+  readonly dependsOn: pulumi.Resource[];
+  readonly endpoints: ProdEndpoints;
+}
+
+/** DNS names of a Harbor component's Service (the chart names them harbor-<component>). */
+export function internalDnsNames(component: string, namespace: string): string[] {
+  const svc = `harbor-${component}`;
+  return [
+    svc,
+    `${svc}.${namespace}`,
+    `${svc}.${namespace}.svc`,
+    `${svc}.${namespace}.svc.cluster.local`,
+    ...(component === "core" ? ["localhost"] : []),
+  ];
+}
+
+export function buildProdTier(a: ProdTierArgs): ProdTier {
+  const { name, prod: p, provider } = a;
+  const opts = { parent: a.parent };
+  const harborNs = a.harborNamespace.name;
+  const minioMode = p.objectStore.mode === "minio";
+  const names: ProdNamespaces = {
+    harbor: harborNs,
+    certManager: "cert-manager",
+    cnpg: "cnpg-system",
+    database: "harbor-db",
+    redis: "harbor-redis",
+    ...(minioMode ? { minio: "minio" } : {}),
+  };
+  const ns = {
+    harbor: a.harborNamespace,
+    certManager: a.namespaceFor("cert-manager", names.certManager, "restricted"),
+    cnpg: a.namespaceFor("cnpg", names.cnpg, "restricted"),
+    database: a.namespaceFor("database", names.database, "restricted"),
+    // redis-ha's and MinIO's pods set no seccomp profile: baseline, not restricted.
+    redis: a.namespaceFor("redis", names.redis, "baseline"),
+    ...(names.minio ? { minio: a.namespaceFor("minio", names.minio, "baseline") } : {}),
+  };
+
+  const certManager = new CertManager(
+    `${name}-cert-manager`,
+    {
+      namespace: ns.certManager,
+      rootCa: a.ca,
+      settings: p.certManager,
+      certValidityDays: a.config.tls.certValidityDays,
+      provider,
+    },
+    opts,
+  );
+
+  // Object store: MinIO in its own namespace, or any S3 endpoint.
+  let store: ObjectStoreEndpoint;
+  let minio: Minio | undefined;
+  if (p.objectStore.mode === "minio" && ns.minio) {
+    minio = new Minio(
+      `${name}-minio`,
+      {
+        namespace: ns.minio,
+        settings: p.objectStore,
+        certManager,
+        caPem: a.ca.certPem,
+        protect: a.config.protectData,
+        provider,
+      },
+      opts,
+    );
+    store = minio;
+  } else if (p.objectStore.mode === "external" && a.objectStoreCredentials) {
+    store = externalObjectStore({ ...p.objectStore, ...a.objectStoreCredentials });
+  } else {
+    throw new Error("objectStore.mode external needs objectStoreCredentials");
+  }
+
+  // The project CA, wherever a client verifies a server it signed (DB verify-full, MinIO).
+  const k8sOpts = (n: PlatformNamespace) => ({ parent: a.parent, provider, dependsOn: [n.namespace] });
+  const harborCa = caBundleSecret(
+    `${name}-harbor-ca-bundle`,
+    { name: CA_BUNDLE_SECRET, namespace: harborNs, caPem: a.ca.certPem },
+    k8sOpts(ns.harbor),
+  );
+  const dbCa = caBundleSecret(
+    `${name}-db-ca-bundle`,
+    { name: CA_BUNDLE_SECRET, namespace: names.database, caPem: a.ca.certPem },
+    k8sOpts(ns.database),
+  );
+
+  const backupCreds = store.credentials("backups");
+  const backupSecret = opaqueSecret(
+    `${name}-db-backup-credentials`,
+    {
+      name: "harbor-pg-backup-s3",
+      namespace: names.database,
+      data: {
+        [BACKUP_KEYS.accessKey]: backupCreds.accessKey,
+        [BACKUP_KEYS.secretKey]: backupCreds.secretKey,
+      },
+    },
+    k8sOpts(ns.database),
+  );
+  const cnpg = new CloudNativePg(`${name}-cnpg`, { namespace: ns.cnpg, certManager, provider }, opts);
+  const database = new HarborDatabase(
+    CLUSTER_NAME,
+    {
+      namespace: ns.database,
+      harborNamespace: ns.harbor,
+      settings: p.database,
+      cnpg,
+      certManager,
+      backup: {
+        endpointUrl: store.url,
+        bucket: store.buckets.backups,
+        credentialsSecret: "harbor-pg-backup-s3",
+        ...(store.projectCa ? { caSecret: CA_BUNDLE_SECRET } : {}),
+      },
+      backupDependsOn: [backupSecret, dbCa, ...store.ready],
+      protect: a.config.protectData,
+      provider,
+    },
+    opts,
+  );
+
+  const redis = new RedisSentinel(
+    `${name}-redis`,
+    { namespace: ns.redis, harborNamespace: ns.harbor, settings: p.redis, provider },
+    opts,
+  );
+
+  const harborCreds = store.credentials("harbor");
+  const s3Secret = opaqueSecret(
+    `${name}-harbor-s3`,
+    {
+      name: "harbor-s3",
+      namespace: harborNs,
+      data: {
+        REGISTRY_STORAGE_S3_ACCESSKEY: harborCreds.accessKey,
+        REGISTRY_STORAGE_S3_SECRETKEY: harborCreds.secretKey,
+      },
+    },
+    k8sOpts(ns.harbor),
+  );
+
+  const ingressSecret = "harbor-ingress-tls";
+  const certs = [
+    certManager.certificate(
+      `${name}-harbor-ingress-cert`,
+      { secretName: ingressSecret, namespace: harborNs, dnsNames: [a.config.hostname], public: true },
+      [ns.harbor.namespace],
+    ),
+    ...INTERNAL_TLS_COMPONENTS.map((c) =>
+      certManager.certificate(
+        `${name}-harbor-${c}-internal-cert`,
+        {
+          secretName: `harbor-${c}-internal-tls`,
+          namespace: harborNs,
+          dnsNames: internalDnsNames(c, harborNs),
+          ...(c === "core" ? { ipAddresses: ["127.0.0.1"] } : {}),
+        },
+        [ns.harbor.namespace],
+      ),
+    ),
+  ];
+
+  for (const [key, flows] of Object.entries(
+    prodFlows(names, p, a.config.networkPolicy, a.config.exposure, CLUSTER_NAME),
+  )) {
+    const target = ns[key as keyof typeof ns];
+    if (target) new NamespacePolicies(`${name}-${key}-netpol`, { namespace: target, flows, provider }, opts);
+  }
+
+  return {
+    values: {
+      caBundleSecretName: CA_BUNDLE_SECRET,
+      database: {
+        host: database.host,
+        port: database.port,
+        username: "harbor",
+        database: "registry",
+        existingSecret: database.harborSecretName,
+        sslmode: "verify-full",
+      },
+      redis: { addr: redis.addr, sentinelMasterSet: redis.masterSet, existingSecret: redis.harborSecretName },
+      s3: {
+        bucket: store.buckets.registry,
+        region: store.region,
+        regionEndpoint: store.url,
+        existingSecret: "harbor-s3",
+        disableRedirect: true,
+      },
+      internalTls: {
+        secretNames: Object.fromEntries(
+          INTERNAL_TLS_COMPONENTS.map((c) => [c, `harbor-${c}-internal-tls`]),
+        ) as Record<(typeof INTERNAL_TLS_COMPONENTS)[number], string>,
+      },
+    },
+    serverTls: { secretName: ingressSecret },
+    dependsOn: [
+      database.cluster,
+      database.harborSecret,
+      redis.release,
+      redis.harborSecret,
+      s3Secret,
+      harborCa,
+      ...certs,
+      ...store.ready,
+    ],
+    endpoints: {
+      namespaces: names,
+      objectStoreUrl: store.url,
+      buckets: store.buckets,
+      ...(minio ? { mirrorCredentialsSecret: minio.mirrorSecretName, minioCaSecret: TRUSTED_CA_SECRET } : {}),
+      database: {
+        clusterName: database.clusterName,
+        namespace: database.namespace,
+        objectStoreName: database.objectStoreName,
+      },
+      redis: { namespace: names.redis, sentinelAddr: redis.addr, masterSet: redis.masterSet },
+    },
+  };
+}

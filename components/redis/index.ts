@@ -1,0 +1,92 @@
+// Redis with Sentinel from the redis-ha chart (official Redis image): one Redis data node and
+// one sentinel per pod, pods strictly on different nodes. Data nodes require a password;
+// sentinels do not, because Harbor cannot authenticate to Sentinel. Only Harbor's pods may
+// connect (NetworkPolicy, built by the platform).
+import * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+import type * as kube from "@pulumi/kubernetes";
+import type { RedisSettings } from "../../config";
+import { images } from "../../versions";
+import type { PlatformNamespace } from "../namespace";
+import { opaqueSecret, pinnedRelease, randomPassword } from "../k8s";
+
+export const RELEASE = "redis-ha";
+export const MASTER_SET = "harbor";
+export const SENTINEL_PORT = 26379;
+export const REDIS_PORT = 6379;
+/** Labels the chart puts on the Redis pods. */
+export const POD_LABELS = { app: "redis-ha", release: RELEASE } as const;
+const AUTH_KEY = "auth";
+
+export function redisValues(s: RedisSettings, authSecret: string): Record<string, unknown> {
+  return {
+    replicas: s.replicas,
+    image: { repository: images.redis.repository, tag: images.redis.tag },
+    auth: true,
+    existingSecret: authSecret,
+    authKey: AUTH_KEY,
+    redis: { masterGroupName: MASTER_SET },
+    // A majority of sentinels decides a failover.
+    sentinel: { auth: false, quorum: Math.floor(s.replicas / 2) + 1 },
+    hardAntiAffinity: true,
+    podDisruptionBudget: { maxUnavailable: 1 },
+    persistentVolume: { enabled: true, storageClass: s.storageClass, size: s.size },
+    haproxy: { enabled: false },
+  };
+}
+
+/** Sentinel addresses through the chart's per-pod announce Services (stable across restarts). */
+export function sentinelAddr(replicas: number, namespace: string): string {
+  return Array.from(
+    { length: replicas },
+    (_, i) => `${RELEASE}-announce-${i}.${namespace}.svc:${SENTINEL_PORT}`,
+  ).join(",");
+}
+
+export interface RedisSentinelArgs {
+  readonly namespace: PlatformNamespace;
+  readonly harborNamespace: PlatformNamespace;
+  readonly settings: RedisSettings;
+  readonly provider?: k8s.Provider;
+}
+
+export class RedisSentinel extends pulumi.ComponentResource {
+  readonly release: kube.helm.v3.Release;
+  readonly addr: string;
+  readonly masterSet = MASTER_SET;
+  /** Secret in Harbor's namespace with REDIS_PASSWORD (the chart's redis.external.existingSecret). */
+  readonly harborSecretName = "harbor-redis";
+  readonly harborSecret: kube.core.v1.Secret;
+
+  constructor(name: string, args: RedisSentinelArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("harbor-platform:redis:RedisSentinel", name, {}, opts);
+    const ns = args.namespace.name;
+    const password = randomPassword(`${name}-password`, 32, this);
+    const auth = opaqueSecret(
+      `${name}-auth`,
+      { name: `${RELEASE}-auth`, namespace: ns, data: { [AUTH_KEY]: password.result } },
+      { parent: this, provider: args.provider, dependsOn: [args.namespace.namespace] },
+    );
+    this.harborSecret = opaqueSecret(
+      `${name}-harbor-client`,
+      {
+        name: this.harborSecretName,
+        namespace: args.harborNamespace.name,
+        data: { REDIS_PASSWORD: password.result },
+      },
+      { parent: this, provider: args.provider, dependsOn: [args.harborNamespace.namespace] },
+    );
+    this.release = pinnedRelease(
+      name,
+      {
+        name: RELEASE,
+        namespace: ns,
+        chart: "redisHa",
+        values: redisValues(args.settings, `${RELEASE}-auth`),
+      },
+      { parent: this, provider: args.provider, dependsOn: [args.namespace, auth] },
+    );
+    this.addr = sentinelAddr(args.settings.replicas, ns);
+    this.registerOutputs({ addr: this.addr, masterSet: this.masterSet });
+  }
+}
