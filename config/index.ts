@@ -30,6 +30,13 @@ import {
   type ProdSettings,
 } from "./prod";
 
+import {
+  OBSERVABILITY_KEYS,
+  parseObservability,
+  secretConfigKeys,
+  type ObservabilityConfig,
+} from "./observability";
+
 export { ConfigError } from "./validate";
 export * from "./prod";
 
@@ -92,6 +99,8 @@ export interface PlatformConfig {
   readonly harborConfig: HarborConfigurationSpec;
   /** Stack config keys holding secrets (Harbor configuration, external object store); read with requireSecret. */
   readonly secretKeys: readonly string[];
+  /** Log shipping to ELK, Harbor's audit-log syslog target, alert tuning. */
+  readonly observability: ObservabilityConfig;
   /** Which namespaces may reach Harbor, scrape metrics, and where the API server answers. */
   readonly networkPolicy: NetworkPolicySettings;
   /** The prod data tier (cert-manager, CloudNativePG, Redis Sentinel, object store); prod only. */
@@ -122,6 +131,7 @@ export const KNOWN_KEYS = [
   "namespaceQuota",
   "protectData",
   HARBOR_CONFIG_KEY,
+  ...OBSERVABILITY_KEYS,
   "networkPolicy",
   ...PROD_KEYS,
 ] as const;
@@ -222,10 +232,16 @@ function parseQuota(raw: unknown, preset: NamespaceQuota): NamespaceQuota {
  */
 export function parseConfig(raw: RawConfig): PlatformConfig {
   const topology = oneOf("topology", raw.topology, TOPOLOGIES);
-  const harborConfig = parseHarborConfiguration(raw[HARBOR_CONFIG_KEY], topology);
+  const observability = parseObservability(raw, topology);
+  const harborConfig = withAuditLogForwarding(
+    parseHarborConfiguration(raw[HARBOR_CONFIG_KEY], topology),
+    observability,
+  );
   const secretKeys = requiredSecretKeys(harborConfig);
+  const logSecrets = secretConfigKeys(observability);
   for (const key of Object.keys(raw)) {
-    if (!(KNOWN_KEYS as readonly string[]).includes(key) && !secretKeys.includes(key)) {
+    const known = (KNOWN_KEYS as readonly string[]).includes(key);
+    if (!known && !secretKeys.includes(key) && !logSecrets.includes(key)) {
       throw new ConfigError(key, raw[key], `unknown key; known keys: ${KNOWN_KEYS.join(", ")}`);
     }
   }
@@ -316,13 +332,36 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
     namespaceQuota: parseQuota(raw.namespaceQuota, preset.namespaceQuota),
     protectData,
     harborConfig,
+    observability,
     secretKeys: [
       ...secretKeys,
+      ...logSecrets,
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
     ],
     networkPolicy: parseNetworkPolicy(raw.networkPolicy),
     ...(prod ? { prod } : {}),
   };
+}
+
+/**
+ * `auditLogSyslog` is where Harbor forwards its audit log: it becomes Harbor's
+ * `audit_log_forward_endpoint` setting. Setting it in both places, differently, is refused.
+ */
+function withAuditLogForwarding(
+  spec: HarborConfigurationSpec,
+  obs: ObservabilityConfig,
+): HarborConfigurationSpec {
+  const endpoint = obs.auditLogSyslog?.endpoint;
+  if (endpoint === undefined) return spec;
+  const declared = spec.settings.auditLogForwardEndpoint;
+  if (declared !== "" && declared !== endpoint) {
+    throw new ConfigError(
+      `${HARBOR_CONFIG_KEY}.settings.auditLogForwardEndpoint`,
+      declared,
+      `leave it unset or equal to auditLogSyslog (${endpoint}); auditLogSyslog already sets it`,
+    );
+  }
+  return { ...spec, settings: { ...spec.settings, auditLogForwardEndpoint: endpoint } };
 }
 
 /**

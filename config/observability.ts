@@ -1,7 +1,18 @@
 // Observability stack config: log shipping to ELK, Harbor's audit-log syslog target and alert
 // tuning. Pure; every bad value fails with one ConfigError line.
 import type { Topology } from "./index";
-import { ConfigError, bytesOf, httpsUrl, int, k8sName, obj, oneOf, size, str } from "./validate";
+import {
+  ConfigError,
+  bytesOf,
+  httpsUrl,
+  int,
+  isPlainObject,
+  k8sName,
+  obj,
+  oneOf,
+  size,
+  str,
+} from "./validate";
 
 export type LogOutput = "es" | "opensearch";
 export type LogAuth = "basic" | "apiKey" | "sigv4";
@@ -50,6 +61,8 @@ export interface AlertingConfig {
   readonly storageUsedPercent: number;
   /** Seconds of replica lag before CloudNativePGReplicationLag fires. */
   readonly replicationLagSeconds: number;
+  /** Labels the cluster's Prometheus selects monitors and rules by (e.g. release: kube-prometheus-stack). */
+  readonly selectorLabels: Readonly<Record<string, string>>;
 }
 
 export interface ObservabilityConfig {
@@ -167,6 +180,21 @@ export function syslogEndpoint(key: string, value: unknown): SyslogEndpoint {
   return { host: m.groups.host, port, endpoint: value as string };
 }
 
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+function labels(key: string, raw: unknown): Readonly<Record<string, string>> {
+  if (raw === undefined) return {};
+  if (!isPlainObject(raw))
+    throw new ConfigError(key, raw, "an object of Kubernetes labels, like {release: prometheus}");
+  for (const [k, v] of Object.entries(raw)) {
+    if (!LABEL_KEY.test(k) || typeof v !== "string" || !LABEL_VALUE.test(v)) {
+      throw new ConfigError(`${key}.${k}`, v, "a Kubernetes label (name: value, both valid label syntax)");
+    }
+  }
+  return raw as Record<string, string>;
+}
+
 function parseAlerting(raw: unknown): AlertingConfig {
   const o =
     raw === undefined
@@ -178,6 +206,7 @@ function parseAlerting(raw: unknown): AlertingConfig {
           "authFailuresPerSecond",
           "storageUsedPercent",
           "replicationLagSeconds",
+          "selectorLabels",
         ]);
   const base =
     o.runbookBaseUrl === undefined
@@ -186,10 +215,12 @@ function parseAlerting(raw: unknown): AlertingConfig {
   return {
     runbookBaseUrl: base.replace(/\/+$/, ""),
     drMirrorRpoMinutes: int("alerting.drMirrorRpoMinutes", o.drMirrorRpoMinutes, 60, 5, 7 * 24 * 60),
-    gcMaxAgeHours: int("alerting.gcMaxAgeHours", o.gcMaxAgeHours, 48, 2, 24 * 31),
+    // GC runs at least weekly (the policy pack requires it): 8 days without a success is stale.
+    gcMaxAgeHours: int("alerting.gcMaxAgeHours", o.gcMaxAgeHours, 8 * 24, 2, 24 * 31),
     authFailuresPerSecond: int("alerting.authFailuresPerSecond", o.authFailuresPerSecond, 5, 1, 10000),
     storageUsedPercent: int("alerting.storageUsedPercent", o.storageUsedPercent, 85, 50, 99),
     replicationLagSeconds: int("alerting.replicationLagSeconds", o.replicationLagSeconds, 60, 5, 86400),
+    selectorLabels: labels("alerting.selectorLabels", o.selectorLabels),
   };
 }
 

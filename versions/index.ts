@@ -76,6 +76,8 @@ export const images = {
   /** Official Redis image, as redis-ha 4.39.0 ships it (appVersion 8.8.0). */
   redis: { repository: "public.ecr.aws/docker/library/redis", tag: "8.8.0-alpine" },
   rclone: { repository: "docker.io/rclone/rclone", tag: "1.75.0" },
+  /** The redis_exporter release redis-ha 4.39.0 pins (exporter.tag); reused for the Sentinel sidecar. */
+  redisExporter: { repository: "quay.io/oliver006/redis_exporter", tag: "v1.86.0" },
   veleroPluginForAws: { repository: "docker.io/velero/velero-plugin-for-aws", tag: "v1.14.0" },
 } as const satisfies Record<string, ImagePin>;
 

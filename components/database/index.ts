@@ -8,7 +8,15 @@ import * as kube from "@pulumi/kubernetes";
 import type { DatabaseSettings } from "../../config";
 import type { CertManager } from "../cert-manager";
 import type { PlatformNamespace } from "../namespace";
-import { customResource, hostnameSpread, opaqueSecret, pinnedRelease, randomPassword } from "../k8s";
+import {
+  customResource,
+  hostnameSpread,
+  mergeValues,
+  opaqueSecret,
+  pinnedRelease,
+  randomPassword,
+} from "../k8s";
+import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 
 export const PLUGIN_NAME = "barman-cloud.cloudnative-pg.io";
 export const DATABASE_NAME = "registry";
@@ -79,6 +87,8 @@ export interface CloudNativePgArgs {
   /** The plugin issues its own certificates through cert-manager. */
   readonly certManager: CertManager;
   readonly provider?: k8s.Provider;
+  /** Labels Prometheus selects by: turns on the operator's PodMonitor (prometheus-operator). */
+  readonly monitoringLabels?: Labels;
 }
 
 /** The operator and the barman-cloud plugin; both install their CRDs. */
@@ -98,14 +108,17 @@ export class CloudNativePg extends pulumi.ComponentResource {
         namespace: this.namespace,
         chart: "cloudnativePg",
         // Two operators with leader election: a node loss does not stop failover handling.
-        values: {
-          crds: { create: true },
-          replicaCount: 2,
-          topologySpreadConstraints: hostnameSpread({
-            "app.kubernetes.io/name": "cloudnative-pg",
-            "app.kubernetes.io/instance": "cnpg",
-          }),
-        },
+        values: mergeValues(
+          {
+            crds: { create: true },
+            replicaCount: 2,
+            topologySpreadConstraints: hostnameSpread({
+              "app.kubernetes.io/name": "cloudnative-pg",
+              "app.kubernetes.io/instance": "cnpg",
+            }),
+          },
+          args.monitoringLabels && chartMonitoringValues.cloudnativePg(args.monitoringLabels),
+        ),
       },
       k8sOpts,
     );

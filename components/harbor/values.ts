@@ -2,6 +2,7 @@
 // (the conformance suite checks it). No secret appears here: secrets are referenced by the
 // names of Kubernetes Secrets the Harbor component creates (`existingSecret*`).
 import type { Exposure, HarborSettings, StorageConfig, Topology } from "../../config";
+import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 
 /** Keys inside the `credentials` Secret, as the chart's templates read them. */
 export const CREDENTIAL_KEYS = {
@@ -73,6 +74,8 @@ export interface HarborValuesInput {
   readonly redis?: ExternalRedis;
   readonly s3?: S3Storage;
   readonly internalTls?: InternalTls;
+  /** Labels Prometheus selects by; set when the cluster runs prometheus-operator (prod). */
+  readonly monitoringLabels?: Labels;
 }
 
 export type HelmValues = Record<string, unknown>;
@@ -157,7 +160,10 @@ export function harborValues(input: HarborValuesInput): HelmValues {
     existingSecretAdminPasswordKey: CREDENTIAL_KEYS.adminPassword,
     existingSecretSecretKey: c,
     logLevel: h.logLevel,
-    metrics: { enabled: true },
+    // The exporter and /metrics are on everywhere; the ServiceMonitor needs prometheus-operator.
+    metrics: input.monitoringLabels
+      ? chartMonitoringValues.harbor(input.monitoringLabels).metrics
+      : { enabled: true },
     // Harbor's Redis cache layer for artifact/project metadata; worthwhile with several cores.
     cache: { enabled: input.topology === "prod", expireHours: 24 },
     core: {

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { NamespaceQuota } from "../../config";
+import type { NamespaceQuota, NetworkPolicySettings } from "../../config";
 import type { LoggingConfig } from "../../config/observability";
-import { charts } from "../../versions";
+import { pinnedRelease } from "../k8s";
 import { PlatformNamespace } from "../namespace";
-import { credentialSecretData, fluentBitValues } from "./pipeline";
+import { NamespacePolicies, apiServerFlow, type Flow } from "../network-policy";
+import { METRICS_PORT, credentialSecretData, fluentBitValues } from "./pipeline";
 
 export * from "./pipeline";
 
@@ -15,7 +16,29 @@ export interface FluentBitArgs {
   readonly credential: pulumi.Input<string>;
   readonly quota: NamespaceQuota;
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
+  /** Where the API server and the monitoring namespace are, for the namespace's NetworkPolicies. */
+  readonly networkPolicy: NetworkPolicySettings;
   readonly provider?: k8s.Provider;
+}
+
+/** Fluent Bit's traffic: the API server (metadata), the ELK endpoint, metrics scraping. */
+export function loggingFlows(logging: LoggingConfig, net: NetworkPolicySettings): Flow[] {
+  return [
+    apiServerFlow(net.apiServerCidrs),
+    {
+      name: "to-elk",
+      direction: "egress",
+      // The endpoint is a DNS name outside the cluster: its address is not known here.
+      peers: [{ cidrs: ["0.0.0.0/0"] }],
+      ports: [{ port: logging.port }],
+    },
+    {
+      name: "metrics-scrape",
+      direction: "ingress",
+      peers: [{ namespace: net.monitoringNamespace }],
+      ports: [{ port: METRICS_PORT }],
+    },
+  ];
 }
 
 /** Fluent Bit on every node, shipping container logs to the configured ELK endpoint. */
@@ -31,7 +54,13 @@ export class FluentBit extends pulumi.ComponentResource {
       { name: ns, podSecurity: "privileged", quota: args.quota, provider: args.provider },
       { parent: this },
     );
-    const k8sOpts = { parent: this, provider: args.provider, dependsOn: [namespace] };
+    new NamespacePolicies(
+      `${name}-netpol`,
+      { namespace, flows: loggingFlows(args.logging, args.networkPolicy), provider: args.provider },
+      { parent: this },
+    );
+    // The buffer lives on hostPath, not in PVCs: nothing here needs to wait for the quota.
+    const k8sOpts = { parent: this, provider: args.provider, dependsOn: [namespace.namespace] };
     const secretName = `${name}-credentials`;
     const secret = new k8s.core.v1.Secret(
       secretName,
@@ -44,24 +73,20 @@ export class FluentBit extends pulumi.ComponentResource {
       },
       k8sOpts,
     );
-    const pin = charts.fluentBit;
-    this.release = new k8s.helm.v3.Release(
+    this.release = pinnedRelease(
       name,
       {
         name: "fluent-bit",
         namespace: ns,
-        chart: pin.chart,
-        version: pin.version,
-        repositoryOpts: { repo: pin.repo },
+        chart: "fluentBit",
         values: fluentBitValues({
           logging: args.logging,
           harborNamespace: args.harborNamespace,
           credentialsSecretName: secretName,
           serviceMonitorLabels: args.serviceMonitorLabels,
         }),
-        timeout: 600,
       },
-      { ...k8sOpts, dependsOn: [namespace, secret] },
+      { ...k8sOpts, dependsOn: [namespace.namespace, secret] },
     );
     this.registerOutputs({ release: this.release.status });
   }

@@ -4,12 +4,9 @@ import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.co
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import type { RuleGroup } from "./rules";
 
-export type Labels = Readonly<Record<string, string>>;
+import { SENTINEL_EXPORTER_PORT_NAME, type Labels } from "./chart-values";
 
-/** redis_exporter release the redis-ha 4.39.0 chart pins (exporter.tag). */
-export const REDIS_EXPORTER_IMAGE = "quay.io/oliver006/redis_exporter:v1.86.0";
-export const SENTINEL_EXPORTER_PORT = 9122;
-export const SENTINEL_EXPORTER_PORT_NAME = "sentinel-exp";
+export * from "./chart-values";
 
 /** CloudNativePG instances serve metrics on port `metrics` (9187); the Cluster's own PodMonitor switch is deprecated. */
 export function cnpgClusterPodMonitor(namespace: string, cluster: string, labels: Labels = {}): PodMonitor {
@@ -71,39 +68,3 @@ export function prometheusRule(
     },
   });
 }
-
-/** Values fragments turning on each chart's own metrics and monitors (paths exist in the pinned values.yaml). */
-export const chartMonitoringValues = {
-  harbor: (labels: Labels = {}) => ({
-    metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: { ...labels } } },
-  }),
-  cloudnativePg: (labels: Labels = {}) => ({
-    monitoring: { podMonitorEnabled: true, podMonitorAdditionalLabels: { ...labels } },
-  }),
-  redisHa: (labels: Labels = {}) => ({
-    exporter: { enabled: true, serviceMonitor: { enabled: true, labels: { ...labels } } },
-    extraContainers: [
-      {
-        name: "sentinel-exporter",
-        image: REDIS_EXPORTER_IMAGE,
-        args: [`--web.listen-address=:${SENTINEL_EXPORTER_PORT}`],
-        // Sentinels run without a password (Harbor cannot authenticate to them).
-        env: [{ name: "REDIS_ADDR", value: "redis://localhost:26379" }],
-        ports: [{ name: SENTINEL_EXPORTER_PORT_NAME, containerPort: SENTINEL_EXPORTER_PORT }],
-        securityContext: {
-          runAsNonRoot: true,
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          capabilities: { drop: ["ALL"] },
-        },
-        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
-      },
-    ],
-  }),
-  minio: (labels: Labels = {}) => ({
-    metrics: { serviceMonitor: { enabled: true, public: true, additionalLabels: { ...labels } } },
-  }),
-  velero: (labels: Labels = {}) => ({
-    metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: { ...labels } } },
-  }),
-};

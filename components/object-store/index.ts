@@ -8,7 +8,8 @@ import type { BucketNames, MinioSettings } from "../../config";
 import { images } from "../../versions";
 import type { CertManager } from "../cert-manager";
 import type { PlatformNamespace } from "../namespace";
-import { caBundleSecret, opaqueSecret, pinnedRelease, randomPassword } from "../k8s";
+import { caBundleSecret, mergeValues, opaqueSecret, pinnedRelease, randomPassword } from "../k8s";
+import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 
 export const MINIO_RELEASE = "minio";
 export const MINIO_PORT = 9000;
@@ -145,6 +146,8 @@ export interface MinioArgs {
   readonly caPem: pulumi.Input<string>;
   readonly protect: boolean;
   readonly provider?: k8s.Provider;
+  /** Labels Prometheus selects by: turns on MinIO's ServiceMonitor (public metrics endpoint). */
+  readonly monitoringLabels?: Labels;
 }
 
 export class Minio extends pulumi.ComponentResource implements ObjectStoreEndpoint {
@@ -219,7 +222,16 @@ export class Minio extends pulumi.ComponentResource implements ObjectStoreEndpoi
     );
     this.release = pinnedRelease(
       name,
-      { name: MINIO_RELEASE, namespace: ns, chart: "minio", values: minioValues(s), timeoutSeconds: 900 },
+      {
+        name: MINIO_RELEASE,
+        namespace: ns,
+        chart: "minio",
+        values: mergeValues(
+          minioValues(s),
+          args.monitoringLabels && chartMonitoringValues.minio(args.monitoringLabels),
+        ),
+        timeoutSeconds: 900,
+      },
       { ...k8sOpts, dependsOn: [args.namespace, cert, ...secrets], protect: args.protect },
     );
     this.ready = [this.release];

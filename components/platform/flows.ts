@@ -34,6 +34,8 @@ export interface HarborFlowArgs {
   readonly exposure: Exposure;
   /** cert-manager's HTTP-01 solver pods answer in Harbor's namespace on 8089. */
   readonly acmeSolver?: boolean;
+  /** Port of the syslog endpoint Harbor core forwards its audit log to (TCP). */
+  readonly auditLogSyslogPort?: number;
 }
 
 /** Harbor's namespace in either topology; prod adds its egress to the data tier. */
@@ -52,6 +54,17 @@ export function harborFlows(a: HarborFlowArgs): Flow[] {
     ...sameNamespaceFlows(a.namespace),
     // Trivy's vulnerability DB, replication and proxy-cache upstreams (and an external S3).
     { name: "to-internet-https", direction: "egress", peers: [ANYWHERE], ports: [{ port: 443 }] },
+    ...(a.auditLogSyslogPort
+      ? [
+          {
+            name: "to-audit-syslog",
+            direction: "egress" as const,
+            pods: { ...HARBOR_PODS, component: "core" },
+            peers: [ANYWHERE],
+            ports: [{ port: a.auditLogSyslogPort }],
+          },
+        ]
+      : []),
   ];
 }
 
@@ -61,6 +74,7 @@ export function prodFlows(
   net: NetworkPolicySettings,
   exposure: Exposure,
   clusterName: string,
+  auditLogSyslogPort?: number,
 ): Record<string, Flow[]> {
   const api = net.apiServerCidrs;
   const monitoring = (ports: number[]) => scrape(net, ports);
@@ -72,7 +86,7 @@ export function prodFlows(
   const acme = p.certManager.issuer === "acme";
 
   const harbor: Flow[] = [
-    ...harborFlows({ namespace: ns.harbor, net, exposure, acmeSolver: acme }),
+    ...harborFlows({ namespace: ns.harbor, net, exposure, acmeSolver: acme, auditLogSyslogPort }),
     {
       name: "to-database",
       direction: "egress",

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { HarborConfiguration } from "../harbor-config";
+import { FluentBit } from "../logging";
+import { POD_LABELS as REDIS_POD_LABELS } from "../redis";
 import { OBJECT_STORE_SECRET_KEYS, type PlatformConfig, type ProdSettings } from "../../config";
 import { Harbor, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
@@ -111,7 +113,12 @@ export class HarborPlatform extends pulumi.ComponentResource {
         `${name}-harbor-netpol`,
         {
           namespace,
-          flows: harborFlows({ namespace: namespace.name, net: cfg.networkPolicy, exposure: cfg.exposure }),
+          flows: harborFlows({
+            namespace: namespace.name,
+            net: cfg.networkPolicy,
+            exposure: cfg.exposure,
+            auditLogSyslogPort: cfg.observability.auditLogSyslog?.port,
+          }),
           provider,
         },
         { parent: this },
@@ -130,6 +137,47 @@ export class HarborPlatform extends pulumi.ComponentResource {
     }
 
     this.harbor = new Harbor("harbor", harborArgs, { parent: this });
+
+    const logging = cfg.observability.logging;
+    if (logging) {
+      new FluentBit(
+        `${name}-logging`,
+        {
+          logging,
+          harborNamespace: cfg.namespace,
+          credential: args.secrets[logging.credentialsSecret],
+          quota: cfg.namespaceQuota,
+          networkPolicy: cfg.networkPolicy,
+          ...(cfg.prod ? { serviceMonitorLabels: cfg.observability.alerting.selectorLabels } : {}),
+          provider,
+        },
+        { parent: this },
+      );
+    }
+    if (cfg.prod && this.prod) {
+      // Typed prometheus-operator models are loaded only by the topology that registers them.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Monitoring } = require("../monitoring") as typeof import("../monitoring");
+      const p = this.prod;
+      new Monitoring(
+        `${name}-monitoring`,
+        {
+          parts: {
+            harborNamespace: cfg.namespace,
+            database: { namespace: p.database.namespace, cluster: p.database.clusterName },
+            redis: { namespace: p.redis.namespace },
+            ...(p.namespaces.minio ? { minio: { namespace: p.namespaces.minio, drMirror: false } } : {}),
+            ...(logging ? { fluentBit: { namespace: logging.namespace } } : {}),
+          },
+          alerting: cfg.observability.alerting,
+          ruleNamespace: cfg.namespace,
+          selectorLabels: cfg.observability.alerting.selectorLabels,
+          redisPodLabels: REDIS_POD_LABELS,
+          provider,
+        },
+        { parent: this },
+      );
+    }
 
     // Talks to Harbor's API as the admin this program created, trusting the project's CA.
     this.harborConfiguration = new HarborConfiguration(

@@ -59,6 +59,8 @@ export function internalDnsNames(component: string, namespace: string): string[]
 
 export function buildProdTier(a: ProdTierArgs): ProdTier {
   const { name, prod: p, provider } = a;
+  // prod runs with prometheus-operator: every chart turns on its own monitors.
+  const monitoringLabels = a.config.observability.alerting.selectorLabels;
   const opts = { parent: a.parent };
   const harborNs = a.harborNamespace.name;
   const minioMode = p.objectStore.mode === "minio";
@@ -105,6 +107,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
         caPem: a.ca.certPem,
         protect: a.config.protectData,
         provider,
+        monitoringLabels,
       },
       opts,
     );
@@ -141,7 +144,11 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     },
     k8sOpts(ns.database),
   );
-  const cnpg = new CloudNativePg(`${name}-cnpg`, { namespace: ns.cnpg, certManager, provider }, opts);
+  const cnpg = new CloudNativePg(
+    `${name}-cnpg`,
+    { namespace: ns.cnpg, certManager, provider, monitoringLabels },
+    opts,
+  );
   const database = new HarborDatabase(
     CLUSTER_NAME,
     {
@@ -165,7 +172,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
 
   const redis = new RedisSentinel(
     `${name}-redis`,
-    { namespace: ns.redis, harborNamespace: ns.harbor, settings: p.redis, provider },
+    { namespace: ns.redis, harborNamespace: ns.harbor, settings: p.redis, provider, monitoringLabels },
     opts,
   );
 
@@ -205,7 +212,14 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
   ];
 
   for (const [key, flows] of Object.entries(
-    prodFlows(names, p, a.config.networkPolicy, a.config.exposure, CLUSTER_NAME),
+    prodFlows(
+      names,
+      p,
+      a.config.networkPolicy,
+      a.config.exposure,
+      CLUSTER_NAME,
+      a.config.observability.auditLogSyslog?.port,
+    ),
   )) {
     const target = ns[key as keyof typeof ns];
     if (target) new NamespacePolicies(`${name}-${key}-netpol`, { namespace: target, flows, provider }, opts);
@@ -213,6 +227,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
 
   return {
     values: {
+      monitoringLabels,
       caBundleSecretName: CA_BUNDLE_SECRET,
       database: {
         host: database.host,

@@ -8,7 +8,8 @@ import type * as kube from "@pulumi/kubernetes";
 import type { RedisSettings } from "../../config";
 import { images } from "../../versions";
 import type { PlatformNamespace } from "../namespace";
-import { opaqueSecret, pinnedRelease, randomPassword } from "../k8s";
+import { mergeValues, opaqueSecret, pinnedRelease, randomPassword } from "../k8s";
+import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 
 export const RELEASE = "redis-ha";
 export const MASTER_SET = "harbor";
@@ -48,6 +49,8 @@ export interface RedisSentinelArgs {
   readonly harborNamespace: PlatformNamespace;
   readonly settings: RedisSettings;
   readonly provider?: k8s.Provider;
+  /** Labels Prometheus selects by: turns on the Redis exporter, its ServiceMonitor and a Sentinel exporter. */
+  readonly monitoringLabels?: Labels;
 }
 
 export class RedisSentinel extends pulumi.ComponentResource {
@@ -82,7 +85,10 @@ export class RedisSentinel extends pulumi.ComponentResource {
         name: RELEASE,
         namespace: ns,
         chart: "redisHa",
-        values: redisValues(args.settings, `${RELEASE}-auth`),
+        values: mergeValues(
+          redisValues(args.settings, `${RELEASE}-auth`),
+          args.monitoringLabels && chartMonitoringValues.redisHa(args.monitoringLabels),
+        ),
       },
       { parent: this, provider: args.provider, dependsOn: [args.namespace, auth] },
     );

@@ -17,6 +17,13 @@ export interface DocumentedPath {
 const RESOURCES = "commented `# resources:` example; templates render it with toYaml";
 
 export const DOCUMENTED_PATHS: Readonly<Record<string, readonly DocumentedPath[]>> = {
+  "fluent-bit-chart": [
+    {
+      path: "serviceMonitor.selector",
+      line: 124,
+      why: "commented example; servicemonitor.yaml renders it as the ServiceMonitor's labels",
+    },
+  ],
   "harbor-helm": [
     { path: "nginx.resources", line: 515, why: RESOURCES },
     { path: "portal.resources", line: 564, why: RESOURCES },

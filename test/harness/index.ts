@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { mockOutputs } from "./mock-outputs";
+import { STACK_SECRETS } from "./stack-secrets";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const PROJECT = "harbor-platform";
@@ -38,11 +39,12 @@ export interface StackRun {
 
 export type ConfigOverrides = Record<string, unknown>;
 
-/** The stack file's config (keys without the project prefix), with overrides applied. */
+/** The stack's config (keys without the project prefix), with overrides applied. */
 export function stackConfig(stack: string, overrides: ConfigOverrides = {}): Record<string, unknown> {
   const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
   const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
-  const out: Record<string, unknown> = {};
+  // The operator's secret config comes first: stack files cannot hold it (see stack-secrets.ts).
+  const out: Record<string, unknown> = { ...STACK_SECRETS[stack] };
   for (const [k, v] of Object.entries(doc.config ?? {})) out[k.replace(`${PROJECT}:`, "")] = v;
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) delete out[k];
@@ -115,6 +117,7 @@ export async function evaluateProgram(
   overrides: ConfigOverrides = {},
 ): Promise<StackRun> {
   const config = stackConfig(stack, overrides);
+  const secretKeys = Object.keys(STACK_SECRETS[stack] ?? {}).filter((k) => config[k] !== undefined);
   pulumi.runtime.setAllConfig(
     Object.fromEntries(
       Object.entries(config).map(([k, v]) => [
@@ -122,7 +125,7 @@ export async function evaluateProgram(
         typeof v === "string" ? v : JSON.stringify(v),
       ]),
     ),
-    [],
+    secretKeys.map((k) => `${PROJECT}:${k}`),
   );
   return runUnderMocks(stack, () => {
     const entry = require.resolve(program);

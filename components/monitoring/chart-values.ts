@@ -1,0 +1,45 @@
+// The chart switches that turn on the charts' own ServiceMonitors/PodMonitors/exporters,
+// merged into each chart's values by its component. No model imports here: the components
+// that set chart values stay light.
+import { imageRef, images } from "../../versions";
+
+export type Labels = Readonly<Record<string, string>>;
+
+export const SENTINEL_EXPORTER_PORT = 9122;
+export const SENTINEL_EXPORTER_PORT_NAME = "sentinel-exp";
+
+/** Values fragments turning on each chart's own metrics and monitors (paths exist in the pinned values.yaml). */
+export const chartMonitoringValues = {
+  harbor: (labels: Labels = {}) => ({
+    metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: { ...labels } } },
+  }),
+  cloudnativePg: (labels: Labels = {}) => ({
+    monitoring: { podMonitorEnabled: true, podMonitorAdditionalLabels: { ...labels } },
+  }),
+  redisHa: (labels: Labels = {}) => ({
+    exporter: { enabled: true, serviceMonitor: { enabled: true, labels: { ...labels } } },
+    extraContainers: [
+      {
+        name: "sentinel-exporter",
+        image: imageRef(images.redisExporter),
+        args: [`--web.listen-address=:${SENTINEL_EXPORTER_PORT}`],
+        // Sentinels run without a password (Harbor cannot authenticate to them).
+        env: [{ name: "REDIS_ADDR", value: "redis://localhost:26379" }],
+        ports: [{ name: SENTINEL_EXPORTER_PORT_NAME, containerPort: SENTINEL_EXPORTER_PORT }],
+        securityContext: {
+          runAsNonRoot: true,
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ["ALL"] },
+        },
+        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+      },
+    ],
+  }),
+  minio: (labels: Labels = {}) => ({
+    metrics: { serviceMonitor: { enabled: true, public: true, additionalLabels: { ...labels } } },
+  }),
+  velero: (labels: Labels = {}) => ({
+    metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: { ...labels } } },
+  }),
+};

@@ -1,0 +1,138 @@
+// Observability as the real stacks register it: log shipping, monitors, alerts, audit log.
+import * as fs from "fs";
+import * as path from "path";
+import { expect } from "chai";
+import { ROOT, at, evaluateStack, type Registered, type StackRun } from "../harness";
+import { STACK_SECRETS } from "../harness/stack-secrets";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const release = (run: StackRun, chart: string): Registered => {
+  const found = run.byType(RELEASE).find((r) => r.inputs.chart === chart);
+  if (!found) throw new Error(`no ${chart} release`);
+  return found;
+};
+
+/** Every input of every registration except the paths that reach the engine as secrets. */
+function plainInputs(r: Registered): string {
+  const copy = structuredClone(r.inputs);
+  for (const p of r.secretPaths) {
+    const keys = p.split(".");
+    const last = keys.pop() as string;
+    const holder = keys.reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, copy);
+    delete holder[last];
+  }
+  return JSON.stringify(copy);
+}
+
+describe("observability: prod stack", () => {
+  let run: StackRun;
+  before(async () => {
+    run = await evaluateStack("prod");
+  });
+
+  it("ships container logs with Fluent Bit over verified TLS, the API key only in a secret", () => {
+    const outputs = String(at(release(run, "fluent-bit").inputs, "values.config.outputs"));
+    expect(outputs).to.match(/Name\s+es/);
+    expect(outputs).to.match(/Host\s+elasticsearch\.example\.com/);
+    expect(outputs).to.match(/tls\s+On/);
+    expect(outputs).to.match(/tls\.verify\s+On/);
+    expect(outputs).to.match(/tls\.verify_hostname\s+On/);
+    expect(outputs).to.not.match(/verify\s+Off/);
+    const key = STACK_SECRETS.prod.elkApiKey;
+    for (const r of run.resources) expect(plainInputs(r), r.name).to.not.contain(key);
+    const holders = run.resources.filter((r) => JSON.stringify(r.inputs).includes(key));
+    expect(holders.map((r) => r.type)).to.deep.equal(["kubernetes:core/v1:Secret"]);
+  });
+
+  it("turns on every chart's own monitors with the Prometheus selector labels", () => {
+    const labels = { release: "kube-prometheus-stack" };
+    expect(at(release(run, "harbor").inputs, "values.metrics")).to.deep.equal({
+      enabled: true,
+      serviceMonitor: { enabled: true, additionalLabels: labels },
+    });
+    expect(at(release(run, "redis-ha").inputs, "values.exporter.serviceMonitor.enabled")).to.equal(true);
+    expect(at(release(run, "minio").inputs, "values.metrics.serviceMonitor.enabled")).to.equal(true);
+    expect(at(release(run, "cloudnative-pg").inputs, "values.monitoring.podMonitorEnabled")).to.equal(true);
+    expect(at(release(run, "fluent-bit").inputs, "values.serviceMonitor.enabled")).to.equal(true);
+  });
+
+  it("registers the CloudNativePG and Sentinel PodMonitors and the platform's alert rules", () => {
+    const podMonitors = run.byType("kubernetes:monitoring.coreos.com/v1:PodMonitor");
+    expect(podMonitors.map((m) => at(m.inputs, "metadata.namespace")).sort()).to.deep.equal([
+      "harbor-db",
+      "harbor-redis",
+    ]);
+    const rule = run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    expect(at(rule.inputs, "metadata.labels")).to.deep.equal({ release: "kube-prometheus-stack" });
+    const alerts = (
+      at(rule.inputs, "spec.groups") as { rules: { alert: string; annotations: Record<string, string> }[] }[]
+    ).flatMap((g) => g.rules);
+    expect(alerts.length).to.be.greaterThan(10);
+    for (const a of alerts) {
+      const file = a.annotations.runbook_url.split("/blob/main/")[1];
+      expect(fs.existsSync(path.join(ROOT, file)), `${a.alert}: ${file}`).to.equal(true);
+      expect(a.annotations.summary, a.alert).to.be.a("string").and.not.equal("");
+    }
+  });
+
+  it("forwards Harbor's audit log to the configured syslog endpoint, and lets core reach it", () => {
+    const settings = run.one("pulumi-nodejs:dynamic/harbor:HarborSettings");
+    expect(at(settings.inputs, "values.audit_log_forward_endpoint")).to.equal("syslog.example.com:514");
+    const egress = run
+      .byType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+      .find((p) => at(p.inputs, "metadata.name") === "allow-to-audit-syslog");
+    expect(at(egress?.inputs, "metadata.namespace")).to.equal("harbor");
+    expect(at(egress?.inputs, "spec.egress")).to.deep.equal([
+      { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 514 }] },
+    ]);
+  });
+});
+
+describe("observability: dev stack and bad input", () => {
+  it("dev ships no logs and registers no monitors by default", async () => {
+    const run = await evaluateStack("dev");
+    expect(run.byType(RELEASE).map((r) => r.inputs.chart)).to.deep.equal(["harbor"]);
+    expect(run.resources.filter((r) => r.type.includes("monitoring.coreos.com"))).to.deep.equal([]);
+  });
+
+  const cases: [string, Record<string, unknown>, string][] = [
+    [
+      "prod without an ELK endpoint",
+      { logging: undefined },
+      "harbor-platform:logging = (unset): required for topology prod",
+    ],
+    [
+      "an ELK endpoint that is not https",
+      {
+        logging: {
+          output: "es",
+          endpoint: "http://elk.example.com",
+          auth: "apiKey",
+          credentialsSecret: "elkApiKey",
+        },
+      },
+      'harbor-platform:logging.endpoint = "http://elk.example.com": an https:// URL',
+    ],
+    [
+      "a missing credential secret",
+      { elkApiKey: undefined },
+      "harbor-platform:elkApiKey = (unset): missing secret named by logging.credentialsSecret",
+    ],
+    [
+      "two different audit-log endpoints",
+      { harborConfig: { settings: { auditLogForwardEndpoint: "other.example.com:514" } } },
+      'harbor-platform:harborConfig.settings.auditLogForwardEndpoint = "other.example.com:514": leave it unset or equal to auditLogSyslog',
+    ],
+  ];
+  for (const [what, overrides, message] of cases) {
+    it(`prod refuses ${what}`, async () => {
+      let failure = "";
+      try {
+        await evaluateStack("prod", overrides);
+      } catch (err) {
+        failure = (err as Error).message;
+      }
+      expect(failure).to.contain(message);
+    });
+  }
+});
