@@ -159,7 +159,7 @@ describe("dev stack", () => {
   });
 
   it("wires the same secrets on a second evaluation (nothing regenerated per run)", async () => {
-    const again = await evaluateStack("dev");
+    const again = await evaluateStack("dev", {}, { fresh: true });
     const wiring = (r: StackRun) =>
       r.resources
         .filter(

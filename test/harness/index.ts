@@ -106,8 +106,43 @@ async function outputValue(value: unknown): Promise<{ value: unknown; secret: bo
  * Runs index.ts for `stack` with the given config overrides. Throws what the program throws
  * (a bad config surfaces as the program's one-line error).
  */
-export async function evaluateStack(stack: string, overrides: ConfigOverrides = {}): Promise<StackRun> {
-  return evaluateProgram(path.join(ROOT, "index.ts"), stack, overrides);
+export async function evaluateStack(
+  stack: string,
+  overrides: ConfigOverrides = {},
+  options: { fresh?: boolean } = {},
+): Promise<StackRun> {
+  // An evaluation is deterministic in (stack, overrides): many test files read the same
+  // baseline, so it is computed once per process. Each caller gets its own copy to mutate.
+  // `undefined` removes a key: it must not collapse into the baseline's cache key.
+  const key = JSON.stringify([stack, overrides], (_k, v: unknown) => (v === undefined ? "\u0000unset" : v));
+  let pending = options.fresh ? undefined : evaluations.get(key);
+  if (!pending) {
+    pending = evaluateProgram(path.join(ROOT, "index.ts"), stack, overrides);
+    if (!options.fresh) evaluations.set(key, pending);
+    // A failed evaluation is not cached: the next caller sees the same error afresh.
+    pending.catch(() => evaluations.delete(key));
+  }
+  return copyRun(await pending);
+}
+
+const evaluations = new Map<string, Promise<StackRun>>();
+
+function copyRun(run: StackRun): StackRun {
+  const resources = structuredClone(run.resources);
+  return { ...run, resources, outputs: structuredClone(run.outputs), ...lookups(resources) };
+}
+
+function lookups(resources: Registered[]): Pick<StackRun, "byType" | "one"> {
+  return {
+    byType: (type) => resources.filter((r) => r.type === type),
+    one(type, name) {
+      const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
+      if (found.length !== 1) {
+        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
+      }
+      return found[0];
+    },
+  };
 }
 
 /** Like evaluateStack, for any program file (the benchmark's one-Release baseline uses it). */
@@ -195,19 +230,7 @@ export async function runUnderMocks(
   for (const [k, v] of Object.entries(exported)) outputs[k] = await outputValue(v);
   await settle();
 
-  return {
-    stack,
-    resources,
-    outputs,
-    byType: (type) => resources.filter((r) => r.type === type),
-    one(type, name) {
-      const found = resources.filter((r) => r.type === type && (name === undefined || r.name === name));
-      if (found.length !== 1) {
-        throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
-      }
-      return found[0];
-    },
-  };
+  return { stack, resources, outputs, ...lookups(resources) };
 }
 
 /** Reads a dotted path (`values.expose.tls.enabled`) out of a nested object. */
