@@ -216,6 +216,21 @@ describe("prod stack", () => {
     expect(at(v, "cache.enabled")).to.equal(true);
   });
 
+  it("lets the Traefik ingress verify Harbor's internal-TLS backends against the project CA", () => {
+    const transports = run.byType("kubernetes:traefik.io/v1alpha1:ServersTransport");
+    expect(transports.map((t) => [at(t.inputs, "metadata.name"), at(t.inputs, "spec")])).to.deep.equal([
+      ["harbor-core-backend", { serverName: "harbor-core", rootCAsSecrets: ["harbor-platform-ca"] }],
+      ["harbor-portal-backend", { serverName: "harbor-portal", rootCAsSecrets: ["harbor-platform-ca"] }],
+    ]);
+    const v = run.one(RELEASE, "harbor").inputs.values;
+    expect(at(v, "internalTLS.enabled")).to.equal(true);
+    for (const c of ["core", "portal"]) {
+      expect(at(v, `${c}.serviceAnnotations`), c).to.deep.equal({
+        "traefik.ingress.kubernetes.io/service.serverstransport": `harbor-harbor-${c}-backend@kubernetescrd`,
+      });
+    }
+  });
+
   it("denies traffic by default in every namespace it creates, then allows DNS", () => {
     const namespaces = run.byType("kubernetes:core/v1:Namespace").map((n) => at(n.inputs, "metadata.name"));
     expect(namespaces).to.have.members([

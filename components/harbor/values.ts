@@ -76,6 +76,8 @@ export interface HarborValuesInput {
   readonly internalTls?: InternalTls;
   /** Labels Prometheus selects by; set when the cluster runs prometheus-operator (prod). */
   readonly monitoringLabels?: Labels;
+  /** Annotations on the Services the ingress routes to (e.g. how the controller trusts them). */
+  readonly serviceAnnotations?: { readonly core?: Labels; readonly portal?: Labels };
 }
 
 export type HelmValues = Record<string, unknown>;
@@ -172,6 +174,7 @@ export function harborValues(input: HarborValuesInput): HelmValues {
       existingXsrfSecret: c,
       existingXsrfSecretKey: CREDENTIAL_KEYS.xsrfKey,
       secretName: input.secrets.token,
+      ...(input.serviceAnnotations?.core ? { serviceAnnotations: input.serviceAnnotations.core } : {}),
     },
     jobservice: {
       ...workload(h.replicas),
@@ -187,7 +190,10 @@ export function harborValues(input: HarborValuesInput): HelmValues {
       credentials: { username: REGISTRY_USERNAME, existingSecret: c },
       upload_purging: { enabled: true, age: h.uploadPurgeAge, interval: "24h", dryrun: false },
     },
-    portal: workload(h.replicas),
+    portal: {
+      ...workload(h.replicas),
+      ...(input.serviceAnnotations?.portal ? { serviceAnnotations: input.serviceAnnotations.portal } : {}),
+    },
     exporter: workload(h.replicas),
     trivy: { enabled: true, ...workload(h.trivyReplicas) },
   };

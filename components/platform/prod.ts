@@ -7,7 +7,7 @@ import type { PlatformConfig, ProdSettings } from "../../config";
 import { CertManager } from "../cert-manager";
 import { BACKUP_KEYS, CloudNativePg, HarborDatabase } from "../database";
 import type { HarborValuesInput } from "../harbor";
-import { caBundleSecret, opaqueSecret } from "../k8s";
+import { caBundleSecret, customResource, opaqueSecret } from "../k8s";
 import type { PlatformNamespace, PodSecurityLevel } from "../namespace";
 import { NamespacePolicies } from "../network-policy";
 import { Minio, TRUSTED_CA_SECRET, externalObjectStore, type ObjectStoreEndpoint } from "../object-store";
@@ -55,6 +55,40 @@ export function internalDnsNames(component: string, namespace: string): string[]
     `${svc}.${namespace}.svc.cluster.local`,
     ...(component === "core" ? ["localhost"] : []),
   ];
+}
+
+/** Services the Harbor Ingress routes to: `/api/`, `/c/`, `/v2/`, `/service/` to core, `/` to portal. */
+const INGRESS_BACKENDS = ["core", "portal"] as const;
+
+/**
+ * Traefik verifies a backend with a ServersTransport: the project CA from `harbor-platform-ca`
+ * (key ca.crt) and the name in the component's certificate (Traefik dials pod IPs). The
+ * Service annotation points at it; `rootCAsSecrets` is the form Traefik v2 and v3 both read.
+ */
+export function traefikBackendTrust(
+  name: string,
+  namespace: string,
+  opts: pulumi.CustomResourceOptions,
+): { serviceAnnotations: Record<(typeof INGRESS_BACKENDS)[number], Record<string, string>> } {
+  const serviceAnnotations = {} as Record<(typeof INGRESS_BACKENDS)[number], Record<string, string>>;
+  for (const c of INGRESS_BACKENDS) {
+    const transport = `harbor-${c}-backend`;
+    customResource(
+      `${name}-harbor-${c}-servers-transport`,
+      {
+        apiVersion: "traefik.io/v1alpha1",
+        kind: "ServersTransport",
+        name: transport,
+        namespace,
+        spec: { serverName: `harbor-${c}`, rootCAsSecrets: [CA_BUNDLE_SECRET] },
+      },
+      opts,
+    );
+    serviceAnnotations[c] = {
+      "traefik.ingress.kubernetes.io/service.serverstransport": `${namespace}-${transport}@kubernetescrd`,
+    };
+  }
+  return { serviceAnnotations };
 }
 
 export function buildProdTier(a: ProdTierArgs): ProdTier {
@@ -211,6 +245,13 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     ),
   ];
 
+  // With internal TLS, the ingress controller dials Harbor's pods over https (the chart names
+  // the ports https-*) and must verify them against the project CA.
+  const backendTrust =
+    a.config.exposure.kind === "ingress" && a.config.exposure.className === "traefik"
+      ? traefikBackendTrust(name, harborNs, { parent: a.parent, provider, dependsOn: [harborCa] })
+      : undefined;
+
   for (const [key, flows] of Object.entries(
     prodFlows(
       names,
@@ -228,6 +269,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
   return {
     values: {
       monitoringLabels,
+      ...(backendTrust ? { serviceAnnotations: backendTrust.serviceAnnotations } : {}),
       caBundleSecretName: CA_BUNDLE_SECRET,
       database: {
         host: database.host,

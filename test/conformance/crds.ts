@@ -126,8 +126,32 @@ const HTTP_ROUTE: JsonSchema = {
     status: OPEN,
   },
 };
+// Traefik's CRDs are not pinned here either (the ingress controller is the user's): the
+// ServersTransport fields the platform writes, from Traefik's v3 reference, the rest refused.
+const SERVERS_TRANSPORT: JsonSchema = {
+  type: "object",
+  properties: {
+    apiVersion: { type: "string" },
+    kind: { type: "string" },
+    metadata: { type: "object" },
+    spec: {
+      type: "object",
+      properties: {
+        serverName: { type: "string" },
+        insecureSkipVerify: { type: "boolean" },
+        rootCAsSecrets: { type: "array", items: { type: "string" } },
+        certificatesSecrets: { type: "array", items: { type: "string" } },
+        maxIdleConnsPerHost: { type: "integer" },
+        forwardingTimeouts: OPEN,
+        disableHTTP2: { type: "boolean" },
+        peerCertURI: { type: "string" },
+      },
+    },
+  },
+};
 const BUILT_IN: ReadonlyMap<string, JsonSchema> = new Map([
   ["gateway.networking.k8s.io/v1/HTTPRoute", HTTP_ROUTE],
+  ["traefik.io/v1alpha1/ServersTransport", SERVERS_TRANSPORT],
 ]);
 
 type Check = (data: Record<string, unknown>) => void;
