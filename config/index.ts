@@ -29,8 +29,10 @@ import {
   type NetworkPolicySettings,
   type ProdSettings,
 } from "./prod";
+import { DR_KEYS, parseDr, type DrConfig } from "./dr";
 
 export { ConfigError } from "./validate";
+export type { DrConfig } from "./dr";
 export * from "./prod";
 
 export const TOPOLOGIES = ["dev", "prod"] as const;
@@ -96,7 +98,16 @@ export interface PlatformConfig {
   readonly networkPolicy: NetworkPolicySettings;
   /** The prod data tier (cert-manager, CloudNativePG, Redis Sentinel, object store); prod only. */
   readonly prod?: ProdSettings;
+  /** Disaster recovery to AWS: DR bucket, mirror, Velero, restore switch; prod only. */
+  readonly dr?: DrConfig;
 }
+
+/**
+ * Keys of other namespaces the program reads, kept with their namespace: `aws:region` is the
+ * DR bucket's region (and the region Pulumi's AWS tooling defaults to).
+ */
+export const AWS_REGION_KEY = "aws:region";
+export const FOREIGN_KEYS = [AWS_REGION_KEY] as const;
 
 /** Keys the program knows; anything else in the stack's namespace is a typo and refused. */
 export const KNOWN_KEYS = [
@@ -124,6 +135,7 @@ export const KNOWN_KEYS = [
   HARBOR_CONFIG_KEY,
   "networkPolicy",
   ...PROD_KEYS,
+  ...DR_KEYS,
 ] as const;
 
 interface Preset {
@@ -225,7 +237,11 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
   const harborConfig = parseHarborConfiguration(raw[HARBOR_CONFIG_KEY], topology);
   const secretKeys = requiredSecretKeys(harborConfig);
   for (const key of Object.keys(raw)) {
-    if (!(KNOWN_KEYS as readonly string[]).includes(key) && !secretKeys.includes(key)) {
+    if (
+      !(KNOWN_KEYS as readonly string[]).includes(key) &&
+      !(FOREIGN_KEYS as readonly string[]).includes(key) &&
+      !secretKeys.includes(key)
+    ) {
       throw new ConfigError(key, raw[key], `unknown key; known keys: ${KNOWN_KEYS.join(", ")}`);
     }
   }
@@ -277,6 +293,8 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
   );
   const redisSize = size("redisStorageSize", raw.redisStorageSize, "1Gi");
   const prod = topology === "prod" ? parseProd(raw, { localClass, databaseSize, redisSize }) : undefined;
+  // Dev refuses the DR keys; prod requires `dr` and `aws:region`.
+  const dr = parseDr(raw, topology, raw[AWS_REGION_KEY] as string | undefined);
   return {
     topology,
     hostname: hostname("hostname", raw.hostname),
@@ -322,12 +340,14 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
     ],
     networkPolicy: parseNetworkPolicy(raw.networkPolicy),
     ...(prod ? { prod } : {}),
+    ...(dr ? { dr } : {}),
   };
 }
 
 /**
  * Decodes Pulumi's string-valued config map (`harbor-platform:key` -> string) into raw
- * values: JSON objects, lists, numbers and booleans are decoded, other strings kept.
+ * values: JSON objects, lists, numbers and booleans are decoded, other strings kept. The
+ * FOREIGN_KEYS (`aws:region`) are kept under their full name.
  */
 export function decodeStackConfig(
   all: Readonly<Record<string, string>>,
@@ -336,6 +356,10 @@ export function decodeStackConfig(
   const out: Record<string, unknown> = {};
   const prefix = `${project}:`;
   for (const [fullKey, text] of Object.entries(all)) {
+    if ((FOREIGN_KEYS as readonly string[]).includes(fullKey)) {
+      out[fullKey] = text;
+      continue;
+    }
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
     out[key] = /^[[{]/.test(text.trim()) ? decodeJson(key, text) : text;
