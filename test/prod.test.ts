@@ -38,6 +38,7 @@ describe("prod stack", () => {
       "barman-cloud": "plugin-barman-cloud@0.7.0 in cnpg-system",
       "redis-ha": "redis-ha@4.39.0 in harbor-redis",
       minio: "minio@5.4.0 in minio",
+      velero: "velero@12.1.0 in velero",
       harbor: "harbor@1.19.2 in harbor",
     });
     expect(at(release(run, "cert-manager").inputs, "values.crds.enabled")).to.equal(true);
@@ -217,7 +218,8 @@ describe("prod stack", () => {
 
   it("denies traffic by default in every namespace it creates, then allows DNS", () => {
     const namespaces = run.byType("kubernetes:core/v1:Namespace").map((n) => at(n.inputs, "metadata.name"));
-    expect(namespaces).to.have.length(6);
+    // harbor, cert-manager, cnpg-system, harbor-db, harbor-redis, minio, velero
+    expect(namespaces).to.have.length(7);
     const policies = run.byType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
     for (const ns of namespaces) {
       const names = policies
