@@ -118,7 +118,63 @@ export function waitReason(r: Registered, d: Registered): string | undefined {
     }
   }
   if (dm.name && mentions(r.inputs, dm.name)) return `refers to "${dm.name}" by name`;
+  if (isRefillJob(d) && readsRefilledStore(r)) return "reads the buckets the DR refill puts back";
+  const s3 = S3_ORDER[`${r.type} <- ${d.type}`];
+  if (s3 && sameBucket(r, d)) return s3;
   return undefined;
+}
+
+/** Orders S3 itself imposes between the configurations of one bucket. */
+const S3_ORDER: Readonly<Record<string, string>> = {
+  "aws:s3/bucketReplicationConfig:BucketReplicationConfig <- aws:s3/bucketVersioning:BucketVersioning":
+    "S3 refuses replication unless source and destination are versioned",
+  "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration <- aws:s3/bucketVersioning:BucketVersioning":
+    "noncurrent-version rules act only once versioning is on",
+  "aws:s3/bucketPolicy:BucketPolicy <- aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
+    "the policy lands on a bucket already closed to the public (concurrent bucket config calls conflict)",
+};
+
+/** Both configure (or reference) the same registered bucket. */
+function sameBucket(r: Registered, d: Registered): boolean {
+  return d.inputDependencies.some(
+    (u) => u.includes("aws:s3/bucket:Bucket::") && r.inputDependencies.includes(u),
+  );
+}
+
+/** The restore mode's Job that copies the DR copy back into MinIO (components/dr). */
+function isRefillJob(r: Registered): boolean {
+  return r.type === "kubernetes:batch/v1:Job" && at(r.inputs, "spec.template.metadata.labels") !== undefined
+    ? (at(r.inputs, "spec.template.metadata.labels") as Record<string, string>)["app.kubernetes.io/name"] ===
+        "dr-refill"
+    : false;
+}
+
+/**
+ * What must not start on a half-refilled MinIO: the CNPG Cluster recovering from the archive,
+ * Harbor serving blobs from it, and the mirror (a sync of a half-refilled bucket deletes from
+ * the DR copy).
+ */
+function readsRefilledStore(r: Registered): boolean {
+  if (r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster")
+    return at(r.inputs, "spec.bootstrap.recovery") !== undefined;
+  if (r.type === "kubernetes:helm.sh/v3:Release") return r.inputs.chart === "harbor";
+  if (r.type === "kubernetes:batch/v1:CronJob") {
+    return (
+      (
+        at(r.inputs, "spec.jobTemplate.spec.template.metadata.labels") as Record<string, string> | undefined
+      )?.["app.kubernetes.io/name"] === "dr-mirror"
+    );
+  }
+  return false;
+}
+
+function at(o: unknown, dotted: string): unknown {
+  return dotted
+    .split(".")
+    .reduce<unknown>(
+      (v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined),
+      o,
+    );
 }
 
 /** Whether a name starts a word in the inputs: a value, a Secret ref, a service derived from it (`<name>-rw`). */

@@ -29,6 +29,7 @@ import {
   type NetworkPolicySettings,
   type ProdSettings,
 } from "./prod";
+import { DR_KEYS, parseDr, type DrConfig } from "./dr";
 
 import {
   OBSERVABILITY_KEYS,
@@ -38,6 +39,7 @@ import {
 } from "./observability";
 
 export { ConfigError } from "./validate";
+export type { DrConfig } from "./dr";
 export * from "./prod";
 
 export const TOPOLOGIES = ["dev", "prod"] as const;
@@ -105,7 +107,16 @@ export interface PlatformConfig {
   readonly networkPolicy: NetworkPolicySettings;
   /** The prod data tier (cert-manager, CloudNativePG, Redis Sentinel, object store); prod only. */
   readonly prod?: ProdSettings;
+  /** Disaster recovery to AWS: DR bucket, mirror, Velero, restore switch; prod only. */
+  readonly dr?: DrConfig;
 }
+
+/**
+ * Keys of other namespaces the program reads, kept with their namespace: `aws:region` is the
+ * DR bucket's region (and the region Pulumi's AWS tooling defaults to).
+ */
+export const AWS_REGION_KEY = "aws:region";
+export const FOREIGN_KEYS = [AWS_REGION_KEY] as const;
 
 /** Keys the program knows; anything else in the stack's namespace is a typo and refused. */
 export const KNOWN_KEYS = [
@@ -134,6 +145,7 @@ export const KNOWN_KEYS = [
   ...OBSERVABILITY_KEYS,
   "networkPolicy",
   ...PROD_KEYS,
+  ...DR_KEYS,
 ] as const;
 
 interface Preset {
@@ -240,8 +252,12 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
   const secretKeys = requiredSecretKeys(harborConfig);
   const logSecrets = secretConfigKeys(observability);
   for (const key of Object.keys(raw)) {
-    const known = (KNOWN_KEYS as readonly string[]).includes(key);
-    if (!known && !secretKeys.includes(key) && !logSecrets.includes(key)) {
+    if (
+      !(KNOWN_KEYS as readonly string[]).includes(key) &&
+      !(FOREIGN_KEYS as readonly string[]).includes(key) &&
+      !secretKeys.includes(key) &&
+      !logSecrets.includes(key)
+    ) {
       throw new ConfigError(key, raw[key], `unknown key; known keys: ${KNOWN_KEYS.join(", ")}`);
     }
   }
@@ -293,6 +309,8 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
   );
   const redisSize = size("redisStorageSize", raw.redisStorageSize, "1Gi");
   const prod = topology === "prod" ? parseProd(raw, { localClass, databaseSize, redisSize }) : undefined;
+  // Dev refuses the DR keys; prod requires `dr` and `aws:region`.
+  const dr = parseDr(raw, topology, raw[AWS_REGION_KEY] as string | undefined);
   return {
     topology,
     hostname: hostname("hostname", raw.hostname),
@@ -340,6 +358,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
     ],
     networkPolicy: parseNetworkPolicy(raw.networkPolicy),
     ...(prod ? { prod } : {}),
+    ...(dr ? { dr } : {}),
   };
 }
 
@@ -366,7 +385,8 @@ function withAuditLogForwarding(
 
 /**
  * Decodes Pulumi's string-valued config map (`harbor-platform:key` -> string) into raw
- * values: JSON objects, lists, numbers and booleans are decoded, other strings kept.
+ * values: JSON objects, lists, numbers and booleans are decoded, other strings kept. The
+ * FOREIGN_KEYS (`aws:region`) are kept under their full name.
  */
 export function decodeStackConfig(
   all: Readonly<Record<string, string>>,
@@ -375,6 +395,10 @@ export function decodeStackConfig(
   const out: Record<string, unknown> = {};
   const prefix = `${project}:`;
   for (const [fullKey, text] of Object.entries(all)) {
+    if ((FOREIGN_KEYS as readonly string[]).includes(fullKey)) {
+      out[fullKey] = text;
+      continue;
+    }
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
     out[key] = /^[[{]/.test(text.trim()) ? decodeJson(key, text) : text;

@@ -39,6 +39,7 @@ describe("prod stack", () => {
       "redis-ha": "redis-ha@4.39.0 in harbor-redis",
       minio: "minio@5.4.0 in minio",
       "fluent-bit": "fluent-bit@0.58.1 in logging",
+      velero: "velero@12.1.0 in velero",
       harbor: "harbor@1.19.2 in harbor",
     });
     expect(at(release(run, "cert-manager").inputs, "values.crds.enabled")).to.equal(true);
@@ -241,6 +242,7 @@ describe("prod stack", () => {
       "harbor-redis",
       "minio",
       "logging",
+      "velero",
     ]);
     const policies = run.byType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
     for (const ns of namespaces) {

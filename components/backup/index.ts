@@ -103,6 +103,8 @@ export function scheduleSpec(
 }
 
 export class Velero extends pulumi.ComponentResource {
+  /** Velero's namespace, for its NetworkPolicies. */
+  readonly namespace: PlatformNamespace;
   readonly release: k8s.helm.v3.Release;
   readonly backupStorageLocation: k8s.apiextensions.CustomResource;
   readonly schedule: k8s.apiextensions.CustomResource;
@@ -111,12 +113,12 @@ export class Velero extends pulumi.ComponentResource {
     super("harbor-platform:backup:Velero", name, {}, opts);
     const childOpts = { parent: this, provider: args.provider };
 
-    const namespace = new PlatformNamespace(
+    const namespace = (this.namespace = new PlatformNamespace(
       `${name}-ns`,
       // The chart's CRD-upgrade hook job runs kubectl without a restricted securityContext.
       { name: args.namespace, podSecurity: "baseline", quota: args.quota, provider: args.provider },
       { parent: this },
-    );
+    ));
     const credentials = new k8s.core.v1.Secret(
       `${name}-credentials`,
       {
@@ -129,7 +131,7 @@ export class Velero extends pulumi.ComponentResource {
           ),
         },
       },
-      { ...childOpts, dependsOn: [namespace] },
+      { ...childOpts, dependsOn: [namespace.namespace] },
     );
     this.release = new k8s.helm.v3.Release(
       name,

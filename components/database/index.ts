@@ -8,6 +8,8 @@ import * as kube from "@pulumi/kubernetes";
 import type { DatabaseSettings } from "../../config";
 import type { CertManager } from "../cert-manager";
 import type { PlatformNamespace } from "../namespace";
+import type { RestoreConfig } from "../../config/dr";
+import { applyRestore } from "../dr/restore";
 import {
   customResource,
   hostnameSpread,
@@ -154,6 +156,13 @@ export interface HarborDatabaseArgs {
   readonly backup: BackupTarget;
   /** What must exist before WAL archiving can start (the object store, its Secrets). */
   readonly backupDependsOn: pulumi.Resource[];
+  /**
+   * The restore switch: when enabled the Cluster bootstraps by recovery from the archive (and
+   * archives under a new serverName); nothing else of the Cluster changes.
+   */
+  readonly restore?: RestoreConfig;
+  /** What must finish before a recovery can read the archive (the MinIO refill Job). */
+  readonly recoveryDependsOn?: pulumi.Resource[];
   readonly protect: boolean;
   readonly provider?: k8s.Provider;
 }
@@ -233,19 +242,36 @@ export class HarborDatabase extends pulumi.ComponentResource {
         kind: "Cluster",
         name,
         namespace: ns,
-        spec: clusterSpec({
-          settings: args.settings,
-          ownerSecret: `${name}-owner`,
-          serverTlsSecret,
-          objectStore: this.objectStoreName,
-        }),
+        spec: applyRestore(
+          clusterSpec({
+            settings: args.settings,
+            ownerSecret: `${name}-owner`,
+            serverTlsSecret,
+            objectStore: this.objectStoreName,
+          }),
+          // The same owner and Secret as initdb: Harbor's database password survives a restore.
+          {
+            objectStoreName: this.objectStoreName,
+            database: DATABASE_NAME,
+            owner: OWNER,
+            ownerSecretName: `${name}-owner`,
+          },
+          args.restore ?? { enabled: false },
+        ),
         // Harbor's release waits on this: its migrations need a primary.
         waitFor: "condition=Ready",
         timeoutSeconds: 1200,
       },
       {
         ...crOpts,
-        dependsOn: [args.cnpg.operator, args.cnpg.plugin, ownerSecret, serverCert, objectStore],
+        dependsOn: [
+          args.cnpg.operator,
+          args.cnpg.plugin,
+          ownerSecret,
+          serverCert,
+          objectStore,
+          ...(args.recoveryDependsOn ?? []),
+        ],
         protect: args.protect,
       },
     );

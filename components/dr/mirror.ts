@@ -4,9 +4,16 @@
 // `kube_cronjob_status_last_successful_time` (alert on time() minus it > RPO).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { RestoreSource } from "../../config/dr";
+import type { DrConfig, RestoreSource } from "../../config/dr";
 import { DR_PREFIXES, type DrWriterArgs } from "./policies";
-import { TRANSFER_FLAGS, drPath, rcloneScript, rclonePod, type MinioRemote } from "./rclone";
+import {
+  TRANSFER_FLAGS,
+  drPath,
+  rcloneScript,
+  rclonePod,
+  type MinioRemote,
+  type S3CredentialsRef,
+} from "./rclone";
 import { refillJobSpec } from "./restore";
 
 /** `bucket`, `region`, `kmsKeyArn` of the DR bucket; the keys are DrBucket.mirrorCredentials. */
@@ -24,7 +31,32 @@ export interface DrMirrorArgs extends DrWriterArgs {
   readonly activeDeadlineSeconds?: number;
   /** When set, a refill Job first copies the DR copy back into MinIO, and the mirror waits for it. */
   readonly restoreFrom?: RestoreSource;
+  /**
+   * MinIO credentials that may write the buckets, for the refill (the mirror's MinIO user only
+   * reads). Required with `restoreFrom`.
+   */
+  readonly refillCredentials?: S3CredentialsRef;
+  /** MinIO's Namespace: the credentials Secret and the jobs live in it. */
+  readonly namespaceReady?: pulumi.Resource[];
+  /** What makes MinIO answer with its buckets and users (its Release): the jobs talk to it. */
+  readonly minioReady?: pulumi.Resource[];
   readonly provider?: k8s.Provider;
+}
+
+/**
+ * The mirror's settings from the DR config: schedule, RPO gap, delete bound, and in restore
+ * mode the source to refill from with MinIO credentials that may write.
+ */
+export function mirrorSettings(
+  dr: DrConfig,
+  refillCredentials: S3CredentialsRef,
+): Pick<DrMirrorArgs, "schedule" | "intervalMinutes" | "maxDelete" | "restoreFrom" | "refillCredentials"> {
+  return {
+    schedule: dr.mirror.schedule,
+    intervalMinutes: dr.mirror.intervalMinutes,
+    maxDelete: dr.mirror.maxDelete,
+    ...(dr.restore.enabled ? { restoreFrom: dr.restore.source, refillCredentials } : {}),
+  };
 }
 
 const CREDENTIALS_SECRET = "dr-mirror-credentials";
@@ -42,7 +74,16 @@ export function mirrorCommands(buckets: readonly string[], drBucket: string, max
 }
 
 export function mirrorCronJobSpec(
-  args: Omit<DrMirrorArgs, "provider" | "restoreFrom" | "accessKeyId" | "secretAccessKey">,
+  args: Omit<
+    DrMirrorArgs,
+    | "provider"
+    | "restoreFrom"
+    | "refillCredentials"
+    | "namespaceReady"
+    | "minioReady"
+    | "accessKeyId"
+    | "secretAccessKey"
+  >,
 ): k8s.types.input.batch.v1.CronJobSpec {
   const credentials = { ...CREDENTIAL_KEYS, secretName: CREDENTIALS_SECRET };
   const script = rcloneScript(mirrorCommands(args.buckets, args.bucket, args.maxDelete));
@@ -94,12 +135,16 @@ export class DrMirror extends pulumi.ComponentResource {
           AWS_SECRET_ACCESS_KEY: pulumi.secret(args.secretAccessKey),
         },
       },
-      childOpts,
+      { ...childOpts, dependsOn: args.namespaceReady ?? [] },
     );
     const credentials = { ...CREDENTIAL_KEYS, secretName: secret.metadata.name };
+    const jobWaits = [...(args.namespaceReady ?? []), ...(args.minioReady ?? [])];
 
     const deadline = args.activeDeadlineSeconds ?? 6 * 3600;
     if (args.restoreFrom) {
+      if (!args.refillCredentials) {
+        throw new Error("DrMirror: restoreFrom needs refillCredentials (a MinIO user that may write)");
+      }
       const refillDeadline = 4 * deadline;
       this.refillJob = new k8s.batch.v1.Job(
         `${name}-refill`,
@@ -112,12 +157,12 @@ export class DrMirror extends pulumi.ComponentResource {
           },
           spec: refillJobSpec({
             buckets: args.buckets,
-            minio: args.minio,
+            minio: { ...args.minio, credentials: args.refillCredentials },
             source: { bucket: args.restoreFrom.bucket, region: args.restoreFrom.region, credentials },
             activeDeadlineSeconds: refillDeadline,
           }),
         },
-        childOpts,
+        { ...childOpts, dependsOn: jobWaits },
       );
     }
 
@@ -125,7 +170,7 @@ export class DrMirror extends pulumi.ComponentResource {
       name,
       { metadata: { name: "dr-mirror", namespace: args.namespace }, spec: mirrorCronJobSpec(args) },
       // After a restore, syncing a half-refilled MinIO would delete from the DR copy: wait.
-      { ...childOpts, dependsOn: [secret, ...(this.refillJob ? [this.refillJob] : [])] },
+      { ...childOpts, dependsOn: [secret, ...jobWaits, ...(this.refillJob ? [this.refillJob] : [])] },
     );
     this.registerOutputs({ cronJob: this.cronJob.metadata.name });
   }

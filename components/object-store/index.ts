@@ -74,6 +74,12 @@ export const USERS: Record<Consumer, { accessKey: string; policy: string; secret
 };
 
 export const ROOT_SECRET = "minio-root";
+/** MinIO's root credentials as an S3 client reads them (the chart's existingSecret keys). */
+export const ROOT_CREDENTIALS = {
+  secretName: ROOT_SECRET,
+  accessKeyIdKey: "rootUser",
+  secretAccessKeyKey: "rootPassword",
+} as const;
 export const TLS_SECRET = "minio-tls";
 export const TRUSTED_CA_SECRET = "minio-trusted-ca";
 
@@ -176,7 +182,10 @@ export class Minio extends pulumi.ComponentResource implements ObjectStoreEndpoi
         {
           name: ROOT_SECRET,
           namespace: ns,
-          data: { rootUser: "minio-root", rootPassword: rootPassword.result },
+          data: {
+            [ROOT_CREDENTIALS.accessKeyIdKey]: "minio-root",
+            [ROOT_CREDENTIALS.secretAccessKeyKey]: rootPassword.result,
+          },
         },
         k8sOpts,
       ),

@@ -68,12 +68,31 @@ export function harborFlows(a: HarborFlowArgs): Flow[] {
   ];
 }
 
+/** Pod labels of the DR mirror CronJob's and the refill Job's pods (components/dr). */
+export const DR_MIRROR_PODS = { "app.kubernetes.io/name": "dr-mirror" } as const;
+export const DR_REFILL_PODS = { "app.kubernetes.io/name": "dr-refill" } as const;
+
+/**
+ * Velero's namespace: the kube API (it reads and writes every resource it backs up or
+ * restores; the chart's CRD-upgrade hook too), https to AWS S3 (the DR bucket), metrics.
+ * S3 publishes no stable CIDRs a NetworkPolicy could name, so 443 goes anywhere.
+ */
+export function veleroFlows(net: NetworkPolicySettings): Flow[] {
+  return [
+    apiServerFlow(net.apiServerCidrs),
+    { name: "to-aws-s3", direction: "egress", peers: [ANYWHERE], ports: [{ port: 443 }] },
+    scrape(net, [8085]),
+  ];
+}
+
 export function prodFlows(
   ns: ProdNamespaces,
   p: ProdSettings,
   net: NetworkPolicySettings,
   exposure: Exposure,
   clusterName: string,
+  /** Whether the DR mirror (and the refill in restore mode) runs in MinIO's namespace. */
+  drMirror = false,
   auditLogSyslogPort?: number,
 ): Record<string, Flow[]> {
   const api = net.apiServerCidrs;
@@ -194,9 +213,28 @@ export function prodFlows(
         ],
         ports: [{ port: MINIO_PORT }],
       },
-      // Erasure-set peers and the chart's bucket/user/policy jobs.
+      // Erasure-set peers, the chart's bucket/user/policy jobs, and the DR mirror and refill
+      // pods reading (writing) MinIO: they run in this namespace, next to its Secrets.
       ...sameNamespaceFlows(ns.minio, [{ port: MINIO_PORT }]),
       monitoring([MINIO_PORT]),
+      ...(drMirror
+        ? [
+            {
+              name: "dr-mirror-to-aws-s3",
+              direction: "egress" as const,
+              pods: DR_MIRROR_PODS,
+              peers: [ANYWHERE],
+              ports: [{ port: 443 }],
+            },
+            {
+              name: "dr-refill-from-aws-s3",
+              direction: "egress" as const,
+              pods: DR_REFILL_PODS,
+              peers: [ANYWHERE],
+              ports: [{ port: 443 }],
+            },
+          ]
+        : []),
     ];
   }
   return out;

@@ -34,6 +34,15 @@ export interface ProdEndpoints {
     readonly objectStoreName: string;
   };
   readonly redis: { readonly namespace: string; readonly sentinelAddr: string; readonly masterSet: string };
+  /** The DR copy in AWS (prod); no mirrorCronJob in external object-store mode. */
+  readonly dr?: {
+    readonly bucketName: string;
+    readonly region: string;
+    readonly replicaBucketName?: string;
+    readonly veleroNamespace: string;
+    readonly mirrorCronJob?: string;
+    readonly restoring: boolean;
+  };
 }
 
 /**

@@ -10,9 +10,16 @@ import type { HarborValuesInput } from "../harbor";
 import { caBundleSecret, customResource, opaqueSecret } from "../k8s";
 import type { PlatformNamespace, PodSecurityLevel } from "../namespace";
 import { NamespacePolicies } from "../network-policy";
-import { Minio, TRUSTED_CA_SECRET, externalObjectStore, type ObjectStoreEndpoint } from "../object-store";
+import {
+  Minio,
+  ROOT_CREDENTIALS,
+  TRUSTED_CA_SECRET,
+  externalObjectStore,
+  type ObjectStoreEndpoint,
+} from "../object-store";
 import { RedisSentinel } from "../redis";
 import type { RootCa } from "../tls";
+import { buildDr, type DrParts } from "./dr";
 import { prodFlows, type ProdNamespaces } from "./flows";
 import type { ProdEndpoints } from "./index";
 
@@ -165,6 +172,39 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     k8sOpts(ns.database),
   );
 
+  // DR: the AWS copy, the mirror of MinIO's buckets (refilled first in restore mode), Velero.
+  const dr = a.config.dr;
+  let drParts: DrParts | undefined;
+  if (dr) {
+    drParts = buildDr({
+      name,
+      parent: a.parent,
+      dr,
+      protect: a.config.protectData,
+      net: a.config.networkPolicy,
+      // Harbor's Secrets (secretKey, core/jobservice/registry secrets, DB client password)
+      // and the database's (owner password): what makes a restored database readable.
+      backupNamespaces: [harborNs, names.database],
+      // External object store: its owner keeps it replicated; there is no MinIO to mirror.
+      ...(minio && ns.minio
+        ? {
+            mirrorSource: {
+              namespace: ns.minio.name,
+              endpoint: minio.url,
+              buckets: [minio.buckets.registry, minio.buckets.backups],
+              mirrorSecret: minio.mirrorSecretName,
+              rootCredentials: ROOT_CREDENTIALS,
+              caSecret: TRUSTED_CA_SECRET,
+              namespaceReady: [ns.minio.namespace],
+              minioReady: minio.ready,
+            },
+          }
+        : {}),
+      provider,
+    });
+  }
+  const refill = drParts?.refillJob ? [drParts.refillJob] : [];
+
   const backupCreds = store.credentials("backups");
   const backupSecret = opaqueSecret(
     `${name}-db-backup-credentials`,
@@ -198,6 +238,9 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
         ...(store.projectCa ? { caSecret: CA_BUNDLE_SECRET } : {}),
       },
       backupDependsOn: [backupSecret, dbCa, ...store.ready],
+      ...(dr ? { restore: dr.restore } : {}),
+      // A recovery reads the archive from MinIO: only after the refill put it back.
+      recoveryDependsOn: refill,
       protect: a.config.protectData,
       provider,
     },
@@ -259,6 +302,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       a.config.networkPolicy,
       a.config.exposure,
       CLUSTER_NAME,
+      drParts?.mirror !== undefined,
       a.config.observability.auditLogSyslog?.port,
     ),
   )) {
@@ -303,6 +347,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       harborCa,
       ...certs,
       ...store.ready,
+      // Harbor serves blobs from MinIO: in restore mode only once the refill put them back.
+      ...refill,
     ],
     endpoints: {
       namespaces: names,
@@ -315,6 +361,18 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
         objectStoreName: database.objectStoreName,
       },
       redis: { namespace: names.redis, sentinelAddr: redis.addr, masterSet: redis.masterSet },
+      ...(dr && drParts
+        ? {
+            dr: {
+              bucketName: dr.bucket.bucketName,
+              region: dr.bucket.region,
+              ...(dr.bucket.replicaBucketName ? { replicaBucketName: dr.bucket.replicaBucketName } : {}),
+              veleroNamespace: drParts.velero.namespace.name,
+              ...(drParts.mirror ? { mirrorCronJob: "dr-mirror" } : {}),
+              restoring: dr.restore.enabled,
+            },
+          }
+        : {}),
     },
   };
 }

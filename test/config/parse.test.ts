@@ -197,16 +197,22 @@ describe("config: parseConfig", () => {
 });
 
 describe("config: decodeStackConfig", () => {
-  it("keeps only the project's keys and decodes structured values", () => {
+  it("keeps the project's keys and aws:region, and decodes structured values", () => {
     const raw = decodeStackConfig(
       {
         "harbor-platform:replicas": "3",
         "harbor-platform:gatewayParentRefs": '[{"name":"gw"}]',
         "aws:region": "eu-west-1",
+        "aws:profile": "ops",
+        "kubernetes:context": "prod",
       },
       "harbor-platform",
     );
-    expect(raw).to.deep.equal({ replicas: "3", gatewayParentRefs: [{ name: "gw" }] });
+    expect(raw).to.deep.equal({
+      replicas: "3",
+      gatewayParentRefs: [{ name: "gw" }],
+      "aws:region": "eu-west-1",
+    });
   });
 
   it("names the key of a broken structured value", () => {

@@ -9,10 +9,11 @@ import {
   tlsOnlyBucketPolicy,
   type PolicyDocument,
 } from "../../components/dr/policies";
-import { DrMirror } from "../../components/dr/mirror";
+import { DrMirror, mirrorSettings } from "../../components/dr/mirror";
 import { applyRestore, BARMAN_PLUGIN } from "../../components/dr/restore";
 import { Velero, veleroValues } from "../../components/backup";
 import { charts, images } from "../../versions";
+import { ROOT_CREDENTIALS } from "../../components/object-store";
 import { at, runUnderMocks, type Registered, type StackRun } from "../harness";
 import { chartVersion, crdErrors, unknownValuePaths, valuesSchemaErrors } from "./upstream";
 
@@ -55,10 +56,7 @@ async function build(dr: DrConfig): Promise<StackRun> {
       namespace: "minio",
       minio: MINIO,
       buckets: DATA_BUCKETS,
-      schedule: dr.mirror.schedule,
-      intervalMinutes: dr.mirror.intervalMinutes,
-      maxDelete: dr.mirror.maxDelete,
-      ...(dr.restore.enabled ? { restoreFrom: dr.restore.source } : {}),
+      ...mirrorSettings(dr, ROOT_CREDENTIALS),
     });
     new Velero("velero", {
       ...target,

@@ -156,7 +156,8 @@ export async function evaluateProgram(
   pulumi.runtime.setAllConfig(
     Object.fromEntries(
       Object.entries(config).map(([k, v]) => [
-        `${PROJECT}:${k}`,
+        // Keys of other namespaces (`aws:region`) keep theirs.
+        k.includes(":") ? k : `${PROJECT}:${k}`,
         typeof v === "string" ? v : JSON.stringify(v),
       ]),
     ),

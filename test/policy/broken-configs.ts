@@ -30,10 +30,6 @@ function harborValues(edit: (values: Values) => void): Mutation {
     });
 }
 
-function add(...extra: PackResource[]): Mutation {
-  return (rs) => [...rs, ...extra];
-}
-
 function bucket(protect: boolean): PackResource[] {
   const res = (type: string, name: string, props: Record<string, unknown>, p?: boolean): PackResource => ({
     type,
@@ -136,7 +132,8 @@ export const BROKEN_CONFIGS: readonly BrokenConfig[] = [
   {
     name: "an unprotected DR bucket in prod",
     stack: "prod",
-    mutate: add(...bucket(false)),
+    // The real registered DR bucket (and its replica), with protect switched off.
+    mutate: (rs) => rs.map((r) => (r.type === TYPES.bucket ? { ...r, protect: false } : r)),
     expected: ["data-resources-protected"],
   },
   {

@@ -1,0 +1,139 @@
+// Disaster recovery of the prod topology, wired: the DR bucket in AWS (one explicit provider
+// per region), the MinIO -> S3 mirror (and in restore mode the refill), and Velero with its
+// NetworkPolicies. Loaded only through ./prod, so dev never loads @pulumi/aws.
+import type * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
+import type { DrConfig, NetworkPolicySettings } from "../../config";
+import { Velero } from "../backup";
+import { DrBucket } from "../dr";
+import { DrMirror, mirrorSettings } from "../dr/mirror";
+import type { S3CredentialsRef } from "../dr/rclone";
+import { NamespacePolicies } from "../network-policy";
+import { veleroFlows } from "./flows";
+
+export const VELERO_NAMESPACE = "velero";
+/** Velero keeps nothing on volumes (no snapshots, no node agent): a small quota is plenty. */
+const VELERO_QUOTA = { storage: "1Gi", persistentVolumeClaims: 1 };
+
+/** MinIO as the mirror sees it: all in MinIO's namespace (ProdEndpoints' secrets). */
+export interface MirrorSource {
+  readonly namespace: string;
+  readonly endpoint: string;
+  /** Every MinIO bucket holding data. */
+  readonly buckets: readonly string[];
+  /** Read-only MinIO user of the mirror (keys accessKey/secretKey). */
+  readonly mirrorSecret: string;
+  /** MinIO's root credentials: the refill writes every bucket (the mirror's user only reads). */
+  readonly rootCredentials: S3CredentialsRef;
+  /** CA of MinIO's certificate (key ca.crt). */
+  readonly caSecret: string;
+  readonly namespaceReady: pulumi.Resource[];
+  readonly minioReady: pulumi.Resource[];
+}
+
+export interface DrArgs {
+  readonly name: string;
+  readonly parent: pulumi.Resource;
+  readonly dr: DrConfig;
+  readonly protect: boolean;
+  readonly net: NetworkPolicySettings;
+  /** Namespaces holding what Harbor needs to come back (its secretKey, the DB credentials). */
+  readonly backupNamespaces: readonly string[];
+  /** Absent in `objectStore.mode: external`: there is no MinIO to mirror. */
+  readonly mirrorSource?: MirrorSource;
+  readonly provider?: k8s.Provider;
+}
+
+export interface DrParts {
+  readonly bucket: DrBucket;
+  readonly mirror?: DrMirror;
+  readonly velero: Velero;
+  /** In restore mode with MinIO: the Job the database and Harbor must wait for. */
+  readonly refillJob?: k8s.batch.v1.Job;
+}
+
+export function buildDr(a: DrArgs): DrParts {
+  const { name, dr, provider } = a;
+  const opts = { parent: a.parent };
+  // Explicit providers: the region comes from config, never from an ambient default.
+  const primary = new aws.Provider(`${name}-aws-primary`, { region: dr.bucket.region }, opts);
+  const replica =
+    dr.bucket.replicaRegion && dr.bucket.replicaBucketName
+      ? {
+          bucketName: dr.bucket.replicaBucketName,
+          region: dr.bucket.replicaRegion,
+          provider: new aws.Provider(`${name}-aws-replica`, { region: dr.bucket.replicaRegion }, opts),
+        }
+      : undefined;
+  const bucket = new DrBucket(
+    `${name}-dr`,
+    {
+      bucketName: dr.bucket.bucketName,
+      region: dr.bucket.region,
+      noncurrentVersionDays: dr.bucket.noncurrentVersionDays,
+      abortIncompleteUploadDays: dr.bucket.abortIncompleteUploadDays,
+      provider: primary,
+      ...(replica ? { replica } : {}),
+      protect: a.protect,
+    },
+    opts,
+  );
+  const target = { bucket: dr.bucket.bucketName, region: dr.bucket.region, kmsKeyArn: bucket.kmsKeyArn };
+
+  let mirror: DrMirror | undefined;
+  const m = a.mirrorSource;
+  if (m) {
+    mirror = new DrMirror(
+      `${name}-dr-mirror`,
+      {
+        ...target,
+        ...bucket.mirrorCredentials,
+        namespace: m.namespace,
+        minio: {
+          endpoint: m.endpoint,
+          credentials: {
+            secretName: m.mirrorSecret,
+            accessKeyIdKey: "accessKey",
+            secretAccessKeyKey: "secretKey",
+          },
+          caSecretName: m.caSecret,
+          caKey: "ca.crt",
+        },
+        buckets: m.buckets,
+        ...mirrorSettings(dr, m.rootCredentials),
+        namespaceReady: m.namespaceReady,
+        minioReady: m.minioReady,
+        provider,
+      },
+      opts,
+    );
+  }
+
+  const velero = new Velero(
+    `${name}-velero`,
+    {
+      ...target,
+      ...bucket.veleroCredentials,
+      namespace: VELERO_NAMESPACE,
+      quota: VELERO_QUOTA,
+      schedule: dr.backup.schedule,
+      ttl: dr.backup.ttl,
+      includedNamespaces: a.backupNamespaces,
+      provider,
+    },
+    opts,
+  );
+  new NamespacePolicies(
+    `${name}-velero-netpol`,
+    { namespace: velero.namespace, flows: veleroFlows(a.net), provider },
+    opts,
+  );
+
+  return {
+    bucket,
+    velero,
+    ...(mirror ? { mirror } : {}),
+    ...(mirror?.refillJob ? { refillJob: mirror.refillJob } : {}),
+  };
+}

@@ -1,0 +1,474 @@
+// Disaster recovery as the real prod stack registers it (Pulumi.prod.yaml under mocks), and
+// what the restore switch changes there. No hand-built fixtures: everything is derived from
+// the registrations.
+import { expect } from "chai";
+import { stackConfig, at, evaluateStack, type Registered, type StackRun } from "../harness";
+import type { PolicyDocument, PolicyStatement } from "../../components/dr/policies";
+
+const BUCKET = "aws:s3/bucket:Bucket";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const CRONJOB = "kubernetes:batch/v1:CronJob";
+const JOB = "kubernetes:batch/v1:Job";
+const CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
+const SCHEDULE = "kubernetes:velero.io/v1:Schedule";
+const BSL = "kubernetes:velero.io/v1:BackupStorageLocation";
+const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+const PROD = stackConfig("prod");
+const DR = PROD.dr as { bucketName: string; replicaBucketName: string; mirrorSchedule: string };
+const BACKUP = PROD.backup as { schedule: string; ttl: string };
+const RESTORE = {
+  enabled: true,
+  source: { bucket: DR.bucketName, region: PROD["aws:region"], serverName: "harbor-pg" },
+  targetTime: "2026-03-01T10:30:00Z",
+};
+
+const release = (run: StackRun, chart: string) =>
+  run.byType(RELEASE).find((r) => r.inputs.chart === chart) as Registered;
+const meta = (r: Registered, key: "name" | "namespace") => at(r.inputs, `metadata.${key}`) as string;
+const list = <T>(v: T | readonly T[] | undefined): T[] =>
+  v === undefined ? [] : Array.isArray(v) ? [...v] : [v as T];
+
+/** The bucket's configuration resources (their `bucket` input is its name or its mock id). */
+function forBucket(run: StackRun, type: string, bucket: Registered): Registered[] {
+  const ids = [bucket.inputs.bucket, `${bucket.name}-id`];
+  return run.byType(`aws:s3/${type}`).filter((r) => ids.includes(r.inputs.bucket));
+}
+
+/** A policy document's statements, whichever form the policy input took. */
+function statements(policy: unknown): PolicyStatement[] {
+  const doc = (typeof policy === "string" ? JSON.parse(policy) : policy) as PolicyDocument;
+  return [...doc.Statement];
+}
+
+async function message(overrides: Record<string, unknown>): Promise<string> {
+  try {
+    await evaluateStack("prod", overrides);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error("expected the prod stack to stop");
+}
+
+describe("DR on the prod stack", () => {
+  let run: StackRun;
+  before(async () => {
+    run = await evaluateStack("prod");
+  });
+
+  describe("AWS side", () => {
+    it("registers the DR bucket and its replica, named from config, with explicit regional providers", () => {
+      const names = run.byType(BUCKET).map((b) => b.inputs.bucket);
+      expect(names).to.have.members([DR.bucketName, DR.replicaBucketName]);
+      const regions = run.byType("pulumi:providers:aws").map((p) => p.inputs.region);
+      expect(regions).to.have.members([PROD["aws:region"], "eu-west-1"]);
+      for (const r of run.resources.filter((x) => x.type.startsWith("aws:"))) {
+        expect(r.inputs, r.name).to.not.have.property("provider");
+      }
+    });
+
+    it("every bucket is SSE-KMS with a bucket key, versioned, private, owner-enforced, TLS-only, expiring, protected", () => {
+      const buckets = run.byType(BUCKET);
+      expect(buckets).to.have.length.greaterThan(0);
+      for (const b of buckets) {
+        const name = String(b.inputs.bucket);
+        expect(b.protect, name).to.equal(true);
+        expect(b.inputs.forceDestroy ?? false, name).to.equal(false);
+
+        const [sse] = forBucket(
+          run,
+          "bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+          b,
+        );
+        const rule = (sse.inputs.rules as Record<string, unknown>[])[0];
+        expect(at(rule, "applyServerSideEncryptionByDefault.sseAlgorithm"), name).to.equal("aws:kms");
+        expect(at(rule, "applyServerSideEncryptionByDefault.kmsMasterKeyId"), name).to.match(/^arn:aws:kms:/);
+        expect(rule.bucketKeyEnabled, name).to.equal(true);
+
+        const [versioning] = forBucket(run, "bucketVersioning:BucketVersioning", b);
+        expect(at(versioning.inputs, "versioningConfiguration.status"), name).to.equal("Enabled");
+
+        const [pab] = forBucket(run, "bucketPublicAccessBlock:BucketPublicAccessBlock", b);
+        expect(pab.inputs, name).to.include({
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        });
+
+        const [ownership] = forBucket(run, "bucketOwnershipControls:BucketOwnershipControls", b);
+        expect(at(ownership.inputs, "rule.objectOwnership"), name).to.equal("BucketOwnerEnforced");
+
+        const [policy] = forBucket(run, "bucketPolicy:BucketPolicy", b);
+        const denies = statements(policy.inputs.policy).filter(
+          (s) => s.Effect === "Deny" && s.Principal === "*",
+        );
+        expect(
+          denies.some(
+            (s) => s.Condition?.Bool?.["aws:SecureTransport"] === "false" && list(s.Resource).length === 2,
+          ),
+          name,
+        ).to.equal(true);
+        expect(
+          statements(policy.inputs.policy).filter((s) => s.Effect === "Allow"),
+          name,
+        ).to.deep.equal([]);
+
+        const [lifecycle] = forBucket(run, "bucketLifecycleConfiguration:BucketLifecycleConfiguration", b);
+        const rules = lifecycle.inputs.rules as Record<string, unknown>[];
+        expect(
+          rules.every((r) => r.status === "Enabled"),
+          name,
+        ).to.equal(true);
+        expect(
+          rules.some((r) => at(r, "noncurrentVersionExpiration.noncurrentDays") === 30),
+          name,
+        ).to.equal(true);
+        expect(
+          rules.some((r) => at(r, "abortIncompleteMultipartUpload.daysAfterInitiation") === 7),
+          name,
+        ).to.equal(true);
+      }
+    });
+
+    it("every KMS key rotates and is protected", () => {
+      const keys = run.byType("aws:kms/key:Key");
+      expect(keys).to.have.length(run.byType(BUCKET).length);
+      for (const k of keys)
+        expect([k.inputs.enableKeyRotation, k.protect], k.name).to.deep.equal([true, true]);
+    });
+
+    it("each IAM user's policy grants only its own prefix of the DR bucket (and reads of it on the replica)", () => {
+      const policies = run.byType("aws:iam/userPolicy:UserPolicy");
+      const prefixes = policies.map((p) => String(p.inputs.user).slice(DR.bucketName.length + 1)).sort();
+      expect(prefixes).to.deep.equal(["mirror", "velero"]);
+      for (const p of policies) {
+        const prefix = String(p.inputs.user).slice(DR.bucketName.length + 1);
+        for (const s of statements(p.inputs.policy)) {
+          expect(s.Effect, s.Sid).to.equal("Allow");
+          const actions = list(s.Action);
+          for (const resource of list(s.Resource)) {
+            expect(resource, s.Sid).to.not.equal("*");
+            const bucket = /^arn:aws:s3:::([^/]+)(\/.*)?$/.exec(resource);
+            if (bucket) {
+              expect([DR.bucketName, DR.replicaBucketName], s.Sid).to.include(bucket[1]);
+              if (bucket[2] === undefined) {
+                // The bucket itself: only listing, and only under the prefix.
+                expect(actions, s.Sid).to.deep.equal(["s3:ListBucket"]);
+                expect(list(s.Condition?.StringLike?.["s3:prefix"]), s.Sid).to.have.members([
+                  prefix,
+                  `${prefix}/*`,
+                ]);
+              } else {
+                expect(bucket[2], s.Sid).to.equal(`/${prefix}/*`);
+                if (bucket[1] === DR.replicaBucketName)
+                  expect(actions, s.Sid).to.deep.equal(["s3:GetObject"]);
+              }
+            } else {
+              // A bucket's KMS key, usable only through S3.
+              expect(
+                actions.every((a) => a.startsWith("kms:")),
+                s.Sid,
+              ).to.equal(true);
+              expect(s.Condition?.StringEquals?.["kms:ViaService"], s.Sid).to.match(
+                /^s3\.[a-z0-9-]+\.amazonaws\.com$/,
+              );
+            }
+            expect(
+              actions.some((a) => a.includes("*")),
+              s.Sid,
+            ).to.equal(false);
+          }
+        }
+      }
+    });
+  });
+
+  describe("MinIO -> S3 mirror", () => {
+    it("syncs every bucket the MinIO release creates into the DR bucket's mirror/ prefix, SSE-KMS", () => {
+      const minioBuckets = (at(release(run, "minio").inputs.values, "buckets") as { name: string }[]).map(
+        (b) => b.name,
+      );
+      expect(minioBuckets).to.have.length.greaterThan(1);
+      const cron = run.one(CRONJOB);
+      expect(meta(cron, "namespace")).to.equal(release(run, "minio").inputs.namespace);
+      const spec = cron.inputs.spec as Record<string, unknown>;
+      expect(spec).to.include({ schedule: DR.mirrorSchedule, concurrencyPolicy: "Forbid" });
+      const container = (
+        at(spec, "jobTemplate.spec.template.spec.containers") as Record<string, unknown>[]
+      )[0];
+      const script = (container.command as string[]).join(" ");
+      for (const b of minioBuckets) {
+        expect(script).to.include(`rclone sync minio:${b} dr:${DR.bucketName}/mirror/${b} `);
+      }
+      const env = container.env as { name: string; value?: string; valueFrom?: unknown }[];
+      const value = (n: string) => env.find((e) => e.name === n)?.value;
+      expect(value("RCLONE_CONFIG_DR_SERVER_SIDE_ENCRYPTION")).to.equal("aws:kms");
+      expect(value("RCLONE_CONFIG_DR_REGION")).to.equal(PROD["aws:region"]);
+      expect(value("RCLONE_CONFIG_MINIO_ENDPOINT")).to.match(/^https:\/\//);
+      // Keys only from Secrets: the mirror's read-only MinIO user and the DR mirror IAM user.
+      for (const e of env.filter(
+        (x) => x.name.endsWith("_ACCESS_KEY_ID") || x.name.endsWith("_SECRET_ACCESS_KEY"),
+      )) {
+        expect(e.value, e.name).to.equal(undefined);
+        expect(e.valueFrom, e.name).to.have.property("secretKeyRef");
+      }
+      const minioKey = env.find((e) => e.name === "RCLONE_CONFIG_MINIO_ACCESS_KEY_ID");
+      expect(at(minioKey, "valueFrom.secretKeyRef.name")).to.equal("minio-user-mirror");
+    });
+
+    it("the mirror's AWS keys reach the cluster only as a secret", () => {
+      const secret = run
+        .byType("kubernetes:core/v1:Secret")
+        .find((s) => meta(s, "name") === "dr-mirror-credentials") as Registered;
+      for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) {
+        expect(
+          secret.secretPaths.some((p) => p === "stringData" || p === `stringData.${k}`),
+          k,
+        ).to.equal(true);
+      }
+    });
+
+    it("MinIO's namespace admits the mirror pods and lets them reach AWS S3 over https", () => {
+      const ns = String(release(run, "minio").inputs.namespace);
+      const policies = run.byType(NETPOL).filter((p) => meta(p, "namespace") === ns);
+      const byName = (n: string) => policies.find((p) => meta(p, "name") === n) as Registered;
+      const toS3 = byName("allow-dr-mirror-to-aws-s3");
+      expect(at(toS3.inputs, "spec.podSelector.matchLabels")).to.deep.equal({
+        "app.kubernetes.io/name": "dr-mirror",
+      });
+      expect(at(toS3.inputs, "spec.egress")).to.deep.equal([
+        { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ port: 443, protocol: "TCP" }] },
+      ]);
+      // Same-namespace flows reach MinIO's port from any pod in the namespace (the mirror's too).
+      const ingress = byName("allow-same-namespace-ingress");
+      expect(at(ingress.inputs, "spec.podSelector")).to.deep.equal({});
+      expect(JSON.stringify(at(ingress.inputs, "spec.ingress"))).to.include('"port":9000');
+      expect(JSON.stringify(at(byName("allow-same-namespace-egress").inputs, "spec.egress"))).to.include(
+        '"port":9000',
+      );
+    });
+  });
+
+  describe("Velero", () => {
+    it("backs up Harbor's and the database's namespaces with their Secrets, TTL from config", () => {
+      const schedule = run.one(SCHEDULE);
+      const spec = schedule.inputs.spec as Record<string, unknown>;
+      expect(spec.schedule).to.equal(BACKUP.schedule);
+      const template = spec.template as Record<string, unknown>;
+      expect(template.ttl).to.equal(BACKUP.ttl);
+      const harborNs = release(run, "harbor").inputs.namespace;
+      const dbNs = meta(run.one(CLUSTER), "namespace");
+      expect(template.includedNamespaces).to.include.members([harborNs, dbNs]);
+      expect(list(template.includedResources as string[] | undefined).filter((r) => r !== "*")).to.deep.equal(
+        [],
+      );
+      expect(list(template.excludedResources as string[] | undefined)).to.not.include("secrets");
+      expect(list(template.excludedNamespaceScopedResources as string[])).to.not.include("secrets");
+      // The Secrets Harbor needs to read its database live there.
+      const needed = run
+        .byType("kubernetes:core/v1:Secret")
+        .filter((s) => ["harbor-database", "harbor-pg-owner"].includes(meta(s, "name")));
+      expect(needed).to.have.length(2);
+      for (const s of needed) expect(template.includedNamespaces).to.include(meta(s, "namespace"));
+      const harborSecretKey = run
+        .byType("kubernetes:core/v1:Secret")
+        .filter((s) => meta(s, "namespace") === harborNs);
+      expect(harborSecretKey).to.have.length.greaterThan(0);
+    });
+
+    it("stores on the DR bucket's velero/ prefix with its KMS key, in its own namespace", () => {
+      const bsl = run.one(BSL);
+      expect(at(bsl.inputs, "spec.objectStorage")).to.deep.equal({ bucket: DR.bucketName, prefix: "velero" });
+      expect(at(bsl.inputs, "spec.config.region")).to.equal(PROD["aws:region"]);
+      expect(at(bsl.inputs, "spec.config.kmsKeyId")).to.match(/^arn:aws:kms:/);
+      const velero = release(run, "velero");
+      expect(velero.inputs.namespace).to.equal("velero");
+      expect(meta(bsl, "namespace")).to.equal("velero");
+    });
+
+    it("Velero's namespace is deny-by-default with DNS, the kube API, https to S3 and metrics", () => {
+      const names = run
+        .byType(NETPOL)
+        .filter((p) => meta(p, "namespace") === "velero")
+        .map((p) => meta(p, "name"));
+      expect(names).to.have.members([
+        "default-deny",
+        "allow-dns",
+        "allow-kube-api",
+        "allow-to-aws-s3",
+        "allow-metrics-scrape",
+      ]);
+    });
+  });
+
+  describe("restore switch", () => {
+    let restored: StackRun;
+    before(async () => {
+      restored = await evaluateStack("prod", { restore: RESTORE });
+    });
+
+    const key = (r: Registered) => `${r.type}::${r.name}`;
+
+    it("changes the Cluster's bootstrap and archive serverName, adds the refill Job, and nothing else", () => {
+      const before = new Map(run.resources.map((r) => [key(r), r]));
+      const after = new Map(restored.resources.map((r) => [key(r), r]));
+      expect(
+        [...before.keys()].filter((k) => !after.has(k)),
+        "removed",
+      ).to.deep.equal([]);
+      const added = [...after.keys()].filter((k) => !before.has(k));
+      expect(added).to.deep.equal([`${JOB}::harbor-platform-dr-mirror-refill`]);
+      const changed = [...before.keys()].filter(
+        (k) => JSON.stringify(before.get(k)?.inputs) !== JSON.stringify(after.get(k)?.inputs),
+      );
+      expect(changed).to.deep.equal([`${CLUSTER}::harbor-pg`]);
+      for (const [k, r] of before) expect(after.get(k)?.protect, k).to.equal(r.protect);
+
+      const spec = (r: Registered) => r.inputs.spec as Record<string, unknown>;
+      const [a, b] = [spec(run.one(CLUSTER)), spec(restored.one(CLUSTER))];
+      const rest = (s: Record<string, unknown>) =>
+        Object.fromEntries(
+          Object.entries(s).filter(([k]) => !["bootstrap", "externalClusters", "plugins"].includes(k)),
+        );
+      expect(rest(b)).to.deep.equal(rest(a));
+      expect(at(a, "bootstrap.initdb")).to.not.equal(undefined);
+      expect(at(b, "bootstrap")).to.deep.equal({
+        recovery: {
+          source: "dr-origin",
+          database: "registry",
+          owner: "harbor",
+          secret: { name: "harbor-pg-owner" },
+          recoveryTarget: { targetTime: RESTORE.targetTime },
+        },
+      });
+      expect(at(b, "externalClusters")).to.deep.equal([
+        {
+          name: "dr-origin",
+          plugin: {
+            name: "barman-cloud.cloudnative-pg.io",
+            parameters: { barmanObjectName: "harbor-pg-backups", serverName: "harbor-pg" },
+          },
+        },
+      ]);
+      expect(at(b, "plugins")).to.deep.equal([
+        {
+          name: "barman-cloud.cloudnative-pg.io",
+          isWALArchiver: true,
+          parameters: { barmanObjectName: "harbor-pg-backups", serverName: "harbor-pg-restored" },
+        },
+      ]);
+    });
+
+    it("refills every MinIO bucket from the DR copy (copy, never sync) with a MinIO user that may write", () => {
+      const job = restored.one(JOB);
+      const container = (at(job.inputs, "spec.template.spec.containers") as Record<string, unknown>[])[0];
+      const script = (container.command as string[]).join(" ");
+      const minioBuckets = (
+        at(release(restored, "minio").inputs.values, "buckets") as { name: string }[]
+      ).map((x) => x.name);
+      for (const b of minioBuckets)
+        expect(script).to.include(`rclone copy dr:${DR.bucketName}/mirror/${b} minio:${b} `);
+      expect(script).to.not.include("rclone sync");
+      const env = container.env as { name: string; valueFrom?: unknown }[];
+      expect(
+        at(
+          env.find((e) => e.name === "RCLONE_CONFIG_MINIO_ACCESS_KEY_ID"),
+          "valueFrom.secretKeyRef.name",
+        ),
+      ).to.equal("minio-root");
+      const refillPolicy = restored
+        .byType(NETPOL)
+        .find((p) => meta(p, "name") === "allow-dr-refill-from-aws-s3") as Registered;
+      expect(at(refillPolicy.inputs, "spec.podSelector.matchLabels")).to.deep.equal({
+        "app.kubernetes.io/name": "dr-refill",
+      });
+    });
+
+    it("the Cluster, Harbor and the mirror wait for the refill; only they gain waits", () => {
+      const job = restored.one(JOB);
+      const before = new Map(run.resources.map((r) => [key(r), r]));
+      const gained = restored.resources
+        .filter((r) => before.has(key(r)))
+        .filter((r) => r.dependencies.some((d) => !(before.get(key(r))?.dependencies ?? []).includes(d)))
+        .map(key)
+        .sort();
+      expect(gained).to.deep.equal(
+        [`${CLUSTER}::harbor-pg`, `${CRONJOB}::harbor-platform-dr-mirror`, `${RELEASE}::harbor`].sort(),
+      );
+      for (const k of gained) {
+        const r = restored.resources.find((x) => key(x) === k) as Registered;
+        const added = r.dependencies.filter((d) => !(before.get(k)?.dependencies ?? []).includes(d));
+        expect(added, k).to.deep.equal([job.urn]);
+      }
+      expect(job.dependencies).to.include(release(restored, "minio").urn);
+    });
+  });
+
+  describe("external object store", () => {
+    it("keeps the DR bucket and Velero but runs no mirror (the store's owner replicates it)", async () => {
+      const ext = await evaluateStack("prod", {
+        objectStore: {
+          mode: "external",
+          endpoint: "https://s3.eu-west-1.amazonaws.com",
+          region: "eu-west-1",
+        },
+        objectStoreAccessKey: "AKIAEXAMPLE",
+        objectStoreSecretKey: "example-secret",
+      });
+      expect(ext.byType(BUCKET)).to.have.length(2);
+      expect(ext.byType(SCHEDULE)).to.have.length(1);
+      expect(ext.byType(CRONJOB)).to.deep.equal([]);
+      expect(ext.byType(NETPOL).map((p) => meta(p, "name"))).to.not.include("allow-dr-mirror-to-aws-s3");
+    });
+  });
+
+  describe("bad input stops the stack with one line", () => {
+    it("without aws:region", async () => {
+      expect(await message({ "aws:region": undefined })).to.equal(
+        "aws:region = (unset): required for topology prod: the AWS region of the DR bucket, like eu-central-1",
+      );
+    });
+
+    it("without the dr section", async () => {
+      expect(await message({ dr: undefined })).to.match(
+        /^harbor-platform:dr = \(unset\): required for topology prod/,
+      );
+    });
+
+    it("with the replica in the primary region", async () => {
+      expect(await message({ dr: { ...DR, replicaRegion: PROD["aws:region"] } })).to.equal(
+        'harbor-platform:dr.replicaRegion = "eu-central-1": a region other than aws:region (eu-central-1): the replica must survive the loss of the primary region',
+      );
+    });
+
+    it("with a backup TTL shorter than two schedule gaps", async () => {
+      expect(await message({ backup: { schedule: "0 */6 * * *", ttl: "6h" } })).to.equal(
+        'harbor-platform:backup.ttl = "6h": at least twice the longest gap of backup.schedule (12h), so one backup always survives',
+      );
+    });
+
+    it("with a mirror schedule longer than the RPO", async () => {
+      expect(await message({ dr: { ...DR, mirrorSchedule: "@hourly" } })).to.equal(
+        'harbor-platform:dr.mirrorSchedule = "@hourly": a schedule whose longest gap (1h) fits in dr.rpoMinutes (30)',
+      );
+    });
+
+    it("with the restore switch on and no source", async () => {
+      expect(await message({ restore: { enabled: true } })).to.equal(
+        "harbor-platform:restore.source = (unset): required when restore.enabled is true: {bucket, region, serverName} of the DR copy to restore from",
+      );
+    });
+
+    it("with DR keys in dev", async () => {
+      try {
+        await evaluateStack("dev", { backup: BACKUP });
+        expect.fail("dev accepted backup");
+      } catch (err) {
+        expect((err as Error).message).to.equal(
+          `harbor-platform:backup = ${JSON.stringify(BACKUP)}: only for topology prod: dev has no disaster recovery`,
+        );
+      }
+    });
+  });
+});
