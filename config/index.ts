@@ -350,7 +350,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
     namespaceQuota: parseQuota(raw.namespaceQuota, preset.namespaceQuota),
     protectData,
     harborConfig,
-    observability,
+    observability: withMirrorRpo(observability, dr, raw.alerting),
     secretKeys: [
       ...secretKeys,
       ...logSecrets,
@@ -381,6 +381,17 @@ function withAuditLogForwarding(
     );
   }
   return { ...spec, settings: { ...spec.settings, auditLogForwardEndpoint: endpoint } };
+}
+
+/** The stale-mirror alert follows the RPO the DR config promises unless alerting sets its own. */
+function withMirrorRpo(
+  obs: ObservabilityConfig,
+  dr: DrConfig | undefined,
+  rawAlerting: unknown,
+): ObservabilityConfig {
+  const explicit = isPlainObject(rawAlerting) && rawAlerting.drMirrorRpoMinutes !== undefined;
+  if (!dr || explicit) return obs;
+  return { ...obs, alerting: { ...obs.alerting, drMirrorRpoMinutes: dr.mirror.rpoMinutes } };
 }
 
 /**

@@ -9,7 +9,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { NamespaceQuota } from "../../config";
-import { charts, imageRef, images } from "../../versions";
+import { imageRef, images } from "../../versions";
+import { mergeValues, pinnedRelease } from "../k8s";
+import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 import { PlatformNamespace } from "../namespace";
 import { DR_PREFIXES, type DrWriterArgs } from "../dr/policies";
 import { RESTRICTED_CONTAINER, RESTRICTED_POD } from "../dr/rclone";
@@ -24,6 +26,8 @@ export interface VeleroArgs extends DrWriterArgs {
   /** Harbor's namespace and the CNPG cluster's (and any other holding Harbor's Secrets). */
   readonly includedNamespaces: readonly string[];
   readonly provider?: k8s.Provider;
+  /** Labels Prometheus selects by: turns on the chart's metrics ServiceMonitor. */
+  readonly monitoringLabels?: Labels;
 }
 
 export const CREDENTIALS_SECRET = "velero-credentials";
@@ -133,16 +137,16 @@ export class Velero extends pulumi.ComponentResource {
       },
       { ...childOpts, dependsOn: [namespace.namespace] },
     );
-    this.release = new k8s.helm.v3.Release(
+    this.release = pinnedRelease(
       name,
       {
         name: "velero",
         namespace: args.namespace,
-        chart: charts.velero.chart,
-        version: charts.velero.version,
-        repositoryOpts: { repo: charts.velero.repo },
-        values: veleroValues(args.ttl),
-        timeout: 600,
+        chart: "velero",
+        values: mergeValues(
+          veleroValues(args.ttl),
+          args.monitoringLabels && chartMonitoringValues.velero(args.monitoringLabels),
+        ),
       },
       { ...childOpts, dependsOn: [namespace, credentials] },
     );

@@ -43,6 +43,8 @@ export interface DrArgs {
   /** Absent in `objectStore.mode: external`: there is no MinIO to mirror. */
   readonly mirrorSource?: MirrorSource;
   readonly provider?: k8s.Provider;
+  /** Labels Prometheus selects by: turns on Velero's ServiceMonitor. */
+  readonly monitoringLabels?: Readonly<Record<string, string>>;
 }
 
 export interface DrParts {
@@ -121,6 +123,7 @@ export function buildDr(a: DrArgs): DrParts {
       ttl: dr.backup.ttl,
       includedNamespaces: a.backupNamespaces,
       provider,
+      monitoringLabels: a.monitoringLabels,
     },
     opts,
   );

@@ -175,7 +175,10 @@ export class HarborPlatform extends pulumi.ComponentResource {
             harborNamespace: cfg.namespace,
             database: { namespace: p.database.namespace, cluster: p.database.clusterName },
             redis: { namespace: p.redis.namespace },
-            ...(p.namespaces.minio ? { minio: { namespace: p.namespaces.minio, drMirror: false } } : {}),
+            ...(p.namespaces.minio
+              ? { minio: { namespace: p.namespaces.minio, drMirror: p.dr?.mirrorCronJob !== undefined } }
+              : {}),
+            ...(p.dr ? { velero: { namespace: p.dr.veleroNamespace } } : {}),
             ...(logging ? { fluentBit: { namespace: logging.namespace } } : {}),
           },
           alerting: cfg.observability.alerting,

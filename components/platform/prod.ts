@@ -180,6 +180,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       name,
       parent: a.parent,
       dr,
+      monitoringLabels,
       protect: a.config.protectData,
       net: a.config.networkPolicy,
       // Harbor's Secrets (secretKey, core/jobservice/registry secrets, DB client password)

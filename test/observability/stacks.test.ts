@@ -75,6 +75,19 @@ describe("observability: prod stack", () => {
     }
   });
 
+  it("alerts on a DR mirror older than the RPO the DR config promises, and on failed Velero backups", () => {
+    const rule = run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    const alerts = (at(rule.inputs, "spec.groups") as { rules: { alert: string; expr: string }[] }[]).flatMap(
+      (g) => g.rules,
+    );
+    const mirror = alerts.filter((a) => a.expr.includes("kube_cronjob_status_last_successful_time"));
+    expect(mirror.map((a) => a.expr).join())
+      .to.contain('cronjob="dr-mirror"')
+      .and.contain(`${30 * 60}`);
+    expect(alerts.some((a) => a.expr.includes("velero_backup_failure_total"))).to.equal(true);
+    expect(at(release(run, "velero").inputs, "values.metrics.serviceMonitor.enabled")).to.equal(true);
+  });
+
   it("forwards Harbor's audit log to the configured syslog endpoint, and lets core reach it", () => {
     const settings = run.one("pulumi-nodejs:dynamic/harbor:HarborSettings");
     expect(at(settings.inputs, "values.audit_log_forward_endpoint")).to.equal("syslog.example.com:514");
