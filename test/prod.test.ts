@@ -189,6 +189,10 @@ describe("prod stack", () => {
     for (const u of users) expect(u.secretKey).to.equal(undefined);
     const buckets = at(v, "buckets") as { name: string; versioning: boolean }[];
     expect(buckets.every((b) => b.versioning)).to.equal(true);
+    // ...and their noncurrent versions expire, so deletes free the disks.
+    expect(at(v, "customCommands")).to.deep.equal(
+      buckets.map((b) => ({ command: `ilm rule add --noncurrent-expire-days 7 myminio/${b.name}` })),
+    );
     expect(minio.protect).to.equal(true);
     const root = run
       .byType("kubernetes:core/v1:Secret")

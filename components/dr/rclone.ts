@@ -28,7 +28,7 @@ export interface DrRemote {
   readonly bucket: string;
   readonly region: string;
   readonly credentials: S3CredentialsRef;
-  /** Set for writes: every object is encrypted with this key, whatever the bucket default. */
+  /** Set for writes: every object is encrypted with this key, whatever the bucket default. Reads need none. */
   readonly kmsKeyArn?: pulumi.Input<string>;
 }
 
@@ -69,9 +69,10 @@ export function drRemoteEnv(remote: DrRemote): EnvVar[] {
       ENV_AUTH: "false",
       // The user may not create or inspect buckets, only objects under its prefix.
       NO_CHECK_BUCKET: "true",
-      ...(remote.kmsKeyArn !== undefined
-        ? { SERVER_SIDE_ENCRYPTION: "aws:kms", SSE_KMS_KEY_ID: remote.kmsKeyArn }
-        : {}),
+      // Every DR object is SSE-KMS (primary and replica). Declaring it also on reads tells
+      // rclone that ETags are not MD5s; without it `--checksum` fails every refilled object.
+      SERVER_SIDE_ENCRYPTION: "aws:kms",
+      ...(remote.kmsKeyArn !== undefined ? { SSE_KMS_KEY_ID: remote.kmsKeyArn } : {}),
     },
     remote.credentials,
   );

@@ -330,8 +330,18 @@ const project: Handler = {
       });
     return { projectId: olds.projectId, quotaId: olds.quotaId, retentionId: olds.retentionId };
   },
-  async delete(c, id) {
-    await orGone(c.request("DELETE", `/projects/${id}`));
+  async delete(c, id, props) {
+    try {
+      await orGone(c.request("DELETE", `/projects/${id}`));
+    } catch (e) {
+      // Harbor refuses to delete a project that still holds repositories (412).
+      if (e instanceof HarborApiError && e.status === 412) {
+        throw new Error(
+          `Harbor project ${String(props.name)} still has repositories: delete them (or keep the project) before removing it from harborConfig. ${e.message}`,
+        );
+      }
+      throw e;
+    }
   },
 };
 
@@ -548,7 +558,10 @@ const retention: Handler = {
     await c.request("PUT", `/retentions/${id}`, { body: retentionBody(news) });
     return { retentionId: olds.retentionId, adopted: olds.adopted };
   },
-  async delete(c, id) {
+  async delete(c, id, props) {
+    // An adopted policy is the one Harbor made for a proxy-cache project: leave it to Harbor
+    // (its rules stay as last managed) rather than leave the project with no retention.
+    if (props.adopted === true) return;
     await orGone(c.request("DELETE", `/retentions/${id}`));
   },
 };

@@ -83,6 +83,9 @@ export const ROOT_CREDENTIALS = {
 export const TLS_SECRET = "minio-tls";
 export const TRUSTED_CA_SECRET = "minio-trusted-ca";
 
+/** Days a replaced or deleted object version stays in MinIO (undo window for mistakes). */
+export const NONCURRENT_VERSION_DAYS = 7;
+
 export function minioValues(s: MinioSettings): Record<string, unknown> {
   return {
     image: { repository: s.image.repository, tag: s.image.tag },
@@ -125,6 +128,12 @@ export function minioValues(s: MinioSettings): Record<string, unknown> {
       purge: false,
       versioning: true,
       objectlocking: false,
+    })),
+    // Versioning keeps what GC, upload purging and backup retention delete as noncurrent
+    // versions: expire them, or the erasure-coded disks only ever fill. The DR bucket keeps
+    // its own, longer version history.
+    customCommands: [s.buckets.registry, s.buckets.backups].map((name) => ({
+      command: `ilm rule add --noncurrent-expire-days ${NONCURRENT_VERSION_DAYS} myminio/${name}`,
     })),
   };
 }

@@ -377,6 +377,11 @@ describe("DR on the prod stack", () => {
           "valueFrom.secretKeyRef.name",
         ),
       ).to.equal("minio-root");
+      // Reading SSE-KMS objects with --checksum needs rclone told they are KMS-encrypted.
+      const plain = env as { name: string; value?: string }[];
+      expect(plain.find((e) => e.name === "RCLONE_CONFIG_DR_SERVER_SIDE_ENCRYPTION")?.value).to.equal(
+        "aws:kms",
+      );
       const refillPolicy = restored
         .byType(NETPOL)
         .find((p) => meta(p, "name") === "allow-dr-refill-from-aws-s3") as Registered;

@@ -266,6 +266,11 @@ describe("harbor-config providers against the fake Harbor", () => {
     expect(ret.outs.adopted).to.equal(true);
     expect(fake.state.retentions.size).to.equal(1);
     expect(fake.countBy("POST")).to.equal(2); // the registry and the project only
+    // Removing the adopted policy from code leaves Harbor's own in place.
+    const mark = fake.calls.length;
+    await p("retention").delete(ret.id, ret.outs);
+    expect(fake.mutations(mark)).to.deep.equal([]);
+    expect(fake.state.retentions.size).to.equal(1);
   });
 
   it("robot: secret only from create; rotationTrigger refreshes it through PATCH", async () => {
