@@ -92,6 +92,22 @@ const at = (n) => results.scale.find((s) => s.projects === n);
 if (at(100) && at(1000))
   results.scaleRatio1000vs100 = +(at(1000).evaluationMs / at(100).evaluationMs).toFixed(1);
 
+// The dynamic provider against the spec-checked fake Harbor: a no-change `up` and a refresh.
+{
+  const n = Number(process.env.BENCH_NO_CHANGE_PROJECTS ?? 1000);
+  const r = spawnSync(
+    process.execPath,
+    ["-r", "ts-node/register", join(root, "bench", "no-change.ts"), String(n)],
+    {
+      cwd: root,
+      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "true" },
+      encoding: "utf8",
+    },
+  );
+  if (r.status !== 0) throw new Error(`bench no-change failed: ${r.stderr}`);
+  results.noChange = JSON.parse(r.stdout.trim().split("\n").pop());
+}
+
 if (withTests) {
   const t0 = Date.now();
   const r = spawnSync("npm", ["test"], { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
