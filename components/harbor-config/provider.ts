@@ -718,39 +718,55 @@ const HANDLERS: Record<Kind, Handler> = {
   replication,
 };
 
+/** Input naming the Harbor object a resource manages: one provider serves every kind. */
+export const KIND_INPUT = "harborKind";
+
+/**
+ * One provider instance for every kind: Pulumi serializes a dynamic provider's closure once per
+ * instance, and that serialization, not the resources, is what an evaluation spends its time on.
+ * Tests may pin a kind; resources name theirs in the `harborKind` input.
+ */
 export class HarborProvider implements pulumi.dynamic.ResourceProvider {
-  constructor(readonly kind: Kind) {}
+  constructor(readonly kind?: Kind) {}
+
+  private handler(props: Inputs): Handler {
+    const kind = (this.kind ?? props[KIND_INPUT]) as Kind;
+    const h = HANDLERS[kind];
+    if (!h) throw new Error(`harbor provider: unknown kind ${JSON.stringify(kind)}`);
+    return h;
+  }
 
   private client(props: Inputs): HarborClient {
     return new HarborClient(props.connection, clientSettings.retry);
   }
 
   async create(inputs: Inputs): Promise<pulumi.dynamic.CreateResult> {
-    const r = await HANDLERS[this.kind].create(this.client(inputs), inputs);
+    const r = await this.handler(inputs).create(this.client(inputs), inputs);
     return { id: r.id, outs: { ...inputs, ...r.outs } };
   }
 
   async read(id: string, props: Inputs): Promise<pulumi.dynamic.ReadResult> {
-    const live = await HANDLERS[this.kind].read(this.client(props), id, props);
+    const live = await this.handler(props).read(this.client(props), id, props);
     // No id tells Pulumi the object is gone (deleted behind its back).
-    return live ? { id, props: live } : {};
+    if (!live) return {};
+    return { id, props: props[KIND_INPUT] === undefined ? live : { ...live, [KIND_INPUT]: props[KIND_INPUT] } };
   }
 
   async diff(_id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.DiffResult> {
     const changed = changedKeys(olds, news);
     const conn = canonical(olds.connection) !== canonical(news.connection);
-    const replaces = HANDLERS[this.kind].replaces.filter((k) => changed.has(k));
+    const replaces = this.handler(news).replaces.filter((k) => changed.has(k));
     return { changes: changed.size > 0 || conn, replaces, deleteBeforeReplace: replaces.length > 0 };
   }
 
   async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {
     const changed = changedKeys(olds, news);
     const outs =
-      changed.size === 0 ? {} : await HANDLERS[this.kind].update(this.client(news), id, olds, news, changed);
+      changed.size === 0 ? {} : await this.handler(news).update(this.client(news), id, olds, news, changed);
     return { outs: { ...olds, ...news, ...outs } };
   }
 
   async delete(id: string, props: Inputs): Promise<void> {
-    await HANDLERS[this.kind].delete(this.client(props), id, props);
+    await this.handler(props).delete(this.client(props), id, props);
   }
 }

@@ -1,8 +1,8 @@
-// Pulumi resources over the Harbor dynamic providers. One provider instance per kind, shared by
-// every resource of that kind, so Pulumi serializes each provider once (its cache is per instance)
-// and 5,000 projects cost 5,000 registrations, not 5,000 closure serializations.
+// Pulumi resources over the Harbor dynamic provider. One provider instance shared by every
+// resource of every kind, so Pulumi serializes it once (its cache is per instance): 5,000
+// projects cost 5,000 registrations, not 5,000 closure serializations.
 import * as pulumi from "@pulumi/pulumi";
-import { HarborProvider, Kind } from "./provider";
+import { HarborProvider, KIND_INPUT, Kind } from "./provider";
 import type { RetentionRuleSpec, RobotPermissionSpec } from "../../config/harbor-config";
 
 export interface HarborConnectionArgs {
@@ -12,12 +12,8 @@ export interface HarborConnectionArgs {
   readonly caCert: pulumi.Input<string>;
 }
 
-const providers = new Map<Kind, HarborProvider>();
-function providerFor(kind: Kind): HarborProvider {
-  let p = providers.get(kind);
-  if (!p) providers.set(kind, (p = new HarborProvider(kind)));
-  return p;
-}
+// One provider instance for every kind and resource: Pulumi serializes it once per instance.
+const provider = new HarborProvider();
 
 type Declared<T> = { readonly [K in keyof T]: pulumi.Input<T[K]> };
 
@@ -32,10 +28,11 @@ abstract class HarborResource extends pulumi.dynamic.Resource {
     secretOutputs: readonly string[] = [],
   ) {
     super(
-      providerFor(kind),
+      provider,
       name,
       {
         ...declared,
+        [KIND_INPUT]: kind,
         // The admin password travels in every resource's state: keep the whole connection secret.
         connection: pulumi.secret(connection),
         ...Object.fromEntries(outputs.map((o) => [o, undefined])),

@@ -238,7 +238,10 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
         credentialsSecret: "harbor-pg-backup-s3",
         ...(store.projectCa ? { caSecret: CA_BUNDLE_SECRET } : {}),
       },
-      backupDependsOn: [backupSecret, dbCa, ...store.ready],
+      // Not the object store itself: the ObjectStore CR only describes it, the plugin retries WAL
+      // archiving until MinIO answers and PostgreSQL keeps WAL until archived. So the database
+      // comes up beside MinIO instead of after it (a recovery still waits, for the refill).
+      backupDependsOn: [backupSecret, dbCa],
       ...(dr ? { restore: dr.restore } : {}),
       // A recovery reads the archive from MinIO: only after the refill put it back.
       recoveryDependsOn: refill,

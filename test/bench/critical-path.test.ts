@@ -52,3 +52,28 @@ describe("deploy critical path model", () => {
     });
   }
 });
+
+describe("deploy critical path of the prod stack", () => {
+  it("is the unavoidable chain: operators, their CRs, the database ready, Harbor, its configuration", async () => {
+    const run = await evaluateStack("prod");
+    const cp = criticalPath(run.resources, model);
+    const slow = cp.chain.filter((c) => c.seconds > 0);
+    const kinds = slow.map((c) => {
+      const r = run.resources.find((x) => x.name === c.name && x.type === c.type);
+      return c.type === "kubernetes:helm.sh/v3:Release"
+        ? `chart:${String(r?.inputs.chart)}`
+        : c.type.split(":").pop();
+    });
+    expect(kinds.slice(0, 6)).to.deep.equal([
+      "Namespace",
+      "chart:cert-manager",
+      "chart:plugin-barman-cloud",
+      "ObjectStore",
+      "Cluster",
+      "chart:harbor",
+    ]);
+    expect(slow.slice(6).every((c) => c.type.startsWith("pulumi-nodejs:dynamic/harbor:"))).to.equal(true);
+    // Everything else (MinIO, Redis, monitoring, DR) runs beside that chain.
+    expect(cp.seconds).to.be.lessThan(cp.serialSeconds / 2);
+  });
+});
