@@ -749,7 +749,10 @@ export class HarborProvider implements pulumi.dynamic.ResourceProvider {
     const live = await this.handler(props).read(this.client(props), id, props);
     // No id tells Pulumi the object is gone (deleted behind its back).
     if (!live) return {};
-    return { id, props: props[KIND_INPUT] === undefined ? live : { ...live, [KIND_INPUT]: props[KIND_INPUT] } };
+    return {
+      id,
+      props: props[KIND_INPUT] === undefined ? live : { ...live, [KIND_INPUT]: props[KIND_INPUT] },
+    };
   }
 
   async diff(_id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.DiffResult> {
