@@ -134,6 +134,8 @@ console.log("\nScale with declared Harbor projects (one robot each), prod stack"
 table(results.scale);
 if (results.scaleRatio1000vs100 !== undefined)
   console.log(`1,000 vs 100 projects: ${results.scaleRatio1000vs100}x (target <= 12x)`);
+console.log("\nDynamic provider, no-change run against the fake Harbor (projects with a robot each)");
+table([results.noChange]);
 if (results.testSuite)
   console.log(`\nnpm test: ${results.testSuite.seconds} s (target < 60 s) — ${results.testSuite.summary}`);
 writeFileSync(join(root, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
