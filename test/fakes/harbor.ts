@@ -210,7 +210,7 @@ class SpecChecker {
 
 let checker: SpecChecker | undefined;
 
-export type FaultKind = "500" | "503" | "429" | "hang" | "reset" | "resetAfter" | "race";
+export type FaultKind = "500" | "503" | "429" | "412" | "hang" | "reset" | "resetAfter" | "race";
 interface Fault {
   method: string;
   template: string;
@@ -373,6 +373,8 @@ export class FakeHarbor {
     if (fault?.kind === "hang") return; // never answers; the client's timeout must fire
     if (fault?.kind === "reset") return void req.socket.destroy();
     if (fault?.kind === "500" || fault?.kind === "503") return error(Number(fault.kind), "injected failure");
+    // What Harbor answers when a project still holds repositories.
+    if (fault?.kind === "412") return error(412, "the project contains repositories, can not be deleted");
     if (fault?.kind === "429") {
       res.setHeader("Retry-After", String(fault.retryAfter ?? 1));
       return error(429, "too many requests");

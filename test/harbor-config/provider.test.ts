@@ -273,6 +273,20 @@ describe("harbor-config providers against the fake Harbor", () => {
     expect(fake.state.retentions.size).to.equal(1);
   });
 
+  it("project: deleting one that still holds repositories says so, with Harbor's own message", async () => {
+    const { id, outs } = await project();
+    fake.inject("DELETE", "/projects/{project_name_or_id}", "412");
+    let message = "";
+    try {
+      await p("project").delete(id, outs);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).to.match(/^Harbor project apps still has repositories: delete them/);
+    expect(message).to.contain("the project contains repositories, can not be deleted");
+    expect(fake.countBy("DELETE")).to.equal(1); // a 412 is not retried
+  });
+
   it("robot: secret only from create; rotationTrigger refreshes it through PATCH", async () => {
     await project();
     const decl = {
