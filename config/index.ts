@@ -391,7 +391,8 @@ function withMirrorRpo(
 ): ObservabilityConfig {
   const explicit = isPlainObject(rawAlerting) && rawAlerting.drMirrorRpoMinutes !== undefined;
   if (!dr || explicit) return obs;
-  return { ...obs, alerting: { ...obs.alerting, drMirrorRpoMinutes: dr.mirror.rpoMinutes } };
+  // The alert's own floor (5 minutes) holds here too: a tighter RPO would make it flap.
+  return { ...obs, alerting: { ...obs.alerting, drMirrorRpoMinutes: Math.max(5, dr.mirror.rpoMinutes) } };
 }
 
 /**
