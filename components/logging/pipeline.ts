@@ -69,6 +69,7 @@ function authEntries(l: LoggingConfig): Array<[string, string]> {
         ["HTTP_Passwd", "${ELK_PASSWORD}"],
       ];
     case "apiKey":
+      // The es plugin's `http_api_key` (keys are case-insensitive): sent as `Authorization: ApiKey`.
       return [["HTTP_API_Key", "${ELK_API_KEY}"]];
     case "sigv4":
       return [
