@@ -78,7 +78,13 @@ export function drRemoteEnv(remote: DrRemote): EnvVar[] {
   );
 }
 
-/** Flags of every rclone transfer: compare by checksum, list in one call per bucket, log progress. */
+/** rclone serves Prometheus metrics here while a transfer runs (the pod's `metrics` port). */
+export const RCLONE_METRICS_PORT = 5572;
+
+/**
+ * Flags of every rclone transfer: compare by checksum, list in one call per bucket, log
+ * progress, and expose transfer metrics for the run's duration.
+ */
 export const TRANSFER_FLAGS = [
   "--checksum",
   "--fast-list",
@@ -88,6 +94,8 @@ export const TRANSFER_FLAGS = [
   "--stats",
   "60s",
   "-v",
+  "--metrics-addr",
+  `:${RCLONE_METRICS_PORT}`,
 ];
 
 /** Shell-quotes one word for /bin/sh. */
@@ -137,6 +145,7 @@ export function rclonePod(name: string, script: string, minio: MinioRemote, dr: 
         image: imageRef(images.rclone),
         imagePullPolicy: "IfNotPresent",
         command: ["/bin/sh", "-c", script],
+        ports: [{ name: "metrics", containerPort: RCLONE_METRICS_PORT }],
         env: [
           { name: "HOME", value: "/tmp" },
           { name: "RCLONE_CONFIG", value: "/tmp/rclone.conf" },

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
-import { charts } from "../../versions";
-import { randomPassword as password } from "../k8s";
+import { pinnedRelease, randomPassword as password } from "../k8s";
 import type { PlatformNamespace } from "../namespace";
 import {
   CREDENTIAL_KEYS,
@@ -158,18 +157,9 @@ export class Harbor extends pulumi.ComponentResource {
       }));
     }
 
-    this.release = new k8s.helm.v3.Release(
+    this.release = pinnedRelease(
       name,
-      {
-        name: "harbor",
-        namespace: ns,
-        chart: charts.harbor.chart,
-        version: charts.harbor.version,
-        repositoryOpts: { repo: charts.harbor.repo },
-        values,
-        timeout: args.timeoutSeconds ?? 900,
-        maxHistory: 10,
-      },
+      { name: "harbor", namespace: ns, chart: "harbor", values, timeoutSeconds: args.timeoutSeconds ?? 900 },
       // The values name these Secrets literally, so Helm must find them in place.
       { ...k8sOpts, dependsOn },
     );

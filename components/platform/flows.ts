@@ -2,6 +2,7 @@
 import type { Exposure, NetworkPolicySettings, ProdSettings } from "../../config";
 import { CLUSTER_LABEL } from "../database";
 import { apiServerFlow, sameNamespaceFlows, type Flow, type Peer } from "../network-policy";
+import { RCLONE_METRICS_PORT } from "../dr/rclone";
 import { MINIO_POD_LABELS, MINIO_PORT } from "../object-store";
 import { POD_LABELS as REDIS_PODS, REDIS_PORT, SENTINEL_PORT } from "../redis";
 
@@ -216,7 +217,8 @@ export function prodFlows(
       // Erasure-set peers, the chart's bucket/user/policy jobs, and the DR mirror and refill
       // pods reading (writing) MinIO: they run in this namespace, next to its Secrets.
       ...sameNamespaceFlows(ns.minio, [{ port: MINIO_PORT }]),
-      monitoring([MINIO_PORT]),
+      // MinIO, and the mirror's rclone while a run lasts.
+      monitoring(drMirror ? [MINIO_PORT, RCLONE_METRICS_PORT] : [MINIO_PORT]),
       ...(drMirror
         ? [
             {

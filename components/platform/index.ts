@@ -7,7 +7,7 @@ import { OBJECT_STORE_SECRET_KEYS, type PlatformConfig, type ProdSettings } from
 import { Harbor, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
-import { harborFlows, type ProdNamespaces } from "./flows";
+import { DR_MIRROR_PODS, harborFlows, type ProdNamespaces } from "./flows";
 import { NamespacePolicies } from "../network-policy";
 
 export interface HarborPlatformArgs {
@@ -185,6 +185,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
           ruleNamespace: cfg.namespace,
           selectorLabels: cfg.observability.alerting.selectorLabels,
           redisPodLabels: REDIS_POD_LABELS,
+          ...(p.dr?.mirrorCronJob ? { drMirrorPod: { labels: DR_MIRROR_PODS, port: "metrics" } } : {}),
           provider,
         },
         { parent: this },

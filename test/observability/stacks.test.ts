@@ -56,12 +56,28 @@ describe("observability: prod stack", () => {
     expect(at(release(run, "fluent-bit").inputs, "values.serviceMonitor.enabled")).to.equal(true);
   });
 
-  it("registers the CloudNativePG and Sentinel PodMonitors and the platform's alert rules", () => {
+  it("registers the CloudNativePG, Sentinel and DR-mirror PodMonitors and the platform's alert rules", () => {
     const podMonitors = run.byType("kubernetes:monitoring.coreos.com/v1:PodMonitor");
-    expect(podMonitors.map((m) => at(m.inputs, "metadata.namespace")).sort()).to.deep.equal([
-      "harbor-db",
-      "harbor-redis",
+    expect(podMonitors.map((m) => at(m.inputs, "metadata.name")).sort()).to.deep.equal([
+      "dr-mirror",
+      "harbor-pg-instances",
+      "redis-sentinel",
     ]);
+    // The mirror's pods really serve what its PodMonitor scrapes, and the scrape is allowed in.
+    const cron = run.one("kubernetes:batch/v1:CronJob");
+    const container = (
+      at(cron.inputs, "spec.jobTemplate.spec.template.spec.containers") as Record<string, unknown>[]
+    )[0];
+    expect(container.ports).to.deep.equal([{ name: "metrics", containerPort: 5572 }]);
+    expect((container.command as string[]).join(" ")).to.contain("--metrics-addr :5572");
+    const scrape = run
+      .byType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+      .find(
+        (p) =>
+          at(p.inputs, "metadata.namespace") === "minio" &&
+          at(p.inputs, "metadata.name") === "allow-metrics-scrape",
+      );
+    expect(JSON.stringify(at(scrape?.inputs, "spec.ingress"))).to.contain('"port":5572');
     const rule = run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
     expect(at(rule.inputs, "metadata.labels")).to.deep.equal({ release: "kube-prometheus-stack" });
     const alerts = (
