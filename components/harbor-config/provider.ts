@@ -1,6 +1,7 @@
 // Dynamic providers over Harbor's REST API 2.0. One generic provider class dispatches to a
-// handler per resource kind. Pulumi serializes provider instances (closure serialization), so
-// this module holds only plain functions and the client; no Pulumi values are referenced here.
+// handler per resource kind. This module and the client are what the dynamic-provider host runs
+// (provider-module.ts carries their source), so they may import only each other and node's
+// built-ins; Pulumi appears here as types only.
 import type * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, HarborConnection, RetryOptions } from "./client";
 
@@ -722,9 +723,9 @@ const HANDLERS: Record<Kind, Handler> = {
 export const KIND_INPUT = "harborKind";
 
 /**
- * One provider instance for every kind: Pulumi serializes a dynamic provider's closure once per
- * instance, and that serialization, not the resources, is what an evaluation spends its time on.
- * Tests may pin a kind; resources name theirs in the `harborKind` input.
+ * One provider for every kind: the host loads it once per distinct `__provider` text, and every
+ * Harbor resource carries the same text. Tests may pin a kind; resources name theirs in the
+ * `harborKind` input.
  */
 export class HarborProvider implements pulumi.dynamic.ResourceProvider {
   constructor(readonly kind?: Kind) {}

@@ -1,8 +1,9 @@
-// Pulumi resources over the Harbor dynamic provider. One provider instance shared by every
-// resource of every kind, so Pulumi serializes it once (its cache is per instance): 5,000
-// projects cost 5,000 registrations, not 5,000 closure serializations.
+// Pulumi resources over the Harbor dynamic provider. Every resource of every kind names the same
+// provider module (provider-module.ts) in its `__provider` input, which is what the nodejs
+// dynamic-provider host runs; the `harborKind` input picks the handler.
 import * as pulumi from "@pulumi/pulumi";
-import { HarborProvider, KIND_INPUT, Kind } from "./provider";
+import { KIND_INPUT, Kind } from "./provider";
+import { providerModuleText } from "./provider-module";
 import type { RetentionRuleSpec, RobotPermissionSpec } from "../../config/harbor-config";
 
 export interface HarborConnectionArgs {
@@ -12,12 +13,14 @@ export interface HarborConnectionArgs {
   readonly caCert: pulumi.Input<string>;
 }
 
-// One provider instance for every kind and resource: Pulumi serializes it once per instance.
-const provider = new HarborProvider();
-
 type Declared<T> = { readonly [K in keyof T]: pulumi.Input<T[K]> };
 
-abstract class HarborResource extends pulumi.dynamic.Resource {
+/**
+ * What pulumi.dynamic.Resource registers (the `pulumi-nodejs:dynamic/<module>:<type>` token and
+ * the provider's code in `__provider`), with the code built from the provider's sources rather
+ * than by closure serialization.
+ */
+abstract class HarborResource extends pulumi.CustomResource {
   protected constructor(
     kind: Kind,
     name: string,
@@ -28,7 +31,7 @@ abstract class HarborResource extends pulumi.dynamic.Resource {
     secretOutputs: readonly string[] = [],
   ) {
     super(
-      provider,
+      `pulumi-nodejs:dynamic/harbor:Harbor${kind[0].toUpperCase()}${kind.slice(1)}`,
       name,
       {
         ...declared,
@@ -36,13 +39,12 @@ abstract class HarborResource extends pulumi.dynamic.Resource {
         // The admin password travels in every resource's state: keep the whole connection secret.
         connection: pulumi.secret(connection),
         ...Object.fromEntries(outputs.map((o) => [o, undefined])),
+        __provider: providerModuleText(),
       },
       {
         ...opts,
         additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "connection", ...secretOutputs],
       },
-      "harbor",
-      `Harbor${kind[0].toUpperCase()}${kind.slice(1)}`,
     );
   }
 }
