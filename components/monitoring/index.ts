@@ -37,8 +37,7 @@ export class Monitoring extends pulumi.ComponentResource {
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harbor-platform:monitoring:Monitoring", name, {}, opts);
     const labels = args.selectorLabels ?? {};
-    const cr = (resourceName: string, model: { toJSON(): unknown }) => {
-      const body = model.toJSON() as k8s.apiextensions.CustomResourceArgs;
+    const cr = (resourceName: string, body: k8s.apiextensions.CustomResourceArgs) => {
       this.objects.push(
         new k8s.apiextensions.CustomResource(resourceName, body, {
           parent: this,

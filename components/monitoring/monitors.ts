@@ -1,22 +1,27 @@
 // Pure builders for the monitors no chart provides, and the chart switches that turn on the
 // charts' own ServiceMonitors/PodMonitors/exporters (the lead merges these into each chart's values).
-import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
-import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
+// Types only: the model classes pull in their JSON-schema validators, which the program does not
+// need at run time; the conformance suite validates these objects with them.
+import type { IPodMonitor as PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
+import type { IPrometheusRule as PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import type { RuleGroup } from "./rules";
 
 import { SENTINEL_EXPORTER_PORT_NAME, type Labels } from "./chart-values";
 
 export * from "./chart-values";
 
+const POD_MONITOR = { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor" } as const;
+
 /** CloudNativePG instances serve metrics on port `metrics` (9187); the Cluster's own PodMonitor switch is deprecated. */
 export function cnpgClusterPodMonitor(namespace: string, cluster: string, labels: Labels = {}): PodMonitor {
-  return new PodMonitor({
+  return {
+    ...POD_MONITOR,
     metadata: { name: `${cluster}-instances`, namespace, labels: { ...labels } },
     spec: {
       selector: { matchLabels: { "cnpg.io/cluster": cluster, "cnpg.io/podRole": "instance" } },
       podMetricsEndpoints: [{ port: "metrics" }],
     },
-  });
+  };
 }
 
 /** rclone serves --metrics-addr only while a mirror run lasts; staleness alerts use kube-state-metrics. */
@@ -26,10 +31,11 @@ export function drMirrorPodMonitor(
   port: string,
   labels: Labels = {},
 ): PodMonitor {
-  return new PodMonitor({
+  return {
+    ...POD_MONITOR,
     metadata: { name: "dr-mirror", namespace, labels: { ...labels } },
     spec: { selector: { matchLabels: { ...podLabels } }, podMetricsEndpoints: [{ port, interval: "15s" }] },
-  });
+  };
 }
 
 /** Sentinel metrics need an exporter pointed at the sentinel port: a second sidecar (extraContainers). */
@@ -38,13 +44,14 @@ export function sentinelExporterPodMonitor(
   podLabels: Labels,
   labels: Labels = {},
 ): PodMonitor {
-  return new PodMonitor({
+  return {
+    ...POD_MONITOR,
     metadata: { name: "redis-sentinel", namespace, labels: { ...labels } },
     spec: {
       selector: { matchLabels: { ...podLabels } },
       podMetricsEndpoints: [{ port: SENTINEL_EXPORTER_PORT_NAME }],
     },
-  });
+  };
 }
 
 export function prometheusRule(
@@ -52,7 +59,9 @@ export function prometheusRule(
   groups: readonly RuleGroup[],
   labels: Labels = {},
 ): PrometheusRule {
-  return new PrometheusRule({
+  return {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PrometheusRule",
     metadata: { name: "harbor-platform", namespace, labels: { ...labels } },
     spec: {
       groups: groups.map((g) => ({
@@ -66,5 +75,5 @@ export function prometheusRule(
         })),
       })),
     },
-  });
+  };
 }

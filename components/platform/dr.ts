@@ -2,7 +2,7 @@
 // per region), the MinIO -> S3 mirror (and in restore mode the refill), and Velero with its
 // NetworkPolicies. Loaded only through ./prod, so dev never loads @pulumi/aws.
 import type * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type * as k8s from "@pulumi/kubernetes";
 import type { DrConfig, NetworkPolicySettings } from "../../config";
 import { Velero } from "../backup";
@@ -59,13 +59,13 @@ export function buildDr(a: DrArgs): DrParts {
   const { name, dr, provider } = a;
   const opts = { parent: a.parent };
   // Explicit providers: the region comes from config, never from an ambient default.
-  const primary = new aws.Provider(`${name}-aws-primary`, { region: dr.bucket.region }, opts);
+  const primary = new AwsProvider(`${name}-aws-primary`, { region: dr.bucket.region }, opts);
   const replica =
     dr.bucket.replicaRegion && dr.bucket.replicaBucketName
       ? {
           bucketName: dr.bucket.replicaBucketName,
           region: dr.bucket.replicaRegion,
-          provider: new aws.Provider(`${name}-aws-replica`, { region: dr.bucket.replicaRegion }, opts),
+          provider: new AwsProvider(`${name}-aws-replica`, { region: dr.bucket.replicaRegion }, opts),
         }
       : undefined;
   const bucket = new DrBucket(
