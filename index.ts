@@ -1,9 +1,12 @@
 // The program: read and validate the stack's config, then build the platform for it.
 import { HarborPlatform } from "./components/platform";
+import { withShortStacks } from "./components/platform/stack-traces";
 import { readStackConfig, readStackSecrets } from "./config/stack";
 
 const config = readStackConfig();
-const platform = new HarborPlatform("harbor-platform", { config, secrets: readStackSecrets(config) });
+const platform = withShortStacks(
+  () => new HarborPlatform("harbor-platform", { config, secrets: readStackSecrets(config) }),
+);
 
 export const harborUrl = platform.url;
 export const adminUsername = platform.adminUsername;

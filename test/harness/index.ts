@@ -27,6 +27,8 @@ export interface Registered {
   inputDependencies: string[];
   protect: boolean;
   parent?: string;
+  /** Where the program registered it (`file:///.../components/x/index.ts:12`), as the engine records it. */
+  sourcePosition?: string;
 }
 
 export interface StackRun {
@@ -62,6 +64,7 @@ interface RawRequest {
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }) => void): void };
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getSourceposition(): { getUri(): string; getLine(): number } | undefined;
 }
 
 function unwrapSecrets(value: unknown, at: string, secretPaths: string[]): unknown {
@@ -83,6 +86,11 @@ function inputDependencies(req: RawRequest): string[] {
   const urns = new Set<string>();
   req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => urns.add(u)));
   return [...urns];
+}
+
+function sourcePosition(req: RawRequest): string | undefined {
+  const pos = req.getSourceposition();
+  return pos ? `${pos.getUri()}:${pos.getLine()}` : undefined;
 }
 
 async function settle(): Promise<void> {
@@ -213,6 +221,7 @@ export async function runUnderMocks(
           inputDependencies: inputDependencies(req),
           protect: req.getProtect(),
           parent: req.getParent() || undefined,
+          sourcePosition: sourcePosition(req),
         });
       }
       cb(err, res);
