@@ -12,7 +12,9 @@
 //   same credentials can only fail again and extend the lock.
 // - A POST is retried after a response-less failure only when the caller says a duplicate is
 //   detectable (409 on the name) — otherwise only when the request surely never arrived.
+import * as http from "http";
 import type { IncomingHttpHeaders } from "http";
+import * as https from "https";
 
 export interface HarborConnection {
   readonly url: string;
@@ -189,11 +191,6 @@ export class HarborClient {
   }
 
   private once(method: string, path: string, opts: RequestOptions, requestId: string): Promise<RawResponse> {
-    // Built-ins are required here, not captured: this code runs again after Pulumi serializes it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const http = require("http") as typeof import("http");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const https = require("https") as typeof import("https");
     const base = new URL(this.conn.url);
     const url = new URL(`${base.pathname.replace(/\/$/, "")}/api/v2.0${path}`, base);
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, String(v));
@@ -216,7 +213,6 @@ export class HarborClient {
     };
     const timeoutMs = this.retry.timeoutMs;
     return new Promise<RawResponse>((resolve, reject) => {
-      // Declared before the callbacks that clear it: Pulumi's closure serializer needs that order.
       let timer: ReturnType<typeof setTimeout> | undefined = undefined;
       const req = (url.protocol === "https:" ? https : http).request(url, options, (res) => {
         const chunks: Buffer[] = [];
