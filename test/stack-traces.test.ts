@@ -5,7 +5,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { fileURLToPath } from "url";
-import { BUILD_STACK_LIMIT, withShortStacks } from "../components/platform/stack-traces";
+import { BUILD_STACK_LIMIT, SHORT_STACK_HINT, withShortStacks } from "../components/platform/stack-traces";
 import { ROOT, evaluateStack } from "./harness";
 
 describe("short stack traces while building", () => {
@@ -20,7 +20,7 @@ describe("short stack traces while building", () => {
     expect(Error.stackTraceLimit).to.equal(10);
   });
 
-  it("restores the limit when building throws, and the error names the line that threw", () => {
+  it("restores the limit when building throws; the error names the line that threw and how to see more", () => {
     Error.stackTraceLimit = 10;
     let caught: Error | undefined;
     try {
@@ -33,6 +33,7 @@ describe("short stack traces while building", () => {
     expect(Error.stackTraceLimit).to.equal(10);
     expect(caught?.message).to.equal("broken component");
     expect(caught?.stack).to.include(`${path.join("test", "stack-traces.test.ts")}:`);
+    expect(caught?.stack?.split("\n").pop()).to.equal(SHORT_STACK_HINT);
   });
 
   it("keeps full stacks when the promise-leak report is on or someone chose a limit", () => {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { HarborConfiguration } from "../harbor-config";
 import { FluentBit } from "../logging";
+import { Monitoring } from "../monitoring";
 import { POD_LABELS as REDIS_POD_LABELS } from "../redis";
 import { OBJECT_STORE_SECRET_KEYS, type PlatformConfig, type ProdSettings } from "../../config";
 import { Harbor, type HarborArgs } from "../harbor";
@@ -164,9 +165,6 @@ export class HarborPlatform extends pulumi.ComponentResource {
       );
     }
     if (cfg.prod && this.prod) {
-      // Typed prometheus-operator models are loaded only by the topology that registers them.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Monitoring } = require("../monitoring") as typeof import("../monitoring");
       const p = this.prod;
       new Monitoring(
         `${name}-monitoring`,

@@ -12,6 +12,10 @@ const V8_DEFAULT_LIMIT = 10;
 /** Frames kept meanwhile: the one that threw, for an error raised while building. */
 export const BUILD_STACK_LIMIT = 1;
 
+/** Appended to the stack of an error raised while building: that one frame may be a library's. */
+export const SHORT_STACK_HINT =
+  "    ... (stack shortened while building: NODE_OPTIONS=--stack-trace-limit=50 shows every frame)";
+
 /**
  * Runs `build` with `Error.stackTraceLimit` at BUILD_STACK_LIMIT and restores it after. Left
  * alone when the promise-leak report is on or the limit is not V8's default
@@ -23,6 +27,10 @@ export function withShortStacks<T>(build: () => T, env: NodeJS.ProcessEnv = proc
   Error.stackTraceLimit = BUILD_STACK_LIMIT;
   try {
     return build();
+  } catch (e) {
+    // Only the stack: a one-line error (its message) stays one line.
+    if (e instanceof Error && e.stack) e.stack = `${e.stack}\n${SHORT_STACK_HINT}`;
+    throw e;
   } finally {
     Error.stackTraceLimit = limit;
   }
