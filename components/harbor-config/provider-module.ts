@@ -14,27 +14,12 @@ import { isBuiltin } from "module";
 /** The modules of the provider, relative to this folder; the first one exports HarborProvider. */
 export const PROVIDER_MODULES = ["./provider", "./client"] as const;
 
-interface Swc {
-  transformSync(
-    code: string,
-    options: {
-      filename: string;
-      swcrc: boolean;
-      jsc: { parser: { syntax: "typescript" }; target: "es2022" };
-      module: { type: "commonjs" };
-      sourceMaps: boolean;
-    },
-  ): { code: string };
-}
-
-/** One module's JavaScript: transpiled from its .ts source, or the compiled .js when run from a build. */
+/** One module's JavaScript, transpiled from its TypeScript source. */
 function moduleCode(dir: string, name: string): string {
-  const ts = path.join(dir, `${name}.ts`);
-  if (!fs.existsSync(ts)) return fs.readFileSync(path.join(dir, `${name}.js`), "utf8");
   // Loaded only here: the one place the program transpiles at run time.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const swc = require("@swc/core") as Swc;
-  return swc.transformSync(fs.readFileSync(ts, "utf8"), {
+  const swc = require("@swc/core") as typeof import("@swc/core");
+  return swc.transformSync(fs.readFileSync(path.join(dir, `${name}.ts`), "utf8"), {
     filename: `${name}.ts`,
     swcrc: false,
     jsc: { parser: { syntax: "typescript" }, target: "es2022" },

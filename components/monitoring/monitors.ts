@@ -10,7 +10,8 @@ import { SENTINEL_EXPORTER_PORT_NAME, type Labels } from "./chart-values";
 
 export * from "./chart-values";
 
-const POD_MONITOR = { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor" } as const;
+const API_VERSION = "monitoring.coreos.com/v1";
+const POD_MONITOR = { apiVersion: API_VERSION, kind: "PodMonitor" } as const;
 
 /** CloudNativePG instances serve metrics on port `metrics` (9187); the Cluster's own PodMonitor switch is deprecated. */
 export function cnpgClusterPodMonitor(namespace: string, cluster: string, labels: Labels = {}): PodMonitor {
@@ -60,7 +61,7 @@ export function prometheusRule(
   labels: Labels = {},
 ): PrometheusRule {
   return {
-    apiVersion: "monitoring.coreos.com/v1",
+    apiVersion: API_VERSION,
     kind: "PrometheusRule",
     metadata: { name: "harbor-platform", namespace, labels: { ...labels } },
     spec: {
