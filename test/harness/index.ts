@@ -7,6 +7,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { mockOutputs } from "./mock-outputs";
 import { STACK_SECRETS } from "./stack-secrets";
+import { decodeStackConfig } from "../../config";
+import {
+  applyCliRules,
+  encrypt,
+  loadProject,
+  readStackFile,
+  runtimeConfig,
+  type Project,
+} from "../config/pulumi-cli";
+import { upstreamDir } from "../conformance/upstream";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const PROJECT = "harbor-platform";
@@ -41,18 +51,41 @@ export interface StackRun {
 
 export type ConfigOverrides = Record<string, unknown>;
 
-/** The stack's config (keys without the project prefix), with overrides applied. */
-export function stackConfig(stack: string, overrides: ConfigOverrides = {}): Record<string, unknown> {
-  const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
-  const doc = parseYaml(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
-  // The operator's secret config comes first: stack files cannot hold it (see stack-secrets.ts).
-  const out: Record<string, unknown> = { ...STACK_SECRETS[stack] };
-  for (const [k, v] of Object.entries(doc.config ?? {})) out[k.replace(`${PROJECT}:`, "")] = v;
+/**
+ * The stack's config as the program receives it at run time (`pulumi.runtime.allConfig()`):
+ * Pulumi.<stack>.yaml, the operator's secret config (set with `--secret`) and the overrides
+ * (as `pulumi config set` would store them), passed through the Pulumi CLI's own rules
+ * (missing keys, types, secrets, Pulumi.yaml defaults written in; see ../config/pulumi-cli.ts).
+ * A stack the CLI would refuse throws the CLI's message here, before the program runs.
+ */
+export function runtimeStackConfig(stack: string, overrides: ConfigOverrides = {}): Record<string, string> {
+  const config = readStackFile(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+  for (const [k, v] of Object.entries(STACK_SECRETS[stack] ?? {}))
+    config.set(qualify(k), { text: encrypt(v), secure: true, object: false });
   for (const [k, v] of Object.entries(overrides)) {
-    if (v === undefined) delete out[k];
-    else out[k] = v;
+    if (v === undefined) config.delete(qualify(k));
+    else if (v !== null && typeof v === "object")
+      config.set(qualify(k), { text: JSON.stringify(v), secure: false, object: true });
+    else config.set(qualify(k), { text: String(v), secure: false, object: false });
   }
-  return out;
+  return runtimeConfig(applyCliRules(stack, projectFile(), config));
+}
+
+/** The stack's config (keys without the project prefix) exactly as the program's parser gets it. */
+export function stackConfig(stack: string, overrides: ConfigOverrides = {}): Record<string, unknown> {
+  return decodeStackConfig(runtimeStackConfig(stack, overrides), PROJECT);
+}
+
+const qualify = (key: string) => (key.includes(":") ? key : `${PROJECT}:${key}`);
+
+let project: Project | undefined;
+/** Pulumi.yaml, validated as the CLI validates it (against the pinned project.json). */
+export function projectFile(): Project {
+  project ??= loadProject(
+    parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")),
+    path.join(upstreamDir(), "pulumi-project", "project.json"),
+  );
+  return project;
 }
 
 interface RawRequest {
@@ -159,18 +192,11 @@ export async function evaluateProgram(
   stack: string,
   overrides: ConfigOverrides = {},
 ): Promise<StackRun> {
-  const config = stackConfig(stack, overrides);
-  const secretKeys = Object.keys(STACK_SECRETS[stack] ?? {}).filter((k) => config[k] !== undefined);
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(
-      Object.entries(config).map(([k, v]) => [
-        // Keys of other namespaces (`aws:region`) keep theirs.
-        k.includes(":") ? k : `${PROJECT}:${k}`,
-        typeof v === "string" ? v : JSON.stringify(v),
-      ]),
-    ),
-    secretKeys.map((k) => `${PROJECT}:${k}`),
-  );
+  const config = runtimeStackConfig(stack, overrides);
+  const secretKeys = Object.keys(STACK_SECRETS[stack] ?? {})
+    .map(qualify)
+    .filter((k) => config[k] !== undefined);
+  pulumi.runtime.setAllConfig(config, secretKeys);
   return runUnderMocks(stack, () => {
     const entry = require.resolve(program);
     delete require.cache[entry];
