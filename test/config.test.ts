@@ -48,7 +48,9 @@ describe("prod config", () => {
       "harbor-platform:localStorageClass = (unset): required for topology prod: the name of a StorageClass in the cluster",
     );
     // Pulumi.yaml declares hostname without a default: the CLI stops first (pulumi-cli.ts).
-    expect(() => prod({ hostname: undefined })).to.throw("Stack 'prod' is missing configuration value 'hostname'");
+    expect(() => prod({ hostname: undefined })).to.throw(
+      "Stack 'prod' is missing configuration value 'hostname'",
+    );
     const noHostname = stackConfig("prod");
     delete noHostname.hostname;
     expect(() => parseConfig(noHostname)).to.throw(

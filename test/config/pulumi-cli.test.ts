@@ -184,7 +184,7 @@ describe("Pulumi CLI rules (pulumi/pulumi v3.248.0, pulumi-project/SOURCE.md)", 
             refusals.push(`${stack}: ${err.message}`);
           }
         }
-        expect(accepted, refusals.join("\n")).to.not.be.empty;
+        expect(accepted.length, refusals.join("\n")).to.be.greaterThan(0);
       });
     }
   });
