@@ -102,7 +102,10 @@ function releasesWaitedFor(run: StackRun, r: Registered): Set<string> {
   return chartsFound;
 }
 
-/** Monitor kinds a chart renders because its values turn them on (`serviceMonitor.enabled`, `podMonitorEnabled`). */
+/**
+ * Monitor kinds a chart renders because its values turn them on (`serviceMonitor.enabled`,
+ * `podMonitorEnabled`); test/conformance holds those value paths to each chart's pinned values.yaml.
+ */
 function chartMonitorKinds(values: unknown, out = new Set<string>()): Set<string> {
   if (!isObj(values)) return out;
   for (const [key, value] of Object.entries(values)) {
