@@ -47,17 +47,20 @@ async function download(url) {
   }
 }
 
-async function fetchFile(folder, file, { repo, commit, path, sha256 }) {
-  const url = `${base}/${repo}/${commit}/${path}`;
+const urlOf = ({ repo, commit, path }) => `${base}/${repo}/${commit}/${path}`;
+
+async function fetchFile(folder, file, source) {
+  const { sha256 } = source;
+  const url = urlOf(source);
   const bytes = await download(url);
   const actual = createHash("sha256").update(bytes).digest("hex");
   if (actual !== sha256)
     throw new Failure(`${url} does not match its pinned sha256 (got ${actual}, expected ${sha256})`);
-  return { folder, file, url, bytes };
+  return { folder, file, bytes };
 }
 
 /** The provenance note for one folder, in place of the shared folder's hand-written SOURCE.md. */
-function sourceNote(folder, { license, chartVersion, files }, fetched) {
+function sourceNote(folder, { license, chartVersion, files }) {
   const lines = [
     `# ${folder} (written by scripts/fetch-upstream.mjs)`,
     "",
@@ -73,8 +76,7 @@ function sourceNote(folder, { license, chartVersion, files }, fetched) {
     "| --- | --- | --- | --- | --- |",
   );
   for (const [file, source] of Object.entries(files)) {
-    const { url } = fetched.find((f) => f.folder === folder && f.file === file);
-    lines.push(`| ${file} | ${source.repo} | ${source.ref} | ${url} | ${source.sha256} |`);
+    lines.push(`| ${file} | ${source.repo} | ${source.ref} | ${urlOf(source)} | ${source.sha256} |`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -84,7 +86,12 @@ function install(tmp) {
   // Swap, so an existing cache is only removed once the new one is complete.
   const old = `${tmp}.old`;
   renameSync(target, old);
-  renameSync(tmp, target);
+  try {
+    renameSync(tmp, target);
+  } catch (error) {
+    renameSync(old, target);
+    throw error;
+  }
   rmSync(old, { recursive: true, force: true });
 }
 
@@ -102,7 +109,7 @@ try {
     writeFileSync(join(tmp, folder, file), bytes);
   }
   for (const [folder, entry] of Object.entries(sources))
-    writeFileSync(join(tmp, folder, "SOURCE.md"), sourceNote(folder, entry, fetched));
+    writeFileSync(join(tmp, folder, "SOURCE.md"), sourceNote(folder, entry));
   install(tmp);
   console.log(`fetch-upstream: ${fetched.length} files in ${target}`);
 } catch (error) {
