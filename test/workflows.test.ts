@@ -84,6 +84,13 @@ describe("CI workflows", () => {
     expect(files).to.include.members(["preview.yml", "deploy.yml"]);
   });
 
+  it("finds no action.yml for an action or a ref that is not pinned", () => {
+    expect(() => actionYml("pulumi/actions@v6")).to.not.throw();
+    expect(() => actionYml("aws-actions/configure-aws-credentials@v4")).to.throw(/missing/);
+    expect(() => actionYml("pulumi/actions@v5")).to.throw(/missing/);
+    expect(() => actionYml("pulumi/actions@8582a9e8cc630786854029b4e09281acd6794b58")).to.throw(/v<major>/);
+  });
+
   for (const file of files) {
     describe(file, () => {
       const wf = load(file);
@@ -134,8 +141,10 @@ describe("CI workflows", () => {
 
       it("runs Pulumi per existing stack with the policy pack and that stack's pack config", () => {
         const inputs = actionYml("pulumi/actions@v6").inputs ?? {};
-        // action.yml: policyPackConfigs is "the config for the policy pack of the corresponding
+        // action.yml: policyPacks runs "one or more policy packs" (a list: the action reads one per
+        // line) and policyPackConfigs is "the config for the policy pack of the corresponding
         // --policy-pack flag", so the two lists pair up line by line.
+        expect(inputs.policyPacks?.description).to.match(/one or more policy packs/);
         expect(inputs.policyPackConfigs?.description).to.match(/corresponding "--policy-pack"/);
         // Paths are relative to work-dir (the CLI's working directory); take its default from action.yml.
         const workDir = path.join(ROOT, String(inputs["work-dir"]?.default));
