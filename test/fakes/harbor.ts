@@ -7,15 +7,12 @@
 import * as http from "http";
 import type { AddressInfo, Socket } from "net";
 import { readFileSync } from "fs";
-import { join } from "path";
 import Ajv, { ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { isAllowedPermission } from "../../components/harbor-config/validation";
+import { upstreamFile } from "../upstream";
 
-export const SPEC_PATH =
-  process.env.HARBOR_API_SPEC ??
-  join(__dirname, "..", "..", "..", "shared", "upstream", "harbor-api", "swagger-v2.15.2.yaml");
 const BASE = "/api/v2.0";
 
 type Json = Record<string, unknown>;
@@ -81,7 +78,7 @@ class SpecChecker {
   private readonly spec: Spec;
 
   constructor() {
-    this.spec = parse(readFileSync(SPEC_PATH, "utf8")) as Spec;
+    this.spec = parse(readFileSync(upstreamFile("harbor-api", "swagger-v2.15.2.yaml"), "utf8")) as Spec;
     this.ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(this.ajv);
     const isInt = (bits: number) => (n: number) => Number.isInteger(n) && Math.abs(n) <= 2 ** (bits - 1);
