@@ -16,7 +16,7 @@ import {
   runtimeConfig,
   type Project,
 } from "../config/pulumi-cli";
-import { upstreamDir } from "../conformance/upstream";
+import { upstreamFile } from "../upstream";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const PROJECT = "harbor-platform";
@@ -83,7 +83,7 @@ let project: Project | undefined;
 export function projectFile(): Project {
   project ??= loadProject(
     parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")),
-    path.join(upstreamDir(), "pulumi-project", "project.json"),
+    upstreamFile("pulumi-project", "project.json"),
   );
   return project;
 }
