@@ -2,10 +2,10 @@
 // dynamic-provider host (node_modules/@pulumi/pulumi/cmd/dynamic-provider/index.js of the pinned
 // @pulumi/pulumi 3.248.0) started as its own process and driven over gRPC as `pulumi up`,
 // `pulumi refresh` and `pulumi destroy` drive it: Configure, then per resource Check and Create,
-// Read, Check + Diff + Update for the next config, and Delete. The inputs are the program's own
-// registrations (the SDK's serialized inputs, secrets wrapped) for the dev and prod stacks and
-// for the documented harborConfig example, which uses every kind; Harbor is the spec-checked fake
-// served over TLS with a certificate from the project CA.
+// Read, Check + Diff (+ Update) for the next run of the program, and Delete. The inputs are the
+// program's own registrations (the SDK's serialized inputs, secrets wrapped) for the dev and
+// prod stacks and for the documented harborConfig example, which uses every kind; Harbor is the
+// spec-checked fake served over TLS with a certificate from the project CA.
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
