@@ -59,11 +59,9 @@ function harborHolds(fake: FakeHarbor, s: ResourceState): string[] {
     case "retention": {
       const policy = st.retentions.get(o.retentionId as number) as { rules?: Json[] } | undefined;
       want("retention rules", policy?.rules?.length, (i.rules as Json[]).length);
-      want("retention first count", policy?.rules?.[0]?.params, {
-        [(i.rules as Json[])[0].template === "nDaysSinceLastPull" ? "nDaysSinceLastPull" : "latestPushedK"]: (
-          i.rules as Json[]
-        )[0].count,
-      });
+      // Harbor keys a rule's parameter by its template id (latestPushedK: 10).
+      const first = (i.rules as Json[])[0];
+      want("retention first rule", policy?.rules?.[0]?.params, { [String(first.template)]: first.count });
       break;
     }
     case "immutableRule":
