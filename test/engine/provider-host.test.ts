@@ -81,6 +81,8 @@ describe("Harbor resources through the real dynamic-provider host (gRPC, as the 
     await fake.stop();
     expect(fake.violations, "requests/responses outside Harbor's OpenAPI spec").to.deep.equal([]);
     expect(host.plugin.output().stderr, "host stderr").to.equal("");
+    // The host takes the engine address but never calls it (no Log, no root resource).
+    expect(host.plugin.engine.logs, "host's engine logs").to.deep.equal([]);
   });
 
   it("is the pinned SDK's host; it takes secrets as plain values and has no preview, so the engine keeps secrets itself", async () => {
