@@ -5,6 +5,7 @@
 // unset GC schedule, automatic retention on proxy-cache projects, robot secrets only on
 // create/refresh, storage_limit ignored by PUT /projects.
 import * as http from "http";
+import * as https from "https";
 import type { AddressInfo, Socket } from "net";
 import { readFileSync } from "fs";
 import Ajv, { ValidateFunction } from "ajv";
@@ -279,7 +280,7 @@ export class FakeHarbor {
   private readonly faults: Fault[] = [];
   private readonly sockets = new Set<Socket>();
   private nextId = 1;
-  private server?: http.Server;
+  private server?: http.Server | https.Server;
   private readonly spec: SpecChecker;
 
   constructor() {
@@ -287,14 +288,16 @@ export class FakeHarbor {
     this.spec = checker;
   }
 
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.on("connection", (s) => {
+  /** Listens on 127.0.0.1; with `tls` (PEM key and certificate chain) it serves https. */
+  async start(tls?: { key: string; cert: string }): Promise<this> {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    this.server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+    this.server.on("connection", (s: Socket) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `${tls ? "https" : "http"}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
