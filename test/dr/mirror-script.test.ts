@@ -31,6 +31,7 @@ function container(r: { inputs: Record<string, unknown> }, podPath: string): Con
 /** The mirror as registered: its script, env, buckets (from the MinIO release) and Job policy. */
 interface Mirror {
   script: string;
+  shell: string;
   env: Record<string, string>;
   container: string;
   jobSpec: Record<string, unknown>;
@@ -52,6 +53,7 @@ function mirrorOf(run: StackRun): Mirror {
   expect(buckets).to.have.length(2);
   return {
     script: c.command[2],
+    shell: c.command[0],
     env,
     container: c.name,
     jobSpec: at(cron.inputs, "spec.jobTemplate.spec") as Record<string, unknown>,
@@ -92,9 +94,12 @@ class Site {
       .filter((f) => fs.statSync(path.join(dir, f)).isFile())
       .sort();
   }
-  /** One CronJob run: the registered script, the registered env, local remotes. */
-  run(m: Mirror = this.m): { status: number | null; log: string } {
-    const out = spawnSync("bash", ["-c", m.script], {
+  /**
+   * One CronJob run: the registered script, the registered env, local remotes; under bash, or
+   * the registered interpreter (/bin/sh: dash here, busybox ash in the image, both plain POSIX).
+   */
+  run(m: Mirror = this.m, shell = "bash"): { status: number | null; log: string } {
+    const out = spawnSync(shell, ["-c", m.script], {
       cwd: this.root,
       encoding: "utf8",
       env: {
@@ -181,7 +186,7 @@ describe("DR mirror script, run for real (bash + Debian's rclone, local folders)
     expect(site.list(site.dr(mirror.backups))).to.deep.equal(wals(22).sort());
 
     site.put(site.minio(mirror.backups), wals(1, 22));
-    const again = site.run();
+    const again = site.run(mirror, mirror.shell);
     expect(again.status, again.log).to.equal(exitHeld);
     expect(site.list(site.dr(mirror.registry))).to.deep.equal(blobs(120).sort());
     expect(site.list(site.dr(mirror.backups))).to.deep.equal(wals(23).sort());
