@@ -4,15 +4,12 @@
 // ones the CronJob runs. What cannot run here (S3 versions, the Job controller) is checked on
 // the registered objects.
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { at, evaluateStack, stackConfig, type StackRun } from "../harness";
 import { parseDr, type DrConfig } from "../../config/dr";
 import { mirrorScript, mirrorSettings } from "../../components/dr/mirror";
 import { ROOT_CREDENTIALS } from "../../components/object-store";
-import { requireRclone } from "./rclone-cli";
+import { LocalSite, podScript, requireRclone, type PodScript } from "./rclone-cli";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const PROD = stackConfig("prod");
@@ -29,10 +26,7 @@ function container(r: { inputs: Record<string, unknown> }, podPath: string): Con
 }
 
 /** The mirror as registered: its script, env, buckets (from the MinIO release) and Job policy. */
-interface Mirror {
-  script: string;
-  shell: string;
-  env: Record<string, string>;
+interface Mirror extends PodScript {
   container: string;
   jobSpec: Record<string, unknown>;
   registry: string;
@@ -43,18 +37,13 @@ function mirrorOf(run: StackRun): Mirror {
   const cron = run.one(CRONJOB);
   const c = container(cron, "spec.jobTemplate.spec.template.spec");
   expect(c.command.slice(0, 2)).to.deep.equal(["/bin/sh", "-c"]);
-  const env = Object.fromEntries(
-    c.env.filter((e) => typeof e.value === "string").map((e) => [e.name, e.value as string]),
-  );
   const release = run.byType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "minio");
   const buckets = (at(release?.inputs.values, "buckets") as { name: string }[]).map((b) => b.name);
   const backups = buckets.find((b) => b.includes("backup")) as string;
   const registry = buckets.find((b) => b !== backups) as string;
   expect(buckets).to.have.length(2);
   return {
-    script: c.command[2],
-    shell: c.command[0],
-    env,
+    ...podScript(c),
     container: c.name,
     jobSpec: at(cron.inputs, "spec.jobTemplate.spec") as Record<string, unknown>,
     registry,
@@ -62,63 +51,20 @@ function mirrorOf(run: StackRun): Mirror {
   };
 }
 
-/** A scratch site: MinIO's buckets and the DR bucket as folders side by side. */
-class Site {
-  readonly root = fs.mkdtempSync(path.join(os.tmpdir(), "dr-mirror-"));
-  /** An empty site, or a copy of `from`'s folders. */
+/** The scratch site of the mirror's tests: its DR folder is the prod DR bucket's. */
+class Site extends LocalSite {
   constructor(
     private readonly m: Mirror,
     from?: Site,
   ) {
-    if (from) fs.cpSync(from.root, this.root, { recursive: true });
-    else fs.writeFileSync(path.join(this.root, "ca.crt"), "");
-  }
-  minio(bucket: string): string {
-    return path.join(this.root, bucket);
+    super(from);
   }
   dr(bucket: string): string {
-    return path.join(this.root, DR.bucketName, "mirror", bucket);
+    return super.dr(DR.bucketName, bucket);
   }
-  put(dir: string, files: readonly string[]): void {
-    for (const f of files) {
-      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-      fs.writeFileSync(path.join(dir, f), f);
-    }
-  }
-  remove(dir: string, files: readonly string[]): void {
-    for (const f of files) fs.rmSync(path.join(dir, f));
-  }
-  list(dir: string): string[] {
-    if (!fs.existsSync(dir)) return [];
-    return (fs.readdirSync(dir, { recursive: true }) as string[])
-      .filter((f) => fs.statSync(path.join(dir, f)).isFile())
-      .sort();
-  }
-  /**
-   * One CronJob run: the registered script, the registered env, local remotes; under bash, or
-   * the registered interpreter (/bin/sh: dash here, busybox ash in the image, both plain POSIX).
-   */
-  run(m: Mirror = this.m, shell = "bash"): { status: number | null; log: string } {
-    const out = spawnSync(shell, ["-c", m.script], {
-      cwd: this.root,
-      encoding: "utf8",
-      env: {
-        ...m.env,
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: this.root,
-        RCLONE_CONFIG: path.join(this.root, "rclone.conf"),
-        RCLONE_CACHE_DIR: path.join(this.root, ".cache"),
-        RCLONE_CA_CERT: path.join(this.root, "ca-bundle.pem"),
-        SYSTEM_CA_FILE: path.join(this.root, "ca.crt"),
-        MINIO_CA_FILE: path.join(this.root, "ca.crt"),
-        RCLONE_CONFIG_MINIO_TYPE: "local",
-        RCLONE_CONFIG_DR_TYPE: "local",
-      },
-    });
-    return { status: out.status, log: `${out.stdout}${out.stderr}` };
-  }
-  dispose(): void {
-    fs.rmSync(this.root, { recursive: true, force: true });
+  /** One CronJob run (bash unless the registered shell is asked for). */
+  run(m: PodScript = this.m, shell = "bash"): { status: number | null; log: string } {
+    return super.run(m, shell);
   }
 }
 

@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { stackConfig, at, evaluateStack, type Registered, type StackRun } from "../harness";
 import type { PolicyDocument, PolicyStatement } from "../../components/dr/policies";
-import { rclone, requireRclone } from "./rclone-cli";
+import { LocalSite, podScript, rclone, requireRclone } from "./rclone-cli";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -412,6 +412,31 @@ describe("DR on the prod stack", () => {
       expect(at(refillPolicy.inputs, "spec.podSelector.matchLabels")).to.deep.equal({
         "app.kubernetes.io/name": "dr-refill",
       });
+    });
+
+    it("the refill script, run for real (bash + Debian's rclone, local folders), copies the DR copy back and never deletes", () => {
+      requireRclone();
+      const pod = podScript(
+        (
+          at(restored.one(JOB).inputs, "spec.template.spec.containers") as Parameters<typeof podScript>[0][]
+        )[0],
+      );
+      const buckets = (at(release(restored, "minio").inputs.values, "buckets") as { name: string }[]).map(
+        (x) => x.name,
+      );
+      const site = new LocalSite();
+      try {
+        for (const b of buckets) {
+          site.put(site.dr(DR.bucketName, b), ["a/1", "a/2", "repo/_uploads/x/data"]);
+          site.put(site.minio(b), ["kept-in-minio"]);
+        }
+        const run = site.run(pod);
+        expect(run.status, run.log).to.equal(0);
+        for (const b of buckets)
+          expect(site.list(site.minio(b))).to.deep.equal(["a/1", "a/2", "kept-in-minio"]);
+      } finally {
+        site.dispose();
+      }
     });
 
     it("the Cluster, Harbor and the mirror wait for the refill; only they gain waits", () => {
