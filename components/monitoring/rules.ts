@@ -257,7 +257,7 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
         ),
         rule(
           "DrMirrorJobFailed",
-          `max(kube_job_status_failed{namespace="${ns}",reason!=""} * ${mirrorJob}) > 0`,
+          `max(kube_job_status_failed{namespace="${ns}",reason!~"|PodFailurePolicy"} * ${mirrorJob}) > 0`,
           "0m",
           "warning",
           "A DR mirror run failed",
@@ -265,11 +265,12 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
         ),
         // A held run exits with the code the Job's podFailurePolicy turns into FailJob: its
         // Failed condition has reason PodFailurePolicy, which kube-state-metrics (job.go)
-        // reports as reason="" (it names only BackoffLimitExceeded, DeadlineExceeded, Evicted).
+        // reports as reason="" (it names only BackoffLimitExceeded, DeadlineExceeded, Evicted;
+        // should it learn PodFailurePolicy, the regex still matches).
         // Each scheduled run holds again until approved, so recent Jobs are enough.
         rule(
           "DrMirrorDeletesRefused",
-          `max(kube_job_status_failed{namespace="${ns}",reason=""} * ${mirrorJob}` +
+          `max(kube_job_status_failed{namespace="${ns}",reason=~"|PodFailurePolicy"} * ${mirrorJob}` +
             ` and on(namespace, job_name) (time() - kube_job_status_start_time{namespace="${ns}"} < ${2 * rpo})) > 0`,
           "5m",
           "critical",

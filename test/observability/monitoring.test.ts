@@ -84,9 +84,9 @@ describe("alert rules", () => {
     const byName = (n: string) => rules.find((r) => r.alert === n);
     const held = byName("DrMirrorDeletesRefused");
     const failed = byName("DrMirrorJobFailed");
-    expect(held?.expr).to.include('kube_job_status_failed{namespace="minio",reason=""}');
+    expect(held?.expr).to.include('kube_job_status_failed{namespace="minio",reason=~"|PodFailurePolicy"}');
     expect(held?.expr).to.include('owner_name="dr-mirror"').and.include("kube_job_status_start_time");
-    expect(failed?.expr).to.include('kube_job_status_failed{namespace="minio",reason!=""}');
+    expect(failed?.expr).to.include('kube_job_status_failed{namespace="minio",reason!~"|PodFailurePolicy"}');
     expect(held?.labels.severity).to.equal("critical");
   });
 
