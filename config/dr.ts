@@ -1,6 +1,17 @@
 // Stack config of the disaster-recovery parts (prod only): the DR bucket in AWS, the MinIO ->
 // S3 mirror, Velero's schedule and the restore switch. Pure: the caller passes `aws:region`.
-import { ConfigError, bool, duration, hoursOf, int, obj, optStr, str, type Raw } from "./validate";
+import {
+  ConfigError,
+  bool,
+  duration,
+  hoursOf,
+  int,
+  obj,
+  optStr,
+  requireValue,
+  str,
+  type Raw,
+} from "./validate";
 import type { Topology } from "./index";
 
 export interface DrBucketConfig {
@@ -23,8 +34,29 @@ export interface MirrorConfig {
   readonly intervalMinutes: number;
   /** The promised RPO; the schedule must fit inside it. */
   readonly rpoMinutes: number;
-  /** `rclone sync --max-delete`: a run that would delete more stops, so an empty MinIO cannot empty the DR copy. */
+  /**
+   * Deletes one run may make in one bucket's DR copy, whatever its size. A run that would
+   * delete more deletes nothing there (the whole bucket is held) until an operator approves.
+   */
   readonly maxDelete: number;
+  /** The same bound as a percentage of the objects in that bucket's DR copy. */
+  readonly maxDeletePercent: number;
+  /** Deletes up to this many pass even above maxDeletePercent (small buckets); never above maxDelete. */
+  readonly alwaysAllowDeletes: number;
+  /** A one-shot approval of a held bucket's deletes; absent normally. */
+  readonly approveDeletes?: DeleteApproval;
+}
+
+/**
+ * Lets one mirror run delete up to `count` objects from one bucket's DR copy, once, before
+ * `until`. The run records it as used in the DR bucket, so it is never applied twice.
+ */
+export interface DeleteApproval {
+  /** The MinIO bucket whose sync was held. */
+  readonly bucket: string;
+  readonly count: number;
+  /** RFC 3339 UTC (`Z`): the approval lapses unused after it. */
+  readonly until: string;
 }
 
 export interface BackupConfig {
@@ -51,6 +83,11 @@ export type RestoreConfig =
       readonly targetTime?: string;
       /** Server name the restored cluster archives under: never the source's (barman refuses a used archive). */
       readonly archiveServerName: string;
+      /**
+       * The refill reads the DR copy as it was at this time (RFC 3339 UTC, S3 object versions),
+       * so the deletes of a bad mirror run can be undone; the current copy when unset.
+       */
+      readonly mirrorVersionAt?: string;
     };
 
 export interface DrConfig {
@@ -72,6 +109,9 @@ const DR_FIELDS = [
   "mirrorSchedule",
   "rpoMinutes",
   "maxDelete",
+  "maxDeletePercent",
+  "alwaysAllowDeletes",
+  "approveDeletes",
 ] as const;
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -200,10 +240,42 @@ function hours(minutes: number): string {
 // --- sections ---------------------------------------------------------------------------
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/**
+ * A UTC time as rclone and the mirror script read it. rclone takes a time without a zone as
+ * local time (docs: "Time or duration options"), so only the `Z` form is accepted.
+ */
+export function utcTime(key: string, value: Raw): string {
+  if (typeof value !== "string" || !RFC3339_UTC.test(value) || isNaN(Date.parse(value))) {
+    throw new ConfigError(key, value, "an RFC 3339 time in UTC with a Z, like 2026-03-01T10:30:00Z");
+  }
+  return value;
+}
+
+function parseApproval(raw: Raw): DeleteApproval | undefined {
+  if (raw === undefined) return undefined;
+  const o = obj("dr.approveDeletes", raw, ["bucket", "count", "until"]);
+  const count = requireValue(
+    "dr.approveDeletes.count",
+    o.count,
+    "the most objects the approved run may delete",
+  );
+  const until = requireValue(
+    "dr.approveDeletes.until",
+    o.until,
+    "when the approval lapses, like 2026-03-01T18:00:00Z",
+  );
+  return {
+    bucket: str("dr.approveDeletes.bucket", o.bucket, "the MinIO bucket whose sync was held"),
+    count: int("dr.approveDeletes.count", count, 0, 1),
+    until: utcTime("dr.approveDeletes.until", until),
+  };
+}
 
 function parseRestore(raw: Raw, bucket: DrBucketConfig): RestoreConfig {
   if (raw === undefined) return { enabled: false };
-  const o = obj("restore", raw, ["enabled", "source", "targetTime", "archiveServerName"]);
+  const o = obj("restore", raw, ["enabled", "source", "targetTime", "archiveServerName", "mirrorVersionAt"]);
   const enabled = bool("restore.enabled", o.enabled, false);
   if (!enabled) return { enabled: false };
   if (o.source === undefined) {
@@ -250,7 +322,15 @@ function parseRestore(raw: Raw, bucket: DrBucketConfig): RestoreConfig {
       `a name other than restore.source.serverName (${source.serverName}): barman refuses to archive into a used WAL archive`,
     );
   }
-  return { enabled: true, source, archiveServerName, ...(targetTime ? { targetTime } : {}) };
+  const mirrorVersionAt =
+    o.mirrorVersionAt === undefined ? undefined : utcTime("restore.mirrorVersionAt", o.mirrorVersionAt);
+  return {
+    enabled: true,
+    source,
+    archiveServerName,
+    ...(targetTime ? { targetTime } : {}),
+    ...(mirrorVersionAt ? { mirrorVersionAt } : {}),
+  };
 }
 
 /**
@@ -336,13 +416,26 @@ export function parseDr(
     );
   }
 
+  const maxDelete = int("dr.maxDelete", d.maxDelete, 1000, 1);
+  const alwaysAllowDeletes = int("dr.alwaysAllowDeletes", d.alwaysAllowDeletes, 50, 0);
+  if (alwaysAllowDeletes > maxDelete) {
+    throw new ConfigError(
+      "dr.alwaysAllowDeletes",
+      d.alwaysAllowDeletes,
+      `at most dr.maxDelete (${maxDelete}): no run deletes more than that`,
+    );
+  }
+  const approveDeletes = parseApproval(d.approveDeletes);
   return {
     bucket,
     mirror: {
       schedule: mirror.text,
       intervalMinutes: mirror.gap,
       rpoMinutes,
-      maxDelete: int("dr.maxDelete", d.maxDelete, 1000, 1),
+      maxDelete,
+      maxDeletePercent: int("dr.maxDeletePercent", d.maxDeletePercent, 10, 0, 100),
+      alwaysAllowDeletes,
+      ...(approveDeletes ? { approveDeletes } : {}),
     },
     backup: { schedule: backupSchedule.text, ttl },
     restore: parseRestore(raw.restore, bucket),

@@ -4,33 +4,54 @@
 // `kube_cronjob_status_last_successful_time` (alert on time() minus it > RPO).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { DrConfig, RestoreSource } from "../../config/dr";
+import type { DeleteApproval, DrConfig, RestoreSource } from "../../config/dr";
 import { DR_PREFIXES, type DrWriterArgs } from "./policies";
 import {
+  CA_BUNDLE_STEP,
+  EXCLUDE_UPLOADS,
   TRANSFER_FLAGS,
   drPath,
-  rcloneScript,
+  rcloneLine,
   rclonePod,
+  shq,
   type MinioRemote,
   type S3CredentialsRef,
 } from "./rclone";
 import { refillJobSpec } from "./restore";
+import { ConfigError } from "../../config/validate";
+
+/** The MinIO buckets that hold data; the backups bucket (WAL) is mirrored first. */
+export interface MirrorBuckets {
+  /** WAL and base backups of the database. */
+  readonly backups: string;
+  /** Registry blobs. */
+  readonly registry: string;
+}
+
+/** Bounds on what one run may delete from one bucket's DR copy (MirrorConfig). */
+export interface DeleteBounds {
+  readonly maxDelete: number;
+  readonly maxDeletePercent: number;
+  readonly alwaysAllowDeletes: number;
+  readonly approveDeletes?: DeleteApproval;
+}
 
 /** `bucket`, `region`, `kmsKeyArn` of the DR bucket; the keys are DrBucket.mirrorCredentials. */
 export interface DrMirrorArgs extends DrWriterArgs {
   /** MinIO's namespace: the Job needs MinIO's credentials and CA Secrets, which live there. */
   readonly namespace: string;
   readonly minio: MinioRemote;
-  /** Every MinIO bucket that holds data (registry blobs, WAL and base backups). */
-  readonly buckets: readonly string[];
+  readonly buckets: MirrorBuckets;
   readonly schedule: string;
   /** Longest gap between two runs (MirrorConfig.intervalMinutes). */
   readonly intervalMinutes: number;
-  readonly maxDelete: number;
+  readonly deletes: DeleteBounds;
   /** Longest a run may take; the next run resumes where it stopped. Default 6 h. */
   readonly activeDeadlineSeconds?: number;
   /** When set, a refill Job first copies the DR copy back into MinIO, and the mirror waits for it. */
   readonly restoreFrom?: RestoreSource;
+  /** The refill reads the DR copy as it was at this time (restore.mirrorVersionAt). */
+  readonly refillVersionAt?: string;
   /**
    * MinIO credentials that may write the buckets, for the refill (the mirror's MinIO user only
    * reads). Required with `restoreFrom`.
@@ -44,33 +65,147 @@ export interface DrMirrorArgs extends DrWriterArgs {
 }
 
 /**
- * The mirror's settings from the DR config: schedule, RPO gap, delete bound, and in restore
- * mode the source to refill from with MinIO credentials that may write.
+ * The mirror's settings from the DR config: schedule, RPO gap, delete bounds, and in restore
+ * mode the source (and point in time) to refill from with MinIO credentials that may write.
  */
 export function mirrorSettings(
   dr: DrConfig,
   refillCredentials: S3CredentialsRef,
-): Pick<DrMirrorArgs, "schedule" | "intervalMinutes" | "maxDelete" | "restoreFrom" | "refillCredentials"> {
+): Pick<
+  DrMirrorArgs,
+  "schedule" | "intervalMinutes" | "deletes" | "restoreFrom" | "refillVersionAt" | "refillCredentials"
+> {
+  const m = dr.mirror;
+  const r = dr.restore;
   return {
-    schedule: dr.mirror.schedule,
-    intervalMinutes: dr.mirror.intervalMinutes,
-    maxDelete: dr.mirror.maxDelete,
-    ...(dr.restore.enabled ? { restoreFrom: dr.restore.source, refillCredentials } : {}),
+    schedule: m.schedule,
+    intervalMinutes: m.intervalMinutes,
+    deletes: {
+      maxDelete: m.maxDelete,
+      maxDeletePercent: m.maxDeletePercent,
+      alwaysAllowDeletes: m.alwaysAllowDeletes,
+      ...(m.approveDeletes ? { approveDeletes: m.approveDeletes } : {}),
+    },
+    ...(r.enabled
+      ? {
+          restoreFrom: r.source,
+          refillCredentials,
+          ...(r.mirrorVersionAt ? { refillVersionAt: r.mirrorVersionAt } : {}),
+        }
+      : {}),
   };
 }
 
 const CREDENTIALS_SECRET = "dr-mirror-credentials";
 const CREDENTIAL_KEYS = { accessKeyIdKey: "AWS_ACCESS_KEY_ID", secretAccessKeyKey: "AWS_SECRET_ACCESS_KEY" };
+const CONTAINER = "mirror";
 
-export function mirrorCommands(buckets: readonly string[], drBucket: string, maxDelete: number): string[][] {
-  return buckets.map((b) => [
-    "sync",
-    `minio:${b}`,
-    `dr:${drPath(drBucket, DR_PREFIXES.mirror, b)}`,
-    "--max-delete",
-    String(maxDelete),
-    ...TRANSFER_FLAGS,
-  ]);
+/**
+ * How a mirror run ends. `held`: some bucket would lose more than its bound, so that bucket was
+ * not synced (the others were); the Job fails at once without a retry (podFailurePolicy) and
+ * DrMirrorDeletesRefused fires. rclone's own codes are 1-9 (docs: "List of exit codes").
+ */
+export const MIRROR_EXIT = { ok: 0, failed: 1, held: 10 } as const;
+
+/** Where a run records the approvals it used: beside the buckets' copies, never inside one. */
+export function approvalsPath(drBucket: string): string {
+  return drPath(drBucket, DR_PREFIXES.mirror, ".approvals");
+}
+
+/** The name an approval is recorded under: bucket, lapse time and count identify it. */
+export function approvalId(a: DeleteApproval): string {
+  return `${a.bucket}.${a.until.replace(/[-:]/g, "")}.${a.count}`;
+}
+
+/** Buckets in mirror order: WAL first, so a held or failing registry never delays it. */
+export function mirrorOrder(buckets: MirrorBuckets): string[] {
+  return [buckets.backups, buckets.registry];
+}
+
+/**
+ * The mirror's /bin/sh script. Per bucket, in order, independently (no `set -e`): count the
+ * DR copy's objects, derive the delete bound, dry-run the sync against it (rclone counts
+ * deletes under --dry-run and stops with exit 7 past --max-delete), and sync only when the
+ * dry run passed, with the same bound as a cap should the source shrink in between. A bucket
+ * above its bound is left untouched unless the one-shot approval covers it.
+ */
+export function mirrorScript(buckets: MirrorBuckets, drBucket: string, bounds: DeleteBounds): string {
+  const order = mirrorOrder(buckets);
+  if (bounds.approveDeletes && !order.includes(bounds.approveDeletes.bucket)) {
+    throw new ConfigError(
+      "dr.approveDeletes.bucket",
+      bounds.approveDeletes.bucket,
+      `one of the mirrored MinIO buckets: ${order.join(", ")}`,
+    );
+  }
+  const flags = [...EXCLUDE_UPLOADS, ...TRANSFER_FLAGS];
+  const sync = (dryRun: boolean, limit: string) =>
+    `${rcloneLine(["sync", ...(dryRun ? ["--dry-run"] : []), ...flags])} --max-delete "${limit}" "$2" "$3"`;
+  const a = bounds.approveDeletes;
+  const approvals = approvalsPath(drBucket);
+  const approved = a
+    ? [
+        "# approved BUCKET SOURCE DEST: the one-shot approval covers this bucket's pending deletes",
+        "approved() {",
+        `  [ "$1" = ${shq(a.bucket)} ] || return 1`,
+        `  if [ "$now" -ge ${Math.floor(Date.parse(a.until) / 1000)} ]; then`,
+        `    echo "dr-mirror: $1: the approval lapsed at ${a.until}"; return 1`,
+        "  fi",
+        `  used=$(${rcloneLine(["lsf", "--files-only", approvals])})`,
+        "  case $? in 0) ;; 3) used= ;; *) return 1 ;; esac",
+        `  if printf '%s\\n' "$used" | grep -qxF ${shq(approvalId(a))}; then`,
+        `    echo "dr-mirror: $1: the approval ${approvalId(a)} was used already"; return 1`,
+        "  fi",
+        `  ${sync(true, String(a.count))}`,
+        "  rc=$?",
+        '  if [ "$rc" != 0 ]; then',
+        `    echo "dr-mirror: $1: the dry run with the approved count failed (exit $rc; 7: more than ${a.count} deletes pending)"`,
+        "    return 1",
+        "  fi",
+        `  ${rcloneLine(["touch", `${approvals}/${approvalId(a)}`])} || return 1`,
+        `  echo "dr-mirror: $1: approval ${approvalId(a)} used"`,
+        `  limit=${a.count}`,
+        "}",
+      ]
+    : ["approved() { return 1; }"];
+  return [
+    "set -u",
+    `${CA_BUNDLE_STEP} || exit ${MIRROR_EXIT.failed}`,
+    "now=$(date -u +%s)",
+    "held=0",
+    "failed=0",
+    ...approved,
+    `# mirror BUCKET SOURCE DEST: ${MIRROR_EXIT.ok} synced, ${MIRROR_EXIT.failed} failed, ${MIRROR_EXIT.held} held`,
+    "mirror() {",
+    `  size=$(${rcloneLine(["size", "--json", ...EXCLUDE_UPLOADS])} "$3")`,
+    "  case $? in",
+    `    0) count=$(printf '%s' "$size" | sed -n 's/.*"count":\\([0-9][0-9]*\\).*/\\1/p') ;;`,
+    "    3) count=0 ;; # rclone: directory not found (a first run)",
+    `    *) return ${MIRROR_EXIT.failed} ;;`,
+    "  esac",
+    `  [ -n "$count" ] || return ${MIRROR_EXIT.failed}`,
+    `  limit=$((count * ${bounds.maxDeletePercent} / 100))`,
+    `  [ "$limit" -ge ${bounds.alwaysAllowDeletes} ] || limit=${bounds.alwaysAllowDeletes}`,
+    `  [ "$limit" -le ${bounds.maxDelete} ] || limit=${bounds.maxDelete}`,
+    `  ${sync(true, "$limit")}`,
+    "  case $? in",
+    "    0) ;;",
+    "    7)",
+    '      if ! approved "$@"; then',
+    '        echo "dr-mirror: $1: HELD: the sync would delete more than $limit of the $count objects in $3; nothing was synced (see the DrMirrorDeletesRefused runbook)"',
+    `        return ${MIRROR_EXIT.held}`,
+    "      fi ;;",
+    `    *) return ${MIRROR_EXIT.failed} ;;`,
+    "  esac",
+    `  ${sync(false, "$limit")} || return ${MIRROR_EXIT.failed}`,
+    "}",
+    ...order.flatMap((b) => [
+      `mirror ${shq(b)} ${shq(`minio:${b}`)} ${shq(`dr:${drPath(drBucket, DR_PREFIXES.mirror, b)}`)}`,
+      `case $? in ${MIRROR_EXIT.ok}) ;; ${MIRROR_EXIT.held}) held=1 ;; *) failed=1 ;; esac`,
+    ]),
+    `[ "$held" = 0 ] || exit ${MIRROR_EXIT.held}`,
+    `[ "$failed" = 0 ] || exit ${MIRROR_EXIT.failed}`,
+  ].join("\n");
 }
 
 export function mirrorCronJobSpec(
@@ -78,6 +213,7 @@ export function mirrorCronJobSpec(
     DrMirrorArgs,
     | "provider"
     | "restoreFrom"
+    | "refillVersionAt"
     | "refillCredentials"
     | "namespaceReady"
     | "minioReady"
@@ -86,7 +222,7 @@ export function mirrorCronJobSpec(
   >,
 ): k8s.types.input.batch.v1.CronJobSpec {
   const credentials = { ...CREDENTIAL_KEYS, secretName: CREDENTIALS_SECRET };
-  const script = rcloneScript(mirrorCommands(args.buckets, args.bucket, args.maxDelete));
+  const script = mirrorScript(args.buckets, args.bucket, args.deletes);
   return {
     schedule: args.schedule,
     timeZone: "Etc/UTC",
@@ -98,13 +234,25 @@ export function mirrorCronJobSpec(
     failedJobsHistoryLimit: 3,
     jobTemplate: {
       spec: {
-        backoffLimit: 1,
+        // No retry inside a Job: the next scheduled run is the retry, and a Job that fails
+        // carries the reason kube-state-metrics reports (a held run: PodFailurePolicy).
+        backoffLimit: 0,
+        podFailurePolicy: {
+          rules: [
+            {
+              action: "FailJob",
+              onExitCodes: { containerName: CONTAINER, operator: "In", values: [MIRROR_EXIT.held] },
+            },
+            // A drained node is not a failed run.
+            { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
+          ],
+        },
         activeDeadlineSeconds: args.activeDeadlineSeconds ?? 6 * 3600,
         template: {
           metadata: {
             labels: { "app.kubernetes.io/name": "dr-mirror", "app.kubernetes.io/part-of": "harbor-platform" },
           },
-          spec: rclonePod("mirror", script, args.minio, {
+          spec: rclonePod(CONTAINER, script, args.minio, {
             bucket: args.bucket,
             region: args.region,
             credentials,
@@ -156,9 +304,14 @@ export class DrMirror extends pulumi.ComponentResource {
             annotations: { "pulumi.com/timeoutSeconds": String(refillDeadline) },
           },
           spec: refillJobSpec({
-            buckets: args.buckets,
+            buckets: mirrorOrder(args.buckets),
             minio: { ...args.minio, credentials: args.refillCredentials },
-            source: { bucket: args.restoreFrom.bucket, region: args.restoreFrom.region, credentials },
+            source: {
+              bucket: args.restoreFrom.bucket,
+              region: args.restoreFrom.region,
+              credentials,
+              ...(args.refillVersionAt ? { versionAt: args.refillVersionAt } : {}),
+            },
             activeDeadlineSeconds: refillDeadline,
           }),
         },

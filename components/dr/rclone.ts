@@ -30,6 +30,12 @@ export interface DrRemote {
   readonly credentials: S3CredentialsRef;
   /** Set for writes: every object is encrypted with this key, whatever the bucket default. Reads need none. */
   readonly kmsKeyArn?: pulumi.Input<string>;
+  /**
+   * Read the bucket as it was at this time (RFC 3339 UTC) from its object versions. A remote
+   * option, not the global `--s3-version-at` flag: that would also bind the MinIO remote, and
+   * rclone permits no writes to a remote read at a version time.
+   */
+  readonly versionAt?: string;
 }
 
 const CA_DIR = "/etc/minio-ca";
@@ -73,6 +79,7 @@ export function drRemoteEnv(remote: DrRemote): EnvVar[] {
       // rclone that ETags are not MD5s; without it `--checksum` fails every refilled object.
       SERVER_SIDE_ENCRYPTION: "aws:kms",
       ...(remote.kmsKeyArn !== undefined ? { SSE_KMS_KEY_ID: remote.kmsKeyArn } : {}),
+      ...(remote.versionAt !== undefined ? { VERSION_AT: remote.versionAt } : {}),
     },
     remote.credentials,
   );
@@ -83,7 +90,7 @@ export const RCLONE_METRICS_PORT = 5572;
 
 /**
  * Flags of every rclone transfer: compare by checksum, list in one call per bucket, log
- * progress, and expose transfer metrics for the run's duration.
+ * progress. (Metrics come from RCLONE_METRICS_ADDR in the pod's env.)
  */
 export const TRANSFER_FLAGS = [
   "--checksum",
@@ -94,22 +101,31 @@ export const TRANSFER_FLAGS = [
   "--stats",
   "60s",
   "-v",
-  "--metrics-addr",
-  `:${RCLONE_METRICS_PORT}`,
 ];
+
+/** Registry uploads in flight (`<repo>/_uploads/<id>/...`): never complete objects, never copied. */
+export const EXCLUDE_UPLOADS = ["--exclude", "**/_uploads/**"];
 
 /** Shell-quotes one word for /bin/sh. */
 export function shq(word: string): string {
   return /^[A-Za-z0-9_./:=@-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
 }
 
+/** One rclone command line, each word quoted. */
+export function rcloneLine(args: readonly string[]): string {
+  return ["rclone", ...args].map(shq).join(" ");
+}
+
+/**
+ * First line of every rclone script: rclone's --ca-cert (RCLONE_CA_CERT) replaces the system
+ * roots, so the system roots and MinIO's CA are joined into one bundle. Paths come from the
+ * pod's env, so the same script runs outside the pod (the tests run it against local folders).
+ */
+export const CA_BUNDLE_STEP = 'cat "$SYSTEM_CA_FILE" "$MINIO_CA_FILE" > "$RCLONE_CA_CERT"';
+
 /** A /bin/sh script: build the CA bundle, then run each rclone command; the first failure fails the pod. */
 export function rcloneScript(commands: readonly (readonly string[])[]): string {
-  return [
-    "set -eu",
-    `cat /etc/ssl/certs/ca-certificates.crt ${CA_DIR}/ca.crt > ${CA_BUNDLE}`,
-    ...commands.map((c) => ["rclone", ...c, "--ca-cert", CA_BUNDLE].map(shq).join(" ")),
-  ].join("\n");
+  return ["set -eu", CA_BUNDLE_STEP, ...commands.map(rcloneLine)].join("\n");
 }
 
 /** Path of a MinIO bucket's copy inside the DR bucket. */
@@ -150,6 +166,11 @@ export function rclonePod(name: string, script: string, minio: MinioRemote, dr: 
           { name: "HOME", value: "/tmp" },
           { name: "RCLONE_CONFIG", value: "/tmp/rclone.conf" },
           { name: "RCLONE_CACHE_DIR", value: "/tmp/cache" },
+          // rclone reads any option from RCLONE_<OPTION> (docs: "Environment Variables").
+          { name: "RCLONE_CA_CERT", value: CA_BUNDLE },
+          { name: "RCLONE_METRICS_ADDR", value: `:${RCLONE_METRICS_PORT}` },
+          { name: "SYSTEM_CA_FILE", value: "/etc/ssl/certs/ca-certificates.crt" },
+          { name: "MINIO_CA_FILE", value: `${CA_DIR}/ca.crt` },
           ...minioRemoteEnv(minio),
           ...drRemoteEnv(dr),
         ],

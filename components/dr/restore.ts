@@ -3,7 +3,15 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { RestoreConfig } from "../../config/dr";
 import { DR_PREFIXES } from "./policies";
-import { TRANSFER_FLAGS, drPath, rcloneScript, rclonePod, type DrRemote, type MinioRemote } from "./rclone";
+import {
+  EXCLUDE_UPLOADS,
+  TRANSFER_FLAGS,
+  drPath,
+  rcloneScript,
+  rclonePod,
+  type DrRemote,
+  type MinioRemote,
+} from "./rclone";
 
 /** The barman-cloud plugin's name in `spec.plugins` and `externalClusters[].plugin`. */
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
@@ -91,7 +99,7 @@ export function applyRestore(spec: ClusterSpec, db: DatabaseIdentity, restore: R
 export interface RefillArgs {
   readonly buckets: readonly string[];
   readonly minio: MinioRemote;
-  /** The DR copy to read: bucket and region from `restore.source`. */
+  /** The DR copy to read: bucket and region from `restore.source`, `versionAt` from `restore.mirrorVersionAt`. */
   readonly source: DrRemote;
   readonly activeDeadlineSeconds: number;
 }
@@ -102,6 +110,7 @@ export function refillCommands(buckets: readonly string[], sourceBucket: string)
     "copy",
     `dr:${drPath(sourceBucket, DR_PREFIXES.mirror, b)}`,
     `minio:${b}`,
+    ...EXCLUDE_UPLOADS,
     ...TRANSFER_FLAGS,
   ]);
 }

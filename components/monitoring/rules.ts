@@ -242,6 +242,7 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
   if (p.minio?.drMirror) {
     const ns = p.minio.namespace;
     const rpo = a.drMirrorRpoMinutes * 60;
+    const mirrorJob = `on(namespace, job_name) group_left() kube_job_owner{namespace="${ns}",owner_kind="CronJob",owner_name="dr-mirror"}`;
     groups.push({
       name: "harbor-platform.dr",
       rules: [
@@ -256,11 +257,25 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
         ),
         rule(
           "DrMirrorJobFailed",
-          `max(kube_job_status_failed{namespace="${ns}"} * on(namespace, job_name) group_left() kube_job_owner{namespace="${ns}",owner_kind="CronJob",owner_name="dr-mirror"}) > 0`,
+          `max(kube_job_status_failed{namespace="${ns}",reason!~"|PodFailurePolicy"} * ${mirrorJob}) > 0`,
           "0m",
           "warning",
           "A DR mirror run failed",
           "A Job of the dr-mirror CronJob failed; the next run retries, the RPO alert follows if it keeps failing.",
+        ),
+        // A held run exits with the code the Job's podFailurePolicy turns into FailJob: its
+        // Failed condition has reason PodFailurePolicy, which kube-state-metrics (job.go)
+        // reports as reason="" (it names only BackoffLimitExceeded, DeadlineExceeded, Evicted;
+        // should it learn PodFailurePolicy, the regex still matches).
+        // Each scheduled run holds again until approved, so recent Jobs are enough.
+        rule(
+          "DrMirrorDeletesRefused",
+          `max(kube_job_status_failed{namespace="${ns}",reason=~"|PodFailurePolicy"} * ${mirrorJob}` +
+            ` and on(namespace, job_name) (time() - kube_job_status_start_time{namespace="${ns}"} < ${2 * rpo})) > 0`,
+          "5m",
+          "critical",
+          "The DR mirror holds back deletes from the DR copy",
+          "A dr-mirror run found more deletes pending for a bucket than dr.maxDelete/maxDeletePercent allow and left that bucket's DR copy untouched; it stays held until an operator approves.",
         ),
       ],
     });

@@ -7,7 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { DrConfig, NetworkPolicySettings } from "../../config";
 import { Velero } from "../backup";
 import { DrBucket } from "../dr";
-import { DrMirror, mirrorSettings } from "../dr/mirror";
+import { DrMirror, mirrorSettings, type MirrorBuckets } from "../dr/mirror";
 import type { S3CredentialsRef } from "../dr/rclone";
 import { NamespacePolicies } from "../network-policy";
 import { veleroFlows } from "./flows";
@@ -21,7 +21,7 @@ export interface MirrorSource {
   readonly namespace: string;
   readonly endpoint: string;
   /** Every MinIO bucket holding data. */
-  readonly buckets: readonly string[];
+  readonly buckets: MirrorBuckets;
   /** Read-only MinIO user of the mirror (keys accessKey/secretKey). */
   readonly mirrorSecret: string;
   /** MinIO's root credentials: the refill writes every bucket (the mirror's user only reads). */

@@ -192,7 +192,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
             mirrorSource: {
               namespace: ns.minio.name,
               endpoint: minio.url,
-              buckets: [minio.buckets.registry, minio.buckets.backups],
+              buckets: minio.buckets,
               mirrorSecret: minio.mirrorSecretName,
               rootCredentials: ROOT_CREDENTIALS,
               caSecret: TRUSTED_CA_SECRET,

@@ -24,7 +24,8 @@ const RESTORE = {
   targetTime: "2026-03-01T10:30:00Z",
 };
 // What the data tier hands over (MinIO distributed with TLS, CNPG with the barman-cloud plugin).
-const DATA_BUCKETS = ["harbor-registry", "harbor-db-backups"];
+const MIRROR_BUCKETS = { registry: "harbor-registry", backups: "harbor-db-backups" };
+const DATA_BUCKETS = [MIRROR_BUCKETS.registry, MIRROR_BUCKETS.backups];
 const MINIO = {
   endpoint: "https://minio.minio.svc.cluster.local:9000",
   credentials: { secretName: "minio-root", accessKeyIdKey: "rootUser", secretAccessKeyKey: "rootPassword" },
@@ -55,7 +56,7 @@ async function build(dr: DrConfig): Promise<StackRun> {
       ...bucket.mirrorCredentials,
       namespace: "minio",
       minio: MINIO,
-      buckets: DATA_BUCKETS,
+      buckets: MIRROR_BUCKETS,
       ...mirrorSettings(dr, ROOT_CREDENTIALS),
     });
     new Velero("velero", {
@@ -197,11 +198,24 @@ describe("DR to AWS (prod)", () => {
     const container = (pod.containers as Record<string, unknown>[])[0];
     expect(container.image).to.equal(`${images.rclone.repository}:${images.rclone.tag}`);
     const script = (container.command as string[])[2];
+    // WAL first; each bucket synced only after a dry run within its delete bound passed.
+    expect(script.indexOf(`mirror ${MIRROR_BUCKETS.backups} `)).to.be.greaterThan(0);
+    expect(script.indexOf(`mirror ${MIRROR_BUCKETS.backups} `)).to.be.lessThan(
+      script.indexOf(`mirror ${MIRROR_BUCKETS.registry} `),
+    );
     for (const b of DATA_BUCKETS) {
-      expect(script).to.include(
-        `rclone sync minio:${b} dr:acme-harbor-dr/mirror/${b} --max-delete 1000 --checksum --fast-list`,
-      );
+      expect(script).to.include(`\nmirror ${b} minio:${b} dr:acme-harbor-dr/mirror/${b}\n`);
     }
+    expect(script).to.include("limit=$((count * 10 / 100))");
+    expect(script).to.include('[ "$limit" -ge 50 ] || limit=50');
+    expect(script).to.include('[ "$limit" -le 1000 ] || limit=1000');
+    expect(script).to.match(
+      /rclone sync --dry-run .*--checksum --fast-list .*--max-delete "\$limit" "\$2" "\$3"/,
+    );
+    expect(script).to.match(
+      /rclone sync --exclude '\*\*\/_uploads\/\*\*' .*--max-delete "\$limit" "\$2" "\$3"/,
+    );
+    expect(script).to.not.include("set -e");
     const env = Object.fromEntries(
       (container.env as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? "from-secret"]),
     );
@@ -215,7 +229,10 @@ describe("DR to AWS (prod)", () => {
       RCLONE_CONFIG_MINIO_SECRET_ACCESS_KEY: "from-secret",
     });
     expect(env.RCLONE_CONFIG_DR_SSE_KMS_KEY_ID).to.match(/^arn:aws:kms:/);
-    expect(script).to.include("--ca-cert /tmp/ca-bundle.pem");
+    expect(env).to.include({ RCLONE_CA_CERT: "/tmp/ca-bundle.pem", MINIO_CA_FILE: "/etc/minio-ca/ca.crt" });
+    expect(script.split("\n")[1]).to.equal(
+      'cat "$SYSTEM_CA_FILE" "$MINIO_CA_FILE" > "$RCLONE_CA_CERT" || exit 1',
+    );
     expect(at(pod, "securityContext.runAsNonRoot")).to.equal(true);
     expect(at(container, "securityContext.allowPrivilegeEscalation")).to.equal(false);
     expect(at(container, "securityContext.capabilities.drop")).to.deep.equal(["ALL"]);

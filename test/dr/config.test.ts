@@ -26,7 +26,14 @@ describe("DR config", () => {
       noncurrentVersionDays: 30,
       abortIncompleteUploadDays: 7,
     });
-    expect(dr?.mirror).to.include({ schedule: "*/15 * * * *", intervalMinutes: 15, rpoMinutes: 30 });
+    expect(dr?.mirror).to.deep.equal({
+      schedule: "*/15 * * * *",
+      intervalMinutes: 15,
+      rpoMinutes: 30,
+      maxDelete: 1000,
+      maxDeletePercent: 10,
+      alwaysAllowDeletes: 50,
+    });
     expect(dr?.restore).to.deep.equal({ enabled: false });
   });
 
@@ -98,6 +105,50 @@ describe("DR config", () => {
         parseDr({ ...PROD, restore: { ...restore, archiveServerName: "harbor-db" } }, "prod", "eu-central-1"),
       ),
     ).to.match(/^harbor-platform:restore\.archiveServerName = "harbor-db": a name other than/);
+  });
+
+  it("bounds the mirror's deletes and takes a one-shot approval with a UTC lapse time", () => {
+    const approveDeletes = { bucket: "harbor-registry", count: 3200, until: "2026-03-01T18:00:00Z" };
+    const dr = (over: Record<string, unknown>) => ({ ...PROD, dr: { ...PROD.dr, ...over } });
+    expect(
+      parseDr(dr({ approveDeletes, maxDeletePercent: 5 }), "prod", "eu-central-1")?.mirror,
+    ).to.deep.include({
+      maxDeletePercent: 5,
+      approveDeletes,
+    });
+    expect(message(() => parseDr(dr({ maxDelete: 20 }), "prod", "eu-central-1"))).to.equal(
+      "harbor-platform:dr.alwaysAllowDeletes = (unset): at most dr.maxDelete (20): no run deletes more than that",
+    );
+    expect(message(() => parseDr(dr({ maxDeletePercent: 101 }), "prod", "eu-central-1"))).to.equal(
+      "harbor-platform:dr.maxDeletePercent = 101: an integer from 0 to 100",
+    );
+    expect(
+      message(() =>
+        parseDr(
+          dr({ approveDeletes: { ...approveDeletes, until: "2026-03-01 18:00" } }),
+          "prod",
+          "eu-central-1",
+        ),
+      ),
+    ).to.equal(
+      'harbor-platform:dr.approveDeletes.until = "2026-03-01 18:00": an RFC 3339 time in UTC with a Z, like 2026-03-01T10:30:00Z',
+    );
+    expect(
+      message(() =>
+        parseDr(
+          dr({ approveDeletes: { bucket: "harbor-registry", until: approveDeletes.until } }),
+          "prod",
+          "eu-central-1",
+        ),
+      ),
+    ).to.equal(
+      "harbor-platform:dr.approveDeletes.count = (unset): required: the most objects the approved run may delete",
+    );
+    expect(
+      message(() =>
+        parseDr(dr({ approveDeletes: { ...approveDeletes, forever: true } }), "prod", "eu-central-1"),
+      ),
+    ).to.match(/^harbor-platform:dr\.approveDeletes\.forever = true: /);
   });
 
   it("measures the longest gap of a schedule", () => {

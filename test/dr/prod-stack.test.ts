@@ -4,6 +4,7 @@
 import { expect } from "chai";
 import { stackConfig, at, evaluateStack, type Registered, type StackRun } from "../harness";
 import type { PolicyDocument, PolicyStatement } from "../../components/dr/policies";
+import { LocalSite, podScript, rclone, requireRclone } from "./rclone-cli";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -21,6 +22,7 @@ const RESTORE = {
   enabled: true,
   source: { bucket: DR.bucketName, region: PROD["aws:region"], serverName: "harbor-pg" },
   targetTime: "2026-03-01T10:30:00Z",
+  mirrorVersionAt: "2026-03-01T10:00:00Z",
 };
 
 const release = (run: StackRun, chart: string) =>
@@ -199,8 +201,17 @@ describe("DR on the prod stack", () => {
       )[0];
       const script = (container.command as string[]).join(" ");
       for (const b of minioBuckets) {
-        expect(script).to.include(`rclone sync minio:${b} dr:${DR.bucketName}/mirror/${b} `);
+        expect(script).to.include(`\nmirror ${b} minio:${b} dr:${DR.bucketName}/mirror/${b}\n`);
       }
+      // The bucket the WAL archive writes (the ObjectStore's destinationPath) is mirrored first,
+      // whatever the registry bucket's sync does.
+      const store = run.one("kubernetes:barmancloud.cnpg.io/v1:ObjectStore");
+      const walBucket = /^s3:\/\/([^/]+)\/$/.exec(
+        String(at(store.inputs, "spec.configuration.destinationPath")),
+      )?.[1];
+      const first = minioBuckets.map((b) => script.indexOf(`\nmirror ${b} `)).sort((x, y) => x - y)[0];
+      expect(script.slice(first)).to.match(new RegExp(`^\\nmirror ${walBucket} `));
+      expect(script).to.not.include("set -e");
       const env = container.env as { name: string; value?: string; valueFrom?: unknown }[];
       const value = (n: string) => env.find((e) => e.name === n)?.value;
       expect(value("RCLONE_CONFIG_DR_SERVER_SIDE_ENCRYPTION")).to.equal("aws:kms");
@@ -382,12 +393,50 @@ describe("DR on the prod stack", () => {
       expect(plain.find((e) => e.name === "RCLONE_CONFIG_DR_SERVER_SIDE_ENCRYPTION")?.value).to.equal(
         "aws:kms",
       );
+      // Point in time: the DR remote reads S3 versions at restore.mirrorVersionAt. rclone docs
+      // (docs/content/s3.md; Debian 1.60 MANUAL): "--s3-version-at ... Config: version_at ...
+      // no file write operations are permitted", so it goes on the DR remote only, never as the
+      // global flag (that would also bind the MinIO remote the refill writes).
+      const versionAt = plain.filter((e) => e.name.endsWith("VERSION_AT"));
+      expect(versionAt).to.deep.equal([
+        { name: "RCLONE_CONFIG_DR_VERSION_AT", value: RESTORE.mirrorVersionAt },
+      ]);
+      expect(script).to.not.include("version-at");
+      // The value is one rclone's time parser takes as that instant (the real binary).
+      requireRclone();
+      expect(rclone(["lsf", "--s3-version-at", String(versionAt[0].value), "/"]).status).to.equal(0);
+      expect(rclone(["lsf", "--s3-version-at", "yesterday", "/"]).status).to.not.equal(0);
       const refillPolicy = restored
         .byType(NETPOL)
         .find((p) => meta(p, "name") === "allow-dr-refill-from-aws-s3") as Registered;
       expect(at(refillPolicy.inputs, "spec.podSelector.matchLabels")).to.deep.equal({
         "app.kubernetes.io/name": "dr-refill",
       });
+    });
+
+    it("the refill script, run for real (bash + Debian's rclone, local folders), copies the DR copy back and never deletes", () => {
+      requireRclone();
+      const pod = podScript(
+        (
+          at(restored.one(JOB).inputs, "spec.template.spec.containers") as Parameters<typeof podScript>[0][]
+        )[0],
+      );
+      const buckets = (at(release(restored, "minio").inputs.values, "buckets") as { name: string }[]).map(
+        (x) => x.name,
+      );
+      const site = new LocalSite();
+      try {
+        for (const b of buckets) {
+          site.put(site.dr(DR.bucketName, b), ["a/1", "a/2", "repo/_uploads/x/data"]);
+          site.put(site.minio(b), ["kept-in-minio"]);
+        }
+        const run = site.run(pod);
+        expect(run.status, run.log).to.equal(0);
+        for (const b of buckets)
+          expect(site.list(site.minio(b))).to.deep.equal(["a/1", "a/2", "kept-in-minio"]);
+      } finally {
+        site.dispose();
+      }
     });
 
     it("the Cluster, Harbor and the mirror wait for the refill; only they gain waits", () => {

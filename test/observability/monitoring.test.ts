@@ -77,6 +77,19 @@ describe("alert rules", () => {
     expect(dr?.expr).to.include('cronjob="dr-mirror"').and.include("> 900");
   });
 
+  // kube-state-metrics internal/store/job.go: a failed Job's kube_job_status_failed carries
+  // reason BackoffLimitExceeded, DeadlineExceeded or Evicted, and reason="" for any other
+  // condition reason, such as PodFailurePolicy (the held mirror run's FailJob).
+  it("tells a held DR mirror run from a failed one by the Job's failure reason", () => {
+    const byName = (n: string) => rules.find((r) => r.alert === n);
+    const held = byName("DrMirrorDeletesRefused");
+    const failed = byName("DrMirrorJobFailed");
+    expect(held?.expr).to.include('kube_job_status_failed{namespace="minio",reason=~"|PodFailurePolicy"}');
+    expect(held?.expr).to.include('owner_name="dr-mirror"').and.include("kube_job_status_start_time");
+    expect(failed?.expr).to.include('kube_job_status_failed{namespace="minio",reason!~"|PodFailurePolicy"}');
+    expect(held?.labels.severity).to.equal("critical");
+  });
+
   it("parses metric names out of PromQL, skipping functions, labels and keywords", () => {
     expect(
       metricNames('sum by (pod) (rate(a_total{x="y"}[5m])) > 0 unless on() b offset 1h or absent(c{d="e"})'),

@@ -69,7 +69,8 @@ describe("observability: prod stack", () => {
       at(cron.inputs, "spec.jobTemplate.spec.template.spec.containers") as Record<string, unknown>[]
     )[0];
     expect(container.ports).to.deep.equal([{ name: "metrics", containerPort: 5572 }]);
-    expect((container.command as string[]).join(" ")).to.contain("--metrics-addr :5572");
+    // rclone takes every option from RCLONE_<OPTION>: --metrics-addr for every command of the run.
+    expect(container.env).to.deep.include({ name: "RCLONE_METRICS_ADDR", value: ":5572" });
     const scrape = run
       .byType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
       .find(
