@@ -1,5 +1,6 @@
 // Type tokens and small readers shared by the policies. Policies match resources by their
 // Pulumi type token (no provider SDK is imported), so the pack needs only @pulumi/policy.
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 
 export const TYPES = {
   release: "kubernetes:helm.sh/v3:Release",
@@ -35,6 +36,15 @@ export interface ResourceLike {
 }
 
 export type Obj = Record<string, unknown>;
+
+/**
+ * True when `obj[key]` is a value unknown in a preview, found without reading it: the
+ * analyzer's proxy (and the offline engine's) throws on reading an unknown, which makes the
+ * whole policy advisory for that resource. Only for values the policy would not judge anyway.
+ */
+export function isUnknownAt(obj: Obj, key: string): boolean {
+  return Object.getOwnPropertyDescriptor(obj, key)?.value === unknownValue;
+}
 
 export function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
