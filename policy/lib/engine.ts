@@ -116,6 +116,8 @@ function typeOf(cls: Ctor): string | undefined {
   return (cls as unknown as { __pulumiType?: string }).__pulumiType;
 }
 
+// No `parent`: the engine leaves it out of the options it sends (a stack policy gets the
+// resource's parent as `PolicyResource.parent`).
 function options(r: PackResource): PolicyResourceOptions {
   return {
     protect: r.protect ?? false,
@@ -123,7 +125,6 @@ function options(r: PackResource): PolicyResourceOptions {
     aliases: [],
     customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     additionalSecretOutputs: [],
-    parent: r.parent,
   };
 }
 

@@ -14,7 +14,7 @@ function reg(name: string, type: string, deps: string[] = [], extra: Partial<Reg
     dependencies: deps.map((d) => `urn:${d}`),
     inputDependencies: [],
     propertyDependencies: {},
-    wire: { inputs: {}, outputs: {} },
+    wire: { inputs: {}, computed: {} },
     protect: false,
     ...extra,
   };

@@ -214,7 +214,7 @@ describe("conformance: dispatch over registered resources", () => {
     dependencies: [],
     inputDependencies: [],
     propertyDependencies: {},
-    wire: { inputs, outputs: inputs },
+    wire: { inputs, computed: {} },
     protect: false,
   });
 

@@ -151,8 +151,7 @@ export function wireInputs(r: StackResource): Record<string, unknown> {
 
 /** The outputs as the engine sends them to AnalyzeStack: what the provider computed, then the inputs. */
 export function wireOutputs(r: StackResource): Record<string, unknown> {
-  const computed = Object.entries(r.wire?.outputs ?? {}).filter(([k]) => !(k in (r.wire?.inputs ?? {})));
-  return { ...Object.fromEntries(computed), ...wireInputs(r) };
+  return { ...r.wire?.computed, ...wireInputs(r) };
 }
 
 const toStruct = (o: Record<string, unknown>) => Struct.fromJavaScript(o as Record<string, JavaScriptValue>);
@@ -193,7 +192,8 @@ export class PolicyAnalyzer {
   /** Starts the analyzer as the CLI does and asks what it serves. Takes a few seconds (ts-node). */
   static async start(): Promise<PolicyAnalyzer> {
     const plugin = await startPlugin({
-      script: require.resolve("@pulumi/pulumi/cmd/run-policy-pack"),
+      // The CLI's shim (sdk/nodejs/dist/pulumi-analyzer-policy) resolves it from the pack's folder.
+      script: require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [PACK_DIR] }),
       args: ["."],
       cwd: PACK_DIR,
       // npm test runs mocha transpile-only; the CLI's analyzer type-checks the pack.

@@ -33,10 +33,10 @@ export interface Registered {
   propertyDependencies: Record<string, string[]>;
   /**
    * The registration as Struct JavaScript, secrets as `{4dabf…: 1b47…, value}` and unknowns as
-   * UNKNOWN: `inputs` as the program sent them, `outputs` as the (mock) provider answered,
-   * with computed outputs UNKNOWN in a preview.
+   * UNKNOWN: `inputs` as the program sent them; `computed`, the outputs the (mock) provider
+   * answered beyond the inputs (UNKNOWN in a preview). The resource's outputs are both.
    */
-  wire: { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+  wire: { inputs: Record<string, unknown>; computed: Record<string, unknown> };
   protect: boolean;
   parent?: string;
   /** Where the program registered it (`file:///.../components/x/index.ts:12`), as the engine records it. */
@@ -69,6 +69,7 @@ export function stackConfig(stack: string, overrides: ConfigOverrides = {}): Rec
 
 interface Struct {
   toJavaScript(): Record<string, unknown>;
+  getFieldsMap(): { forEach(cb: (value: { toJavaScript(): unknown }, key: string) => void): void };
 }
 
 interface RawRequest {
@@ -268,9 +269,15 @@ export async function runUnderMocks(
         const secretPaths: string[] = [];
         const wireInputs = req.getObject()?.toJavaScript() ?? {};
         const inputs = unwrapSecrets(wireInputs, "", secretPaths) as Record<string, unknown>;
-        // The mock echoes inputs after the SDK's deserializer hoisted nested secrets to the top
-        // key; the engine keeps them where the program put them, so inputs win.
-        const wireOutputs = { ...(res.getObject()?.toJavaScript() ?? {}), ...wireInputs };
+        // Only the keys beyond the inputs: the mock echoes inputs after the SDK's deserializer
+        // hoisted nested secrets to the top key, where the engine keeps them as the program sent.
+        const computed: Record<string, unknown> = {};
+        res
+          .getObject()
+          ?.getFieldsMap()
+          .forEach((v, k) => {
+            if (!(k in wireInputs)) computed[k] = v.toJavaScript();
+          });
         resources.push({
           type: req.getType(),
           name: req.getName(),
@@ -281,7 +288,7 @@ export async function runUnderMocks(
           dependencies: req.getDependenciesList(),
           inputDependencies: inputDependencies(req),
           propertyDependencies: propertyDependencies(req),
-          wire: { inputs: wireInputs, outputs: wireOutputs },
+          wire: { inputs: wireInputs, computed },
           protect: req.getProtect(),
           parent: req.getParent() || undefined,
           sourcePosition: sourcePosition(req),
