@@ -3,13 +3,21 @@
 // fed every registration of the real program for both stacks, serialized as the engine sends
 // it: secrets as secret objects and, in a first preview, outputs not known yet as unknowns.
 import { expect } from "chai";
+import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { policies } from "../../policy/policies";
 import { TYPES } from "../../policy/lib/resources";
 import { runPack, type Violation } from "../../policy/lib/engine";
 import { BROKEN_CONFIGS } from "../policy/broken-configs";
 import { packConfig, stackResources, type Mutation, type StackResource } from "../policy/stack-runs";
 import type { ConfigOverrides } from "../harness";
-import { isBlind, PolicyAnalyzer, reconcilePackConfig, type Analysis, type Diagnostic } from "./analyzer";
+import {
+  isBlind,
+  PolicyAnalyzer,
+  reconcilePackConfig,
+  wireInputs,
+  type Analysis,
+  type Diagnostic,
+} from "./analyzer";
 
 const STACKS = ["dev", "prod"] as const;
 type Stack = (typeof STACKS)[number];
@@ -17,6 +25,32 @@ type Stack = (typeof STACKS)[number];
 const mandatory = (a: Analysis) => a.diagnostics.filter((d) => d.level === "mandatory");
 const key = (d: Pick<Diagnostic, "policy" | "level" | "urn">) => `${d.policy}|${d.level}|${d.urn}`;
 const names = (ds: readonly Diagnostic[]) => [...new Set(ds.map((d) => d.policy))].sort();
+
+describe("registrations in the engine's wire form (what Analyze receives)", () => {
+  for (const preview of [false, true]) {
+    for (const stack of STACKS) {
+      it(`${stack}${preview ? ", first preview" : ""}: a test's plain props turn back into what the SDK sent`, async () => {
+        for (const r of await stackResources(stack, {}, undefined, { preview })) {
+          expect(wireInputs(r), r.urn).to.deep.equal(r.wire?.inputs);
+        }
+      });
+    }
+  }
+
+  it("dev: the Harbor values carry the generated database password as their only secret, unknown in a first preview", async () => {
+    for (const preview of [false, true]) {
+      const release = (await stackResources("dev", {}, undefined, { preview })).find(
+        (r) => r.type === TYPES.release && r.props.chart === "harbor",
+      );
+      const text = JSON.stringify(release?.wire?.inputs.values);
+      expect(text.split(specialSecretSig).length - 1, text).to.equal(preview ? 0 : 1);
+      expect(text.split(unknownValue).length - 1, text).to.equal(preview ? 1 : 0);
+      expect(release?.wire?.inputs.values).to.have.nested.property(
+        preview ? "database.internal.password" : `database.internal.password.${specialSigKey}`,
+      );
+    }
+  });
+});
 
 // Starting the analyzer type-checks the pack with ts-node (seconds of CPU in the child): begun
 // by a root hook when the whole run starts, it overlaps the other test files.
