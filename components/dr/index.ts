@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 // The AWS submodules it uses, not the package index: the index sets up every AWS service (~0.1 s).
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
+import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
 import * as s3 from "@pulumi/aws/s3";
 import {
@@ -173,9 +174,15 @@ export class DrBucket extends pulumi.ComponentResource {
       opts,
     );
     // After the public access block, so the policy is never evaluated on an open bucket.
+    // The ARN from the known name and the provider's partition, not `bucket.arn`: a new bucket's
+    // ARN is unknown in a preview, which would leave the document unknown to the policy pack.
+    const partition = getPartitionOutput({}, opts).partition;
     new s3.BucketPolicy(
       `${name}-tls-only`,
-      { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))) },
+      {
+        bucket: bucket.id,
+        policy: partition.apply((p) => JSON.stringify(tlsOnlyBucketPolicy(`arn:${p}:s3:::${bucketName}`))),
+      },
       { ...opts, dependsOn: [publicAccess] },
     );
     new s3.BucketLifecycleConfiguration(

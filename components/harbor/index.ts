@@ -146,15 +146,16 @@ export class Harbor extends pulumi.ComponentResource {
       ...args.values,
       secrets: { credentials: secretNames.credentials, token: secretNames.token, serverTls: serverTlsName },
     });
-    let values: pulumi.Input<HelmValues> = plain;
+    let values: HelmValues = plain;
     if (!args.values.database) {
       // The chart offers no existingSecret for its internal database: the generated password
-      // goes into the values, which makes the Release's values secret in Pulumi's state.
+      // goes into the values as a secret leaf. Only that leaf is an Output, so in a first
+      // preview only it is unknown: Helm and the policy pack still see every other value.
       const dbPassword = password(`${name}-database-password`, 32, this);
-      values = pulumi.secret(dbPassword.result).apply((p): HelmValues => ({
+      values = {
         ...plain,
-        database: { type: "internal", internal: { password: p } },
-      }));
+        database: { type: "internal", internal: { password: pulumi.secret(dbPassword.result) } },
+      };
     }
 
     this.release = pinnedRelease(

@@ -1,6 +1,9 @@
 // Runs the pack's policies offline, the way the CrossGuard analyzer does, over a list of
 // resources (for tests and for the offline stack runs). No PolicyPack is constructed: that
-// starts a gRPC server and may exit the process.
+// starts a gRPC server and may exit the process. Like the analyzer (@pulumi/policy 1.21
+// server.js, proxy.js), stack policies get each resource's property dependencies, a policy
+// may call notApplicable, and a policy that reads a value unknown in a preview does not run:
+// it is reported as an advisory "can't run during preview" instead.
 import type {
   EnforcementLevel,
   Policies,
@@ -14,6 +17,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { detectTopology, type Topology } from "./topology";
 
 /** A resource as the program registers it. */
@@ -26,6 +30,8 @@ export interface PackResource {
   readonly parent?: string;
   /** URNs this resource depends on. */
   readonly dependencies?: readonly string[];
+  /** Per top-level input, the URNs whose outputs flow into it. */
+  readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface Violation {
@@ -33,6 +39,8 @@ export interface Violation {
   readonly level: EnforcementLevel;
   readonly message: string;
   readonly urn?: string;
+  /** The policy read a value unknown in a preview and could not run (always advisory). */
+  readonly blind?: boolean;
 }
 
 export interface RunOptions {
@@ -46,6 +54,29 @@ export interface RunOptions {
 export const DATA_SAFETY_TAG = "data-safety";
 
 class NotApplicable extends Error {}
+
+/** A policy read a value the engine sent as unknown (a preview). */
+class UnknownValue extends Error {
+  constructor(readonly path: string) {
+    super(`value at .${path} can't be known during preview`);
+  }
+}
+
+/** Wraps `value` so that reading an unknown field throws UnknownValue, as the analyzer's proxy does. */
+function unknownChecking<T>(value: T, path: readonly string[] = []): T {
+  if (!(value instanceof Object)) return value;
+  return new Proxy(value, {
+    get(target, prop) {
+      const field: unknown = Reflect.get(target, prop);
+      const at = [...path, String(prop)];
+      if (field === unknownValue) throw new UnknownValue(at.join("."));
+      // A non-configurable, read-only property must come back as itself (Proxy invariant).
+      const desc = Object.getOwnPropertyDescriptor(target, prop);
+      if (desc && "value" in desc && !desc.configurable && !desc.writable) return field;
+      return unknownChecking(field, at);
+    },
+  });
+}
 
 type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
@@ -85,6 +116,8 @@ function typeOf(cls: Ctor): string | undefined {
   return (cls as unknown as { __pulumiType?: string }).__pulumiType;
 }
 
+// No `parent`: the engine leaves it out of the options it sends (a stack policy gets the
+// resource's parent as `PolicyResource.parent`).
 function options(r: PackResource): PolicyResourceOptions {
   return {
     protect: r.protect ?? false,
@@ -92,7 +125,6 @@ function options(r: PackResource): PolicyResourceOptions {
     aliases: [],
     customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
     additionalSecretOutputs: [],
-    parent: r.parent,
   };
 }
 
@@ -103,24 +135,29 @@ function notApplicable(reason?: string): never {
 function toPolicyResources(resources: readonly PackResource[]): PolicyResource[] {
   const byUrn = new Map<string, PolicyResource>();
   const out = resources.map((r) => {
+    const props = unknownChecking(r.props);
     const pr = {
       type: r.type,
-      props: r.props,
+      props,
       urn: r.urn,
       name: r.name,
       opts: options(r),
       dependencies: [] as PolicyResource[],
       propertyDependencies: {},
       isType: (cls: Ctor) => typeOf(cls) === r.type,
-      asType: (cls: Ctor) => (typeOf(cls) === r.type ? r.props : undefined),
+      asType: (cls: Ctor) => (typeOf(cls) === r.type ? props : undefined),
     } as unknown as PolicyResource;
     byUrn.set(r.urn, pr);
     return pr;
   });
+  const known = (urns: readonly string[]) => urns.flatMap((u) => (byUrn.has(u) ? [byUrn.get(u)!] : []));
   resources.forEach((r, i) => {
-    const pr = out[i] as { parent?: PolicyResource; dependencies: PolicyResource[] };
+    const pr = out[i];
     pr.parent = r.parent ? byUrn.get(r.parent) : undefined;
-    pr.dependencies = (r.dependencies ?? []).flatMap((u) => (byUrn.has(u) ? [byUrn.get(u)!] : []));
+    pr.dependencies = known(r.dependencies ?? []);
+    pr.propertyDependencies = Object.fromEntries(
+      Object.entries(r.propertyDependencies ?? {}).map(([k, urns]) => [k, known(urns)]),
+    );
   });
   return out;
 }
@@ -147,38 +184,53 @@ export async function runPack(
       };
       const report: ReportViolation = (message, urn) =>
         violations.push({ policy: policy.name, level, message, urn });
-      await guard(() => policy.validateStack(args, report));
+      await guard(policy.name, violations, undefined, () => policy.validateStack(args, report));
       continue;
     }
     const validators = [policy.validateResource ?? []].flat();
     for (const r of resources) {
+      const props = unknownChecking(r.props);
       const args: ResourceValidationArgs = {
         type: r.type,
-        props: r.props,
+        props,
         urn: r.urn,
         name: r.name,
         opts: options(r),
         stackTags: new Map(),
         isType: (cls: Ctor) => typeOf(cls) === r.type,
         asType: ((cls: Ctor) =>
-          typeOf(cls) === r.type ? r.props : undefined) as ResourceValidationArgs["asType"],
+          typeOf(cls) === r.type ? props : undefined) as ResourceValidationArgs["asType"],
         getConfig,
         notApplicable,
       };
       const report: ReportViolation = (message) =>
         violations.push({ policy: policy.name, level, message, urn: r.urn });
-      for (const validate of validators) await guard(() => validate(args, report));
+      for (const validate of validators)
+        await guard(policy.name, violations, r.urn, () => validate(args, report));
     }
   }
   return violations;
 }
 
-async function guard(fn: () => Promise<void> | void): Promise<void> {
+async function guard(
+  policy: string,
+  violations: Violation[],
+  urn: string | undefined,
+  fn: () => Promise<void> | void,
+): Promise<void> {
   try {
     await fn();
   } catch (err) {
-    if (!(err instanceof NotApplicable)) throw err;
+    if (err instanceof UnknownValue) {
+      const message = `can't run policy '${policy}' during preview: ${err.message}`;
+      violations.push({ policy, level: "advisory", message, urn, blind: true });
+    } else if (!(err instanceof NotApplicable)) throw err;
   }
+}
+
+/** The policies that could not run because they read a value unknown in a preview. */
+export function blind(violations: readonly Violation[]): Violation[] {
+  return violations.filter((v) => v.blind);
 }
 
 /** The mandatory violations among `violations`. */

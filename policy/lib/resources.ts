@@ -1,5 +1,6 @@
 // Type tokens and small readers shared by the policies. Policies match resources by their
 // Pulumi type token (no provider SDK is imported), so the pack needs only @pulumi/policy.
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 
 export const TYPES = {
   release: "kubernetes:helm.sh/v3:Release",
@@ -35,6 +36,15 @@ export interface ResourceLike {
 }
 
 export type Obj = Record<string, unknown>;
+
+/**
+ * True when `obj[key]` is a value unknown in a preview, found without reading it: the
+ * analyzer's proxy (and the offline engine's) throws on reading an unknown, which makes the
+ * whole policy advisory for that resource. Only for values the policy would not judge anyway.
+ */
+export function isUnknownAt(obj: Obj, key: string): boolean {
+  return Object.getOwnPropertyDescriptor(obj, key)?.value === unknownValue;
+}
 
 export function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -75,30 +85,24 @@ export function isFalse(v: unknown): boolean {
   return v === false || v === "false";
 }
 
-/** The bucket a bucket sub-resource points at (its `bucket` input: a name or an id). */
-export function bucketRef(props: Obj): string | undefined {
-  return typeof props.bucket === "string" ? props.bucket : undefined;
+/** A resource with the inputs its properties were computed from, as stack policies get it. */
+export interface LinkedResource extends ResourceLike {
+  readonly propertyDependencies: Readonly<Record<string, readonly { readonly urn: string }[]>>;
 }
 
 /**
- * The identifiers a bucket is referred to by: its `bucket` name input, its logical name and
- * (under mocks) the `<name>-id` id. Sub-resources name one of these in their `bucket` input.
+ * The resources of `types` whose `bucket` input comes from `bucket`. Joined by the engine's
+ * property dependencies, not by value: a new bucket's id is unknown in a preview, and a policy
+ * that read it could not run (the analyzer downgrades it to advisory).
  */
-export function bucketIds(bucket: ResourceLike): string[] {
-  const ids = [bucket.name, `${bucket.name}-id`];
-  if (typeof bucket.props.bucket === "string") ids.push(bucket.props.bucket);
-  if (typeof bucket.props.id === "string") ids.push(bucket.props.id);
-  return ids;
-}
-
-/** The resources of `types` whose `bucket` input names `bucket`. */
-export function subresourcesOf(
+export function subresourcesOf<R extends LinkedResource>(
   bucket: ResourceLike,
-  all: readonly ResourceLike[],
+  all: readonly R[],
   types: readonly string[],
-): ResourceLike[] {
-  const ids = bucketIds(bucket);
-  return all.filter((r) => types.includes(r.type) && ids.includes(bucketRef(r.props) ?? "\0"));
+): R[] {
+  return all.filter(
+    (r) => types.includes(r.type) && (r.propertyDependencies.bucket ?? []).some((d) => d.urn === bucket.urn),
+  );
 }
 
 /** A policy document given as JSON text or as an object. */

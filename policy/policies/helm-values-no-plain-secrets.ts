@@ -28,6 +28,14 @@ export const SECRET_PATHS: Readonly<Record<string, readonly string[]>> = {
   "fluent-bit": [],
 };
 
+/**
+ * Secret value paths per chart that the chart offers no existingSecret for, so they are given
+ * inline (as a secret leaf). A generated one is unknown in a first preview.
+ */
+export const INLINE_SECRET_PATHS: Readonly<Record<string, readonly string[]>> = {
+  harbor: ["database.internal.password"],
+};
+
 /** Literal secrets in `values` for `chart`, as the paths that hold them. */
 export function plainSecrets(chart: string, values: Obj): string[] {
   const found: string[] = [];

@@ -1,10 +1,16 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { DATA_SAFETY_TAG } from "../lib/engine";
-import { TYPES, isObj, releaseValues } from "../lib/resources";
+import { TYPES, chartName, isObj, isUnknownAt, releaseValues } from "../lib/resources";
+import { INLINE_SECRET_PATHS, SECRET_PATHS } from "./helm-values-no-plain-secrets";
 
-/** Problems with image references in Helm values: `latest` tags, or a repository override without a tag. */
-export function imageTagProblems(values: unknown, path = ""): string[] {
-  if (Array.isArray(values)) return values.flatMap((v, i) => imageTagProblems(v, `${path}[${i}]`));
+/**
+ * Problems with image references in Helm values: `latest` tags, or a repository override
+ * without a tag. `credentials` are value paths (`[]` for any list index) known to hold a
+ * credential, never an image: unknown there (a first preview), they are skipped unread.
+ */
+export function imageTagProblems(values: unknown, path = "", credentials: readonly string[] = []): string[] {
+  if (Array.isArray(values))
+    return values.flatMap((v, i) => imageTagProblems(v, `${path}[${i}]`, credentials));
   if (!isObj(values)) return [];
   const out: string[] = [];
   const here = (k: string) => (path ? `${path}.${k}` : k);
@@ -19,7 +25,10 @@ export function imageTagProblems(values: unknown, path = ""): string[] {
     // A full reference such as `repo/name:latest` or `repo/name` in one string.
     if (typeof ref === "string" && /:latest$/i.test(ref.trim())) out.push(`${here(key)} is ${ref}`);
   }
-  for (const [k, v] of Object.entries(values)) out.push(...imageTagProblems(v, here(k)));
+  for (const k of Object.keys(values)) {
+    const skip = isUnknownAt(values, k) && credentials.includes(here(k).replace(/\[\d+\]/g, "[]"));
+    if (!skip) out.push(...imageTagProblems(values[k], here(k), credentials));
+  }
   return out;
 }
 
@@ -31,7 +40,9 @@ export const imageTagPinned: ResourceValidationPolicy = {
   tags: [DATA_SAFETY_TAG],
   validateResource: (args, reportViolation) => {
     if (args.type !== TYPES.release) args.notApplicable("not a Helm release");
-    for (const p of imageTagProblems(releaseValues(args.props)))
+    const chart = chartName(args.props) ?? "";
+    const credentials = [...(SECRET_PATHS[chart] ?? []), ...(INLINE_SECRET_PATHS[chart] ?? [])];
+    for (const p of imageTagProblems(releaseValues(args.props), "", credentials))
       reportViolation(`${String(args.props.chart)}: ${p}.`);
   },
 };

@@ -13,6 +13,8 @@ function reg(name: string, type: string, deps: string[] = [], extra: Partial<Reg
     secretPaths: [],
     dependencies: deps.map((d) => `urn:${d}`),
     inputDependencies: [],
+    propertyDependencies: {},
+    wire: { inputs: {}, computed: {} },
     protect: false,
     ...extra,
   };

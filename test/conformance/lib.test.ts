@@ -213,6 +213,8 @@ describe("conformance: dispatch over registered resources", () => {
     secretPaths: [],
     dependencies: [],
     inputDependencies: [],
+    propertyDependencies: {},
+    wire: { inputs, computed: {} },
     protect: false,
   });
 

@@ -1,11 +1,13 @@
 // Evaluates the real program (index.ts) for a stack under the SDK's mocks, driven by the real
 // Pulumi.<stack>.yaml, and records every registration as the engine would see it: inputs
-// with their secret paths, dependencies, protect flag and parent.
+// with their secret paths, dependencies (per property too), protect flag and parent, plus the
+// wire form (google.protobuf.Struct as JavaScript) the engine would pass on to a policy analyzer.
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import * as rpc from "@pulumi/pulumi/runtime/rpc";
 import { parse as parseYaml } from "yaml";
-import { mockOutputs } from "./mock-outputs";
+import { mockCallResult, mockOutputs } from "./mock-outputs";
 import { STACK_SECRETS } from "./stack-secrets";
 import { decodeStackConfig } from "../../config";
 import {
@@ -20,8 +22,10 @@ import { upstreamFile } from "../upstream";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const PROJECT = "harbor-platform";
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+const SECRET_SIG = rpc.specialSigKey;
+const SECRET_VALUE = rpc.specialSecretSig;
+/** The SDK's unknown sentinel on the wire: a value not known during a preview. */
+export const UNKNOWN = rpc.unknownValue;
 
 export interface Registered {
   type: string;
@@ -35,6 +39,14 @@ export interface Registered {
   dependencies: string[];
   /** URNs whose outputs flow into this registration's inputs (a subset of `dependencies`). */
   inputDependencies: string[];
+  /** Per top-level input, the URNs whose outputs flow into it (the request's propertyDependencies). */
+  propertyDependencies: Record<string, string[]>;
+  /**
+   * The registration as Struct JavaScript, secrets as `{4dabf…: 1b47…, value}` and unknowns as
+   * UNKNOWN: `inputs` as the program sent them; `computed`, the outputs the (mock) provider
+   * answered beyond the inputs (UNKNOWN in a preview). The resource's outputs are both.
+   */
+  wire: { inputs: Record<string, unknown>; computed: Record<string, unknown> };
   protect: boolean;
   /** Output names the engine stores as secrets whatever the provider returns (absent: none). */
   additionalSecretOutputs?: string[];
@@ -90,6 +102,11 @@ export function projectFile(): Project {
   return project;
 }
 
+interface Struct {
+  toJavaScript(): Record<string, unknown>;
+  getFieldsMap(): { forEach(cb: (value: { toJavaScript(): unknown }, key: string) => void): void };
+}
+
 interface RawRequest {
   getType(): string;
   getName(): string;
@@ -98,8 +115,10 @@ interface RawRequest {
   getProtect(): boolean;
   getAdditionalsecretoutputsList(): string[];
   getDependenciesList(): string[];
-  getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }) => void): void };
-  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+  getPropertydependenciesMap(): {
+    forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void;
+  };
+  getObject(): Struct | undefined;
   getSourceposition(): { getUri(): string; getLine(): number } | undefined;
 }
 
@@ -145,6 +164,14 @@ function inputDependencies(req: RawRequest): string[] {
   return [...urns];
 }
 
+function propertyDependencies(req: RawRequest): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((deps, key) => {
+    if (deps.getUrnsList().length > 0) out[key] = deps.getUrnsList();
+  });
+  return out;
+}
+
 function sourcePosition(req: RawRequest): string | undefined {
   const pos = req.getSourceposition();
   return pos ? `${pos.getUri()}:${pos.getLine()}` : undefined;
@@ -157,14 +184,18 @@ async function settle(): Promise<void> {
   await settings.waitForRPCs();
 }
 
+/** Output members the SDK keeps internal (output.js). */
+interface InternalOutput {
+  readonly isKnown: Promise<boolean>;
+  promise(): Promise<unknown>;
+}
+
 async function outputValue(value: unknown): Promise<{ value: unknown; secret: boolean }> {
   if (!pulumi.Output.isInstance(value)) return { value, secret: false };
-  const out = value as pulumi.Output<unknown>;
-  const [resolved, secret] = await Promise.all([
-    new Promise<unknown>((resolve) => out.apply((v) => resolve(v))),
-    pulumi.isSecret(out),
-  ]);
-  return { value: resolved, secret };
+  // apply never runs on an unknown value (a preview), so read the Output's own promises.
+  const out = value as pulumi.Output<unknown> & InternalOutput;
+  const [resolved, known, secret] = await Promise.all([out.promise(), out.isKnown, pulumi.isSecret(out)]);
+  return { value: known ? resolved : UNKNOWN, secret };
 }
 
 /**
@@ -174,15 +205,18 @@ async function outputValue(value: unknown): Promise<{ value: unknown; secret: bo
 export async function evaluateStack(
   stack: string,
   overrides: ConfigOverrides = {},
-  options: { fresh?: boolean } = {},
+  options: { fresh?: boolean; preview?: boolean } = {},
 ): Promise<StackRun> {
   // An evaluation is deterministic in (stack, overrides): many test files read the same
   // baseline, so it is computed once per process. Each caller gets its own copy to mutate.
   // `undefined` removes a key: it must not collapse into the baseline's cache key.
-  const key = JSON.stringify([stack, overrides], (_k, v: unknown) => (v === undefined ? "\u0000unset" : v));
+  const preview = options.preview ?? false;
+  const key = JSON.stringify([stack, overrides, preview], (_k, v: unknown) =>
+    v === undefined ? "\u0000unset" : v,
+  );
   let pending = options.fresh ? undefined : evaluations.get(key);
   if (!pending) {
-    pending = evaluateProgram(path.join(ROOT, "index.ts"), stack, overrides);
+    pending = evaluateProgram(path.join(ROOT, "index.ts"), stack, overrides, { preview });
     if (!options.fresh) evaluations.set(key, pending);
     // A failed evaluation is not cached: the next caller sees the same error afresh.
     pending.catch(() => evaluations.delete(key));
@@ -215,19 +249,37 @@ export async function evaluateProgram(
   program: string,
   stack: string,
   overrides: ConfigOverrides = {},
+  options: MockOptions = {},
 ): Promise<StackRun> {
   const config = runtimeStackConfig(stack, overrides);
   const secretKeys = Object.keys(STACK_SECRETS[stack] ?? {})
     .map(qualify)
     .filter((k) => config[k] !== undefined);
   pulumi.runtime.setAllConfig(config, secretKeys);
-  return runUnderMocks(stack, () => {
-    const entry = require.resolve(program);
-    delete require.cache[entry];
-    // The program registers resources at import time; re-requiring it is a fresh evaluation.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(entry) as Record<string, unknown>;
-  });
+  return runUnderMocks(
+    stack,
+    () => {
+      const entry = require.resolve(program);
+      delete require.cache[entry];
+      // The program registers resources at import time; re-requiring it is a fresh evaluation.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require(entry) as Record<string, unknown>;
+    },
+    options,
+  );
+}
+
+export interface MockOptions {
+  /**
+   * A new stack's first preview: the SDK runs as a dry run and every output a provider would
+   * compute (ids, ARNs, generated passwords, keys) is unknown; inputs echo back as the
+   * providers' previews do.
+   */
+  readonly preview?: boolean;
+}
+
+function unknowns(outputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(outputs).map((k) => [k, UNKNOWN]));
 }
 
 /**
@@ -237,29 +289,45 @@ export async function evaluateProgram(
 export async function runUnderMocks(
   stack: string,
   program: () => Record<string, unknown> | void,
+  options: MockOptions = {},
 ): Promise<StackRun> {
   const resources: Registered[] = [];
+  const preview = options.preview ?? false;
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => ({ id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args) } }),
-      call: (args) => args.inputs,
+      // In a preview the id is empty, which the SDK turns into an unknown id.
+      newResource: (args) =>
+        preview
+          ? { id: undefined, state: { ...args.inputs, ...unknowns(mockOutputs(args)) } }
+          : { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args) } },
+      call: mockCallResult,
     },
     PROJECT,
     stack,
-    false,
+    preview,
   );
   const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource(req: RawRequest, cb: (err: Error | null, res?: { getUrn(): string }) => void): void;
+    registerResource(
+      req: RawRequest,
+      cb: (err: Error | null, res?: { getUrn(): string; getObject(): Struct | undefined }) => void,
+    ): void;
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
     register(req, (err, res) => {
       if (!err && res) {
         const secretPaths: string[] = [];
-        const inputs = unwrapSecrets(req.getObject()?.toJavaScript() ?? {}, "", secretPaths) as Record<
-          string,
-          unknown
-        >;
+        const wireInputs = req.getObject()?.toJavaScript() ?? {};
+        const inputs = unwrapSecrets(wireInputs, "", secretPaths) as Record<string, unknown>;
+        // Only the keys beyond the inputs: the mock echoes inputs after the SDK's deserializer
+        // hoisted nested secrets to the top key, where the engine keeps them as the program sent.
+        const computed: Record<string, unknown> = {};
+        res
+          .getObject()
+          ?.getFieldsMap()
+          .forEach((v, k) => {
+            if (!(k in wireInputs)) computed[k] = v.toJavaScript();
+          });
         resources.push({
           type: req.getType(),
           name: req.getName(),
@@ -269,6 +337,8 @@ export async function runUnderMocks(
           secretPaths,
           dependencies: req.getDependenciesList(),
           inputDependencies: inputDependencies(req),
+          propertyDependencies: propertyDependencies(req),
+          wire: { inputs: wireInputs, computed },
           protect: req.getProtect(),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
           parent: req.getParent() || undefined,

@@ -1,7 +1,7 @@
 // What providers compute that mocks cannot: deterministic stand-ins per resource type, so two
 // evaluations are comparable and outputs that the program reads are present.
 import { createHash } from "crypto";
-import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
+import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
 
 function digest(...parts: string[]): string {
   return createHash("sha256").update(parts.join("/")).digest("hex");
@@ -74,5 +74,16 @@ function harborOutputs(args: MockResourceArgs, h: string): Record<string, unknow
       return { policyId: id };
     default:
       return {};
+  }
+}
+
+/** What a provider function answers; the mocks echo the arguments of any other. */
+export function mockCallResult(args: MockCallArgs): Record<string, unknown> {
+  switch (args.token) {
+    case "aws:index/getPartition:getPartition":
+      // The commercial partition: the mocks' regions (eu-central-1 unless set) are all in it.
+      return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+    default:
+      return args.inputs;
   }
 }

@@ -5,6 +5,7 @@
 // resource list (`mutate`) before the pack sees it.
 import { TYPES } from "../../policy/lib/resources";
 import type { PackResource } from "../../policy/lib/engine";
+import { bucketPart, resource } from "./helpers";
 import type { ConfigOverrides } from "../harness";
 import type { Mutation } from "./stack-runs";
 
@@ -31,26 +32,20 @@ function harborValues(edit: (values: Values) => void): Mutation {
 }
 
 function bucket(protect: boolean): PackResource[] {
-  const res = (type: string, name: string, props: Record<string, unknown>, p?: boolean): PackResource => ({
-    type,
-    name,
-    urn: `urn:pulumi:test::harbor-platform::${type}::${name}`,
-    props: { bucket: "harbor-dr", ...props },
-    protect: p,
-  });
+  const dr = resource(TYPES.bucketV2, { bucket: "harbor-dr" }, { name: "dr", protect });
   return [
-    res(TYPES.bucketV2, "dr", {}, protect),
-    res(TYPES.bucketVersioning, "dr-versioning", { versioningConfiguration: { status: "Enabled" } }),
-    res(TYPES.bucketSse, "dr-sse", {
+    dr,
+    bucketPart(dr, TYPES.bucketVersioning, { versioningConfiguration: { status: "Enabled" } }),
+    bucketPart(dr, TYPES.bucketSse, {
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
     }),
-    res(TYPES.bucketPublicAccessBlock, "dr-pab", {
+    bucketPart(dr, TYPES.bucketPublicAccessBlock, {
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     }),
-    res(TYPES.bucketPolicy, "dr-policy", {
+    bucketPart(dr, TYPES.bucketPolicy, {
       policy: JSON.stringify({
         Statement: [
           {
@@ -62,7 +57,7 @@ function bucket(protect: boolean): PackResource[] {
         ],
       }),
     }),
-    res(TYPES.bucketLifecycle, "dr-lifecycle", {
+    bucketPart(dr, TYPES.bucketLifecycle, {
       rules: [
         {
           id: "dr",

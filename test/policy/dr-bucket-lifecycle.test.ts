@@ -1,11 +1,15 @@
 import { expect } from "chai";
 import { TYPES } from "../../policy/lib/resources";
 import { drBucketLifecycle } from "../../policy/policies/dr-bucket-lifecycle";
-import { check, compliantBucket, resource } from "./helpers";
+import { bucketPart, check, compliantBucket } from "./helpers";
+
+// The compliant bucket without one kind of sub-resource (DR is its bucket).
+const withoutPart = (type: string) => compliantBucket("dr", [type]);
+const [DR] = compliantBucket("dr");
 
 const withRules = (rules: unknown[]) => [
-  ...compliantBucket("dr", [TYPES.bucketLifecycle]),
-  resource(TYPES.bucketLifecycle, { bucket: "dr-bucket", rules }),
+  ...withoutPart(TYPES.bucketLifecycle),
+  bucketPart(DR, TYPES.bucketLifecycle, { rules }),
 ];
 
 describe("policy dr-bucket-lifecycle", () => {

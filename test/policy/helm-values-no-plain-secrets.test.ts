@@ -1,8 +1,29 @@
 import { expect } from "chai";
-import { helmValuesNoPlainSecrets } from "../../policy/policies/helm-values-no-plain-secrets";
+import {
+  INLINE_SECRET_PATHS,
+  helmValuesNoPlainSecrets,
+} from "../../policy/policies/helm-values-no-plain-secrets";
+import { get, isObj } from "../../policy/lib/resources";
+import { chartData } from "../conformance/upstream";
 import { check, release } from "./helpers";
 
+/** The pinned upstream copy of each chart that INLINE_SECRET_PATHS names. */
+const CHART_FOLDERS: Record<string, string> = { harbor: "harbor-helm" };
+
 describe("policy helm-values-no-plain-secrets", () => {
+  it("INLINE_SECRET_PATHS are string values the pinned chart offers no existingSecret beside", () => {
+    for (const [chart, paths] of Object.entries(INLINE_SECRET_PATHS)) {
+      // Upstream truth: the chart's own values.yaml (harbor-helm 1.19.2, ../shared/upstream).
+      const values = chartData(CHART_FOLDERS[chart]).values;
+      for (const path of paths) {
+        expect(get(values, path), `${chart} ${path}`).to.be.a("string");
+        const parent = get(values, path.split(".").slice(0, -1).join("."));
+        expect(isObj(parent) && Object.keys(parent).filter((k) => /existingSecret/i.test(k))).to.deep.equal(
+          [],
+        );
+      }
+    }
+  });
   it("passes existingSecret references and Harbor's database.internal.password (no existingSecret offered)", async () => {
     const values = {
       existingSecretAdminPassword: "creds",

@@ -9,7 +9,7 @@ let counter = 0;
 export function resource(
   type: string,
   props: Record<string, unknown>,
-  extra: { name?: string; protect?: boolean } = {},
+  extra: { name?: string; protect?: boolean; propertyDependencies?: Record<string, string[]> } = {},
 ): PackResource {
   const name = extra.name ?? `r${++counter}`;
   return {
@@ -18,7 +18,17 @@ export function resource(
     urn: `urn:pulumi:test::harbor-platform::${type}::${name}`,
     props,
     protect: extra.protect,
+    propertyDependencies: extra.propertyDependencies,
   };
+}
+
+/** A sub-resource of `bucket` whose `bucket` input is the bucket's id, as the program passes it. */
+export function bucketPart(bucket: PackResource, type: string, props: Record<string, unknown>): PackResource {
+  return resource(
+    type,
+    { bucket: `${bucket.name}-id`, ...props },
+    { propertyDependencies: { bucket: [bucket.urn] } },
+  );
 }
 
 export function release(chart: string, values: Record<string, unknown>, version = "1.0.0"): PackResource {
@@ -40,25 +50,19 @@ export function harborValues(overrides: Record<string, unknown> = {}): Record<st
 
 /** A bucket with every sub-resource the S3 policies ask for; `omit` drops sub-resources by type. */
 export function compliantBucket(name = "dr", omit: string[] = [], protect = true): PackResource[] {
+  const bucket = resource(TYPES.bucketV2, { bucket: `${name}-bucket` }, { name, protect });
   const parts = [
-    resource(TYPES.bucketV2, { bucket: `${name}-bucket` }, { name, protect }),
-    resource(TYPES.bucketVersioning, {
-      bucket: `${name}-bucket`,
-      versioningConfiguration: { status: "Enabled" },
-    }),
-    resource(TYPES.bucketSse, {
-      bucket: `${name}-bucket`,
+    bucketPart(bucket, TYPES.bucketVersioning, { versioningConfiguration: { status: "Enabled" } }),
+    bucketPart(bucket, TYPES.bucketSse, {
       rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "key" } }],
     }),
-    resource(TYPES.bucketPublicAccessBlock, {
-      bucket: `${name}-bucket`,
+    bucketPart(bucket, TYPES.bucketPublicAccessBlock, {
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     }),
-    resource(TYPES.bucketPolicy, {
-      bucket: `${name}-bucket`,
+    bucketPart(bucket, TYPES.bucketPolicy, {
       policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -73,8 +77,7 @@ export function compliantBucket(name = "dr", omit: string[] = [], protect = true
         ],
       }),
     }),
-    resource(TYPES.bucketLifecycle, {
-      bucket: `${name}-bucket`,
+    bucketPart(bucket, TYPES.bucketLifecycle, {
       rules: [
         {
           id: "noncurrent",
@@ -85,7 +88,7 @@ export function compliantBucket(name = "dr", omit: string[] = [], protect = true
       ],
     }),
   ];
-  return parts.filter((p) => !omit.includes(p.type));
+  return [bucket, ...parts].filter((p) => !omit.includes(p.type));
 }
 
 /** Runs one policy over `resources`; returns the messages it reported. */

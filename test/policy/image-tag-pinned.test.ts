@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { imageTagPinned } from "../../policy/policies/image-tag-pinned";
-import { check, release } from "./helpers";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { check, release, runFull } from "./helpers";
 
 describe("policy image-tag-pinned", () => {
   it("passes pinned tags and chart defaults", async () => {
@@ -32,5 +33,19 @@ describe("policy image-tag-pinned", () => {
   it("fails a full image reference ending in :latest", async () => {
     const values = { initContainers: [{ name: "aws", image: "velero/velero-plugin-for-aws:latest" }] };
     expect(await check(imageTagPinned, [release("velero", values)])).to.have.length(1);
+  });
+  describe("in a first preview (values partly unknown)", () => {
+    const unknownPassword = { database: { type: "internal", internal: { password: unknownValue } } };
+    it("skips Harbor's generated database password, unknown until created, and still judges the rest", async () => {
+      expect(await runFull(imageTagPinned, [release("harbor", unknownPassword)])).to.deep.equal([]);
+      const latest = { ...unknownPassword, core: { image: { tag: "latest" } } };
+      expect(await check(imageTagPinned, [release("harbor", latest)])).to.have.length(1);
+    });
+    it("cannot judge an unknown tag or an unknown block: it does not run (blind) rather than pass", async () => {
+      for (const values of [{ core: { image: { tag: unknownValue } } }, { core: unknownValue }]) {
+        const found = await runFull(imageTagPinned, [release("harbor", values)]);
+        expect(found.map((v) => v.blind)).to.deep.equal([true]);
+      }
+    });
   });
 });

@@ -1,7 +1,11 @@
 import { expect } from "chai";
 import { TYPES } from "../../policy/lib/resources";
 import { s3BucketEncrypted } from "../../policy/policies/s3-bucket-encrypted";
-import { check, compliantBucket, resource } from "./helpers";
+import { bucketPart, check, compliantBucket } from "./helpers";
+
+// The compliant bucket without one kind of sub-resource (DR is its bucket).
+const withoutPart = (type: string) => compliantBucket("dr", [type]);
+const [DR] = compliantBucket("dr");
 
 describe("policy s3-bucket-encrypted", () => {
   it("passes SSE-KMS", async () => {
@@ -12,8 +16,8 @@ describe("policy s3-bucket-encrypted", () => {
   });
   it("fails an encryption config without a default algorithm", async () => {
     const rs = [
-      ...compliantBucket("dr", [TYPES.bucketSse]),
-      resource(TYPES.bucketSse, { bucket: "dr-bucket", rules: [{ bucketKeyEnabled: true }] }),
+      ...withoutPart(TYPES.bucketSse),
+      bucketPart(DR, TYPES.bucketSse, { rules: [{ bucketKeyEnabled: true }] }),
     ];
     expect(await check(s3BucketEncrypted, rs)).to.have.length(1);
   });

@@ -1,7 +1,11 @@
 import { expect } from "chai";
 import { TYPES } from "../../policy/lib/resources";
 import { s3BucketNotPublic } from "../../policy/policies/s3-bucket-not-public";
-import { check, compliantBucket, resource } from "./helpers";
+import { bucketPart, check, compliantBucket } from "./helpers";
+
+// The compliant bucket without one kind of sub-resource (DR is its bucket).
+const withoutPart = (type: string) => compliantBucket("dr", [type]);
+const [DR] = compliantBucket("dr");
 
 describe("policy s3-bucket-not-public", () => {
   it("passes a bucket with every public access block on", async () => {
@@ -14,9 +18,8 @@ describe("policy s3-bucket-not-public", () => {
   });
   it("fails a public access block with one switch off", async () => {
     const rs = [
-      ...compliantBucket("dr", [TYPES.bucketPublicAccessBlock]),
-      resource(TYPES.bucketPublicAccessBlock, {
-        bucket: "dr-bucket",
+      ...withoutPart(TYPES.bucketPublicAccessBlock),
+      bucketPart(DR, TYPES.bucketPublicAccessBlock, {
         blockPublicAcls: true,
         blockPublicPolicy: false,
         ignorePublicAcls: true,

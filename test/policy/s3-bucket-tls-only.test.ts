@@ -1,7 +1,11 @@
 import { expect } from "chai";
 import { TYPES } from "../../policy/lib/resources";
 import { s3BucketTlsOnly } from "../../policy/policies/s3-bucket-tls-only";
-import { check, compliantBucket, resource } from "./helpers";
+import { bucketPart, check, compliantBucket } from "./helpers";
+
+// The compliant bucket without one kind of sub-resource (DR is its bucket).
+const withoutPart = (type: string) => compliantBucket("dr", [type]);
+const [DR] = compliantBucket("dr");
 
 describe("policy s3-bucket-tls-only", () => {
   it("passes a bucket whose policy denies insecure transport", async () => {
@@ -12,9 +16,8 @@ describe("policy s3-bucket-tls-only", () => {
   });
   it("fails a bucket policy that does not deny non-TLS requests", async () => {
     const rs = [
-      ...compliantBucket("dr", [TYPES.bucketPolicy]),
-      resource(TYPES.bucketPolicy, {
-        bucket: "dr-bucket",
+      ...withoutPart(TYPES.bucketPolicy),
+      bucketPart(DR, TYPES.bucketPolicy, {
         policy: { Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }] },
       }),
     ];

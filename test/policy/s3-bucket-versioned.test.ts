@@ -1,7 +1,11 @@
 import { expect } from "chai";
 import { TYPES } from "../../policy/lib/resources";
 import { s3BucketVersioned } from "../../policy/policies/s3-bucket-versioned";
-import { check, compliantBucket, resource } from "./helpers";
+import { bucketPart, check, compliantBucket } from "./helpers";
+
+// The compliant bucket without one kind of sub-resource (DR is its bucket).
+const withoutPart = (type: string) => compliantBucket("dr", [type]);
+const [DR] = compliantBucket("dr");
 
 describe("policy s3-bucket-versioned", () => {
   it("passes a versioned bucket", async () => {
@@ -12,9 +16,8 @@ describe("policy s3-bucket-versioned", () => {
   });
   it("fails suspended versioning", async () => {
     const rs = [
-      ...compliantBucket("dr", [TYPES.bucketVersioning]),
-      resource(TYPES.bucketVersioning, {
-        bucket: "dr-bucket",
+      ...withoutPart(TYPES.bucketVersioning),
+      bucketPart(DR, TYPES.bucketVersioning, {
         versioningConfiguration: { status: "Suspended" },
       }),
     ];

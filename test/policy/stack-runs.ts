@@ -14,7 +14,13 @@ export function packConfig(stack: string): PolicyPackConfig {
   ) as PolicyPackConfig;
 }
 
-export function toPackResources(registered: readonly Registered[]): PackResource[] {
+/**
+ * A registration as the pack sees it, with the wire form the engine would send it in (absent
+ * for resources a test adds by hand).
+ */
+export type StackResource = PackResource & { readonly wire?: Registered["wire"] };
+
+export function toPackResources(registered: readonly Registered[]): StackResource[] {
   return registered.map((r) => ({
     type: r.type,
     name: r.name,
@@ -23,17 +29,37 @@ export function toPackResources(registered: readonly Registered[]): PackResource
     protect: r.protect,
     parent: r.parent,
     dependencies: r.dependencies,
+    propertyDependencies: r.propertyDependencies,
+    wire: r.wire,
   }));
 }
 
-export type Mutation = (resources: PackResource[]) => PackResource[];
+export type Mutation = (resources: StackResource[]) => StackResource[];
+
+export interface StackRunOptions {
+  /** A new stack's first preview: outputs not known yet reach the pack as unknowns. */
+  readonly preview?: boolean;
+}
+
+/** The stack's registrations (config overrides applied), optionally mutated. */
+export async function stackResources(
+  stack: string,
+  overrides: ConfigOverrides = {},
+  mutate: Mutation = (rs) => rs,
+  options: StackRunOptions = {},
+): Promise<StackResource[]> {
+  const run = await evaluateStack(stack, overrides, { preview: options.preview });
+  return mutate(toPackResources(run.resources));
+}
 
 /** Evaluates the stack (with config overrides), optionally mutates its resources, runs the pack. */
 export async function packRun(
   stack: string,
   overrides: ConfigOverrides = {},
   mutate: Mutation = (rs) => rs,
+  options: StackRunOptions = {},
 ): Promise<Violation[]> {
-  const run = await evaluateStack(stack, overrides);
-  return runPack(policies, mutate(toPackResources(run.resources)), { config: packConfig(stack) });
+  return runPack(policies, await stackResources(stack, overrides, mutate, options), {
+    config: packConfig(stack),
+  });
 }
