@@ -190,7 +190,8 @@ export class DrBucket extends pulumi.ComponentResource {
         objectLockEnabled: "Enabled",
         rule: { defaultRetention: { mode: args.objectLock.mode, days: args.objectLock.days } },
       },
-      { ...opts, dependsOn: [versioning] },
+      // Deleting it would drop the default retention of every version written afterwards.
+      { ...opts, dependsOn: [versioning], protect: args.protect },
     );
     new s3.BucketServerSideEncryptionConfiguration(
       `${name}-sse`,

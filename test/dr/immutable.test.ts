@@ -64,6 +64,7 @@ describe("an immutable DR copy (prod stack)", () => {
         const [lock, ...more] = forBucket(run, LOCK_CONFIG, b);
         expect(more, name).to.deep.equal([]);
         expect(lock.inputs.objectLockEnabled, name).to.equal("Enabled");
+        expect(lock.protect, name).to.equal(true);
         expect(at(lock.inputs, "rule.defaultRetention"), name).to.deep.equal({
           mode: "GOVERNANCE",
           days: DR.noncurrentVersionDays ?? 30,
