@@ -5,7 +5,8 @@
 // templates at the pinned tags: redis-ha-4.39.0 charts/redis-ha/templates/redis-ha-statefulset.yaml
 // renders `topologySpreadConstraints.{maxSkew, topologyKey, whenUnsatisfiable}` with the
 // chart's own pod selector (and nothing else: no minDomains); minio helm/minio/templates/
-// statefulset.yaml passes the list through (toYaml) when replicas > 1.
+// statefulset.yaml passes the list through (toYaml) when replicas > 1. CloudNativePG labels its
+// instance pods `cnpg.io/podRole: instance` (pkg/utils/labels_annotations.go).
 import { expect } from "chai";
 import { at, evaluateStack, stackConfig, type Registered, type StackRun } from "./harness";
 import { faultTolerance, faultToleranceTable } from "../components/platform/fault-tolerance";

@@ -1,7 +1,7 @@
 // CloudNativePG for Harbor: the operator and the barman-cloud plugin (in the operator's
-// namespace, where the plugin must live), a 3-instance Cluster spread over nodes with a
-// cert-manager server certificate from the project CA, WAL archiving and scheduled base
-// backups to the object store through the plugin.
+// namespace, where the plugin must live), a 3-instance Cluster spread over nodes (and zones,
+// when config declares them) with a cert-manager server certificate from the project CA, WAL
+// archiving and scheduled base backups to the object store through the plugin.
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import * as kube from "@pulumi/kubernetes";
@@ -26,7 +26,10 @@ export const DATABASE_NAME = "registry";
 export const OWNER = "harbor";
 /** Pod label CloudNativePG sets on every instance of a cluster. */
 export const CLUSTER_LABEL = "cnpg.io/cluster";
-/** Pod label CloudNativePG sets on instances (not on its initdb/join Jobs, nor on poolers). */
+/**
+ * Pod label CloudNativePG sets to `instance` on instances and `pooler` on poolers; its Jobs carry
+ * `cnpg.io/jobRole` instead (PodRoleLabelName, PodRoleInstance in pkg/utils/labels_annotations.go).
+ */
 export const POD_ROLE_LABEL = "cnpg.io/podRole";
 
 /** Where the backups go: an S3 endpoint, a bucket and a Secret in the database namespace. */
