@@ -1,12 +1,12 @@
 // Every pinned chart and image version of the project, in one place. The conformance suite
-// checks each chart version against the upstream copy in ../shared/upstream.
+// checks each chart version against the pinned upstream copy (test/upstream.ts).
 
 export interface ChartPin {
   /** Chart name in its repository. */
   readonly chart: string;
   readonly version: string;
   readonly repo: string;
-  /** Folder of the verbatim upstream data under shared/upstream. */
+  /** Folder of the verbatim upstream data (test/upstream.ts resolves it). */
   readonly upstream: string;
 }
 

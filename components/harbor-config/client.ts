@@ -20,7 +20,10 @@ export interface HarborConnection {
   readonly url: string;
   readonly username: string;
   readonly password: string;
-  /** PEM of the CA that signed Harbor's certificate; "" to use the system trust store. */
+  /**
+   * PEM of the CA that issued Harbor's certificate, then the only CA trusted (node's `ca` replaces
+   * its default roots); "" for node's default trust: its bundled roots plus NODE_EXTRA_CA_CERTS.
+   */
   readonly caCert?: string;
 }
 

@@ -24,6 +24,7 @@ export interface HarborConfigurationArgs {
   readonly url: pulumi.Input<string>;
   readonly username: pulumi.Input<string>;
   readonly password: pulumi.Input<string>;
+  /** PEM of the CA that issued Harbor's certificate, trusted alone; "" for node's default trust. */
   readonly caCert: pulumi.Input<string>;
   readonly spec: HarborConfigurationSpec;
   /** Values of the secret config keys the spec references (see requiredSecretKeys). */

@@ -719,6 +719,9 @@ const HANDLERS: Record<Kind, Handler> = {
   replication,
 };
 
+/** Every kind the provider manages. */
+export const KINDS = Object.keys(HANDLERS) as Kind[];
+
 /** Input naming the Harbor object a resource manages: one provider serves every kind. */
 export const KIND_INPUT = "harborKind";
 

@@ -190,14 +190,17 @@ export class HarborPlatform extends pulumi.ComponentResource {
       );
     }
 
-    // Talks to Harbor's API as the admin this program created, trusting the project's CA.
+    // Talks to Harbor's API as the admin this program created, trusting exactly the issuer of
+    // Harbor's public certificate: the project CA where it signs it; with ACME, Node's default
+    // trust (its roots plus NODE_EXTRA_CA_CERTS, how an operator trusts a staging or private
+    // ACME CA), which a `ca` option would replace rather than extend.
     this.harborConfiguration = new HarborConfiguration(
       "harbor-config",
       {
         url: this.harbor.url,
         username: this.harbor.adminUsername,
         password: this.harbor.adminPassword,
-        caCert: ca.certPem,
+        caCert: cfg.prod?.certManager.issuer === "acme" ? "" : ca.certPem,
         spec: cfg.harborConfig,
         secrets: args.secrets,
         harborReady: this.harbor.release,

@@ -8,7 +8,7 @@ import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { ConfigError, decodeStackConfig, parseConfig, type PlatformConfig } from "../../config";
 import { ROOT, projectFile } from "../harness";
 import { STACK_SECRETS } from "../harness/stack-secrets";
-import { upstreamDir } from "../conformance/upstream";
+import { upstreamFile } from "../upstream";
 import {
   applyCliRules,
   encrypt,
@@ -20,7 +20,7 @@ import {
 } from "./pulumi-cli";
 
 const PROJECT = "harbor-platform";
-const SCHEMA = () => path.join(upstreamDir(), "pulumi-project", "project.json");
+const SCHEMA = () => upstreamFile("pulumi-project", "project.json");
 const stacks = fs
   .readdirSync(ROOT)
   .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])

@@ -1,13 +1,13 @@
 // The conformance checker itself: each check must be able to fail, and pass what is valid.
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { conformanceProblems } from "./check";
 import { customResourceProblems, strictSchema } from "./crds";
 import { DOCUMENTED_PATHS } from "./documented-paths";
 import { chartValueProblems, helmReleaseProblems, unknownValuePaths } from "./helm-values";
 import { Registered } from "./types";
-import { chartData, crdIndex, ENV_VAR, upstreamDir } from "./upstream";
+import { chartData, crdIndex } from "./upstream";
+import { ENV_VAR, upstreamDir, upstreamFile } from "../upstream";
 
 const harbor = (values: Record<string, unknown>, version = "1.19.2"): Record<string, unknown> => ({
   name: "harbor",
@@ -98,7 +98,7 @@ describe("conformance: Helm values", () => {
 
   it("keeps every comment-documented path pinned to a `# key:` comment line in values.yaml", () => {
     for (const [folder, entries] of Object.entries(DOCUMENTED_PATHS)) {
-      const lines = readFileSync(join(upstreamDir(), folder, "values.yaml"), "utf8").split("\n");
+      const lines = readFileSync(upstreamFile(folder, "values.yaml"), "utf8").split("\n");
       for (const { path, line, why } of entries) {
         const lastKey = path.split(".").pop() ?? "";
         expect(lines[line - 1], `${folder}:${line} for ${path}`).to.match(

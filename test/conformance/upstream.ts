@@ -1,47 +1,13 @@
-// Locates the pinned upstream data (chart values, value schemas, CRDs) and reads it. Three
-// places, in order: $HARBOR_PLATFORM_UPSTREAM, <repo>/../shared/upstream, and the cache that
-// `node scripts/fetch-upstream.mjs` fills at <repo>/.upstream-cache. An explicit env value
-// that does not exist is an error rather than a silent fallback, so a typo is noticed.
+// Reads chart data and CRD schemas from the pinned upstream folder that test/upstream.ts
+// locates (the one resolver for upstream data).
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { isObject, JsonSchema } from "./types";
-
-export const REPO_ROOT = resolve(__dirname, "..", "..");
-export const ENV_VAR = "HARBOR_PLATFORM_UPSTREAM";
-const SHARED_DIR = resolve(REPO_ROOT, "..", "shared", "upstream");
-const CACHE_DIR = join(REPO_ROOT, ".upstream-cache");
+import { upstreamDir, upstreamFile } from "../upstream";
 
 function isDir(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
-}
-
-function notFound(detail: string): Error {
-  return new Error(
-    `conformance: pinned upstream data not found (${detail}). Looked in, in order:\n` +
-      `  1. $${ENV_VAR} (${process.env[ENV_VAR] ? `set to ${process.env[ENV_VAR]}` : "unset"})\n` +
-      `  2. ${SHARED_DIR}\n` +
-      `  3. ${CACHE_DIR}\n` +
-      `Fill the cache with \`node scripts/fetch-upstream.mjs\` (downloads the same files at the ` +
-      `pinned commits and checks their sha256), or point $${ENV_VAR} at a copy.`,
-  );
-}
-
-/** The folder holding one sub-folder per chart or CRD set. Throws one clear error if none. */
-export function upstreamDir(): string {
-  const fromEnv = process.env[ENV_VAR];
-  if (fromEnv) {
-    if (isDir(fromEnv)) return resolve(fromEnv);
-    throw notFound(`$${ENV_VAR} points at a missing directory`);
-  }
-  for (const dir of [SHARED_DIR, CACHE_DIR]) if (isDir(dir)) return dir;
-  throw notFound("no candidate directory exists");
-}
-
-function folderPath(folder: string): string {
-  const dir = join(upstreamDir(), folder);
-  if (!isDir(dir)) throw notFound(`folder ${folder} is missing from ${upstreamDir()}`);
-  return dir;
 }
 
 export interface ChartData {
@@ -58,18 +24,17 @@ const chartCache = new Map<string, ChartData>();
  * `v0.0.0` in git; the release tool sets the real version).
  */
 export function chartData(folder: string): ChartData {
-  const key = join(upstreamDir(), folder);
-  const cached = chartCache.get(key);
+  const dir = join(upstreamDir(), folder);
+  const cached = chartCache.get(dir);
   if (cached) return cached;
-  const dir = folderPath(folder);
-  const values: unknown = parse(readFileSync(join(dir, "values.yaml"), "utf8")) ?? {};
+  const values: unknown = parse(readFileSync(upstreamFile(folder, "values.yaml"), "utf8")) ?? {};
   if (!isObject(values)) throw new Error(`conformance: ${dir}/values.yaml is not a mapping`);
   const schemaFile = join(dir, "values.schema.json");
   const schema = existsSync(schemaFile)
     ? (JSON.parse(readFileSync(schemaFile, "utf8")) as JsonSchema)
     : undefined;
   const data: ChartData = { values, schema, chartVersion: chartVersion(dir) };
-  chartCache.set(key, data);
+  chartCache.set(dir, data);
   return data;
 }
 

@@ -1,12 +1,9 @@
 // Conformance against the pinned upstream copies: CRD schemas with unknown fields refused, and
 // chart values whose every path exists in the chart's values.yaml and passes its schema.
 import * as fs from "fs";
-import * as path from "path";
 import Ajv from "ajv";
 import { parse as parseYaml } from "yaml";
-
-export const UPSTREAM =
-  process.env.HARBOR_UPSTREAM ?? path.resolve(__dirname, "..", "..", "..", "shared", "upstream");
+import { upstreamFile } from "../upstream";
 
 type Schema = Record<string, unknown>;
 
@@ -31,7 +28,7 @@ function strict(schema: unknown): unknown {
 
 /** Validates `spec` against the spec schema of a CRD file; returns the errors (empty when valid). */
 export function crdErrors(folder: string, file: string, spec: unknown): string[] {
-  const crd = parseYaml(fs.readFileSync(path.join(UPSTREAM, folder, file), "utf8")) as {
+  const crd = parseYaml(fs.readFileSync(upstreamFile(folder, file), "utf8")) as {
     spec: {
       versions: { storage?: boolean; schema: { openAPIV3Schema: { properties: { spec: Schema } } } }[];
     };
@@ -44,7 +41,7 @@ export function crdErrors(folder: string, file: string, spec: unknown): string[]
 
 /** Paths of `values` that the chart's values.yaml does not have (maps left open upstream are free). */
 export function unknownValuePaths(folder: string, values: unknown): string[] {
-  const upstream = parseYaml(fs.readFileSync(path.join(UPSTREAM, folder, "values.yaml"), "utf8")) as unknown;
+  const upstream = parseYaml(fs.readFileSync(upstreamFile(folder, "values.yaml"), "utf8")) as unknown;
   const missing: string[] = [];
   const walk = (ours: unknown, theirs: unknown, at: string): void => {
     if (!ours || typeof ours !== "object" || Array.isArray(ours)) return;
@@ -72,11 +69,9 @@ function merge(base: unknown, over: unknown): unknown {
 
 /** Validates the values Helm would validate: the chart's defaults merged with ours. */
 export function valuesSchemaErrors(folder: string, values: unknown): string[] {
-  const defaults = parseYaml(fs.readFileSync(path.join(UPSTREAM, folder, "values.yaml"), "utf8")) as unknown;
+  const defaults = parseYaml(fs.readFileSync(upstreamFile(folder, "values.yaml"), "utf8")) as unknown;
   values = merge(defaults, values);
-  const schema = JSON.parse(
-    fs.readFileSync(path.join(UPSTREAM, folder, "values.schema.json"), "utf8"),
-  ) as Schema;
+  const schema = JSON.parse(fs.readFileSync(upstreamFile(folder, "values.schema.json"), "utf8")) as Schema;
   delete schema.$schema;
   const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
   const validate = ajv.compile(schema);
@@ -84,7 +79,7 @@ export function valuesSchemaErrors(folder: string, values: unknown): string[] {
 }
 
 export function chartVersion(folder: string): string {
-  const chart = parseYaml(fs.readFileSync(path.join(UPSTREAM, folder, "Chart.yaml"), "utf8")) as {
+  const chart = parseYaml(fs.readFileSync(upstreamFile(folder, "Chart.yaml"), "utf8")) as {
     version: string;
   };
   return chart.version;

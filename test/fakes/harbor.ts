@@ -5,17 +5,15 @@
 // unset GC schedule, automatic retention on proxy-cache projects, robot secrets only on
 // create/refresh, storage_limit ignored by PUT /projects.
 import * as http from "http";
+import * as https from "https";
 import type { AddressInfo, Socket } from "net";
 import { readFileSync } from "fs";
-import { join } from "path";
 import Ajv, { ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { isAllowedPermission } from "../../components/harbor-config/validation";
+import { upstreamFile } from "../upstream";
 
-export const SPEC_PATH =
-  process.env.HARBOR_API_SPEC ??
-  join(__dirname, "..", "..", "..", "shared", "upstream", "harbor-api", "swagger-v2.15.2.yaml");
 const BASE = "/api/v2.0";
 
 type Json = Record<string, unknown>;
@@ -81,7 +79,7 @@ class SpecChecker {
   private readonly spec: Spec;
 
   constructor() {
-    this.spec = parse(readFileSync(SPEC_PATH, "utf8")) as Spec;
+    this.spec = parse(readFileSync(upstreamFile("harbor-api", "swagger-v2.15.2.yaml"), "utf8")) as Spec;
     this.ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(this.ajv);
     const isInt = (bits: number) => (n: number) => Number.isInteger(n) && Math.abs(n) <= 2 ** (bits - 1);
@@ -282,7 +280,7 @@ export class FakeHarbor {
   private readonly faults: Fault[] = [];
   private readonly sockets = new Set<Socket>();
   private nextId = 1;
-  private server?: http.Server;
+  private server?: http.Server | https.Server;
   private readonly spec: SpecChecker;
 
   constructor() {
@@ -290,14 +288,16 @@ export class FakeHarbor {
     this.spec = checker;
   }
 
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.on("connection", (s) => {
+  /** Listens on 127.0.0.1; with `tls` (PEM key and certificate chain) it serves https. */
+  async start(tls?: { key: string; cert: string }): Promise<this> {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    this.server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+    this.server.on("connection", (s: Socket) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `${tls ? "https" : "http"}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 

@@ -16,7 +16,7 @@ import {
   runtimeConfig,
   type Project,
 } from "../config/pulumi-cli";
-import { upstreamDir } from "../conformance/upstream";
+import { upstreamFile } from "../upstream";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const PROJECT = "harbor-platform";
@@ -36,6 +36,8 @@ export interface Registered {
   /** URNs whose outputs flow into this registration's inputs (a subset of `dependencies`). */
   inputDependencies: string[];
   protect: boolean;
+  /** Output names the engine stores as secrets whatever the provider returns (absent: none). */
+  additionalSecretOutputs?: string[];
   parent?: string;
   /** Where the program registered it (`file:///.../components/x/index.ts:12`), as the engine records it. */
   sourcePosition?: string;
@@ -83,7 +85,7 @@ let project: Project | undefined;
 export function projectFile(): Project {
   project ??= loadProject(
     parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")),
-    path.join(upstreamDir(), "pulumi-project", "project.json"),
+    upstreamFile("pulumi-project", "project.json"),
   );
   return project;
 }
@@ -94,14 +96,20 @@ interface RawRequest {
   getParent(): string;
   getCustom(): boolean;
   getProtect(): boolean;
+  getAdditionalsecretoutputsList(): string[];
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(cb: (deps: { getUrnsList(): string[] }) => void): void };
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
   getSourceposition(): { getUri(): string; getLine(): number } | undefined;
 }
 
+/** How secret paths name a child: `a.b`, `a[0]`. */
+function childPath(at: string, key: string | number): string {
+  return typeof key === "number" ? `${at}[${key}]` : at ? `${at}.${key}` : key;
+}
+
 function unwrapSecrets(value: unknown, at: string, secretPaths: string[]): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, secretPaths));
+  if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, childPath(at, i), secretPaths));
   if (value && typeof value === "object") {
     const o = value as Record<string, unknown>;
     if (o[SECRET_SIG] === SECRET_VALUE) {
@@ -109,10 +117,26 @@ function unwrapSecrets(value: unknown, at: string, secretPaths: string[]): unkno
       return unwrapSecrets(o.value, at, []);
     }
     return Object.fromEntries(
-      Object.entries(o).map(([k, v]) => [k, unwrapSecrets(v, at ? `${at}.${k}` : k, secretPaths)]),
+      Object.entries(o).map(([k, v]) => [k, unwrapSecrets(v, childPath(at, k), secretPaths)]),
     );
   }
   return value;
+}
+
+/**
+ * A registration's inputs as the engine received them: every value at one of its secret paths
+ * wrapped in the secret signature again (`{"4dabf18193072939515e22adb298388d": "1b47...", value}`).
+ */
+export function wireInputs(r: Pick<Registered, "inputs" | "secretPaths">): Record<string, unknown> {
+  const secret = new Set(r.secretPaths);
+  const wrap = (value: unknown, at: string): unknown => {
+    let out = value;
+    if (Array.isArray(value)) out = value.map((v, i) => wrap(v, childPath(at, i)));
+    else if (value && typeof value === "object")
+      out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wrap(v, childPath(at, k))]));
+    return secret.has(at) ? { [SECRET_SIG]: SECRET_VALUE, value: out } : out;
+  };
+  return Object.fromEntries(Object.entries(r.inputs).map(([k, v]) => [k, wrap(v, k)]));
 }
 
 function inputDependencies(req: RawRequest): string[] {
@@ -246,6 +270,7 @@ export async function runUnderMocks(
           dependencies: req.getDependenciesList(),
           inputDependencies: inputDependencies(req),
           protect: req.getProtect(),
+          additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
           parent: req.getParent() || undefined,
           sourcePosition: sourcePosition(req),
         });

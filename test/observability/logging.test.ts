@@ -1,11 +1,10 @@
 import * as fs from "fs";
-import * as path from "path";
 import { expect } from "chai";
 import { parse as parseYaml } from "yaml";
+import { upstreamFile } from "../upstream";
 import { parseObservability, type LoggingConfig } from "../../config/observability";
 import { credentialSecretData, fluentBitPipeline, fluentBitValues } from "../../components/logging/pipeline";
 
-const UPSTREAM = path.resolve(__dirname, "..", "..", "..", "shared", "upstream");
 const SECRET = "Zm9vOmJhcg-super-secret";
 
 function logging(raw: Record<string, unknown>, secret = SECRET): LoggingConfig {
@@ -74,7 +73,7 @@ describe("Fluent Bit pipeline", () => {
 
   it("only uses value paths of chart fluent-bit 0.58.1", () => {
     const upstream = parseYaml(
-      fs.readFileSync(path.join(UPSTREAM, "fluent-bit-chart", "values.yaml"), "utf8"),
+      fs.readFileSync(upstreamFile("fluent-bit-chart", "values.yaml"), "utf8"),
     ) as Record<string, unknown>;
     const values = fluentBitValues({
       logging: kinds[0][1],

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
 import { parse as parseYaml } from "yaml";
+import { upstreamFile } from "../upstream";
 import { customResourceProblems } from "../conformance/crds";
 import { parseObservability } from "../../config/observability";
 import {
@@ -19,7 +20,6 @@ import {
 } from "../../components/monitoring";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const UPSTREAM = path.resolve(ROOT, "..", "shared", "upstream");
 const alerting = parseObservability({}, "dev").alerting;
 const prod: MonitoredParts = {
   harborNamespace: "harbor",
@@ -114,9 +114,7 @@ describe("monitor objects", () => {
           : [`${at}${k}`],
       );
     for (const [chart, values] of cases) {
-      const upstream = parseYaml(
-        fs.readFileSync(path.join(UPSTREAM, chart, "values.yaml"), "utf8"),
-      ) as unknown;
+      const upstream = parseYaml(fs.readFileSync(upstreamFile(chart, "values.yaml"), "utf8")) as unknown;
       for (const leaf of leaves(values)) {
         const found = leaf
           .split(".")
