@@ -7,12 +7,15 @@
 // chart's own pod selector (and nothing else: no minDomains); minio helm/minio/templates/
 // statefulset.yaml passes the list through (toYaml) when replicas > 1. CloudNativePG labels its
 // instance pods `cnpg.io/podRole: instance` (pkg/utils/labels_annotations.go).
+import { readFileSync } from "fs";
+import { join } from "path";
 import { expect } from "chai";
 import { at, evaluateStack, stackConfig, type Registered, type StackRun } from "./harness";
 import { faultTolerance, faultToleranceTable } from "../components/platform/fault-tolerance";
 import { erasureGeometry, zoneLossTolerance, type ErasureGeometry } from "../config/prod";
 import { conformanceProblems } from "./conformance/check";
 import { crdErrors } from "./dr/upstream";
+import { REPO_ROOT } from "./upstream";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
@@ -128,6 +131,12 @@ describe("zone spread of the data tier (prod)", () => {
     // 3 sentinels over 3 zones: one zone's loss leaves the 2 a failover needs, two do not.
     expect(byName.get("Redis + Sentinel")?.zoneLosses).to.equal(1);
     expect(faultToleranceTable(rows)).to.include("| MinIO (erasure coded) | 6 | 2 | 1 | yes |");
+  });
+
+  it("docs/prod-topology.md shows exactly the tables computed for prod, without and with zones", () => {
+    const doc = readFileSync(join(REPO_ROOT, "docs", "prod-topology.md"), "utf8");
+    for (const run of [flat, zoned])
+      expect(doc).to.include(faultToleranceTable(faultTolerance(run.resources)));
   });
 
   it("MinIO over zones: write quorum after the worst zone's loss", () => {
