@@ -130,6 +130,10 @@ const S3_ORDER: Readonly<Record<string, string>> = {
     "S3 refuses replication unless source and destination are versioned",
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration <- aws:s3/bucketVersioning:BucketVersioning":
     "noncurrent-version rules act only once versioning is on",
+  "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration <- aws:s3/bucketVersioning:BucketVersioning":
+    "S3 turns Object Lock on for an existing bucket only once versioning is on",
+  "aws:s3/bucketReplicationConfig:BucketReplicationConfig <- aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration":
+    "locked versions replicate only into a bucket that has Object Lock",
   "aws:s3/bucketPolicy:BucketPolicy <- aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
     "the policy lands on a bucket already closed to the public (concurrent bucket config calls conflict)",
 };

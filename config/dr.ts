@@ -25,7 +25,26 @@ export interface DrBucketConfig {
   readonly noncurrentVersionDays: number;
   /** Days after which S3 aborts a multipart upload that never completed. */
   readonly abortIncompleteUploadDays: number;
+  /** Default Object Lock retention of every new object version, in both buckets. */
+  readonly objectLock: ObjectLockConfig;
 }
+
+export interface ObjectLockConfig {
+  /** GOVERNANCE: only a principal with s3:BypassGovernanceRetention may shorten it; COMPLIANCE: nobody, ever. */
+  readonly mode: "GOVERNANCE" | "COMPLIANCE";
+  readonly days: number;
+}
+
+/** The IAM users of the DR bucket, one per job, so each key can be revoked alone. */
+export const DR_USERS = ["mirror", "velero", "restore"] as const;
+export type DrUser = (typeof DR_USERS)[number];
+
+export function drUserName(bucket: string, user: DrUser): string {
+  return `${bucket}-${user}`;
+}
+
+/** IAM's limit on user names. */
+const IAM_USER_NAME_MAX = 64;
 
 export interface MirrorConfig {
   /** Kubernetes CronJob schedule (5 fields or @hourly/@daily...), evaluated in UTC. */
@@ -112,6 +131,7 @@ const DR_FIELDS = [
   "maxDeletePercent",
   "alwaysAllowDeletes",
   "approveDeletes",
+  "objectLock",
 ] as const;
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -123,6 +143,22 @@ export function awsRegion(key: string, value: Raw): string {
     throw new ConfigError(key, value, "an AWS region like eu-central-1");
   }
   return value;
+}
+
+/**
+ * A DR bucket: an S3 name without dots, because its KMS alias is `alias/<name>` (letters, digits,
+ * `/`, `_` and `-` only) and a dotted name breaks TLS for virtual-hosted-style requests.
+ */
+function drBucketName(key: string, value: Raw): string {
+  const name = bucketName(key, value);
+  if (name.includes(".")) {
+    throw new ConfigError(
+      key,
+      value,
+      "an S3 bucket name without dots: its KMS alias cannot contain them and TLS to <bucket>.s3.amazonaws.com fails with them",
+    );
+  }
+  return name;
 }
 
 export function bucketName(key: string, value: Raw): string {
@@ -238,6 +274,33 @@ function hours(minutes: number): string {
 }
 
 // --- sections ---------------------------------------------------------------------------
+
+/**
+ * `dr.objectLock`: governance by default (COMPLIANCE cannot be undone, not even by the account
+ * root), retention by default as long as the lifecycle keeps a noncurrent version.
+ */
+function parseObjectLock(raw: Raw, noncurrentVersionDays: number): ObjectLockConfig {
+  const o = raw === undefined ? {} : obj("dr.objectLock", raw, ["mode", "days"]);
+  const mode = o.mode === undefined ? "governance" : o.mode;
+  if (mode !== "governance" && mode !== "compliance") {
+    throw new ConfigError(
+      "dr.objectLock.mode",
+      o.mode,
+      "governance (default; an admin with s3:BypassGovernanceRetention can still remove a version) or compliance (irreversible: nobody can, until the retention ends)",
+    );
+  }
+  // A version's retention runs from its creation and its noncurrent expiry from a later moment:
+  // within this bound the lock has always ended when the lifecycle comes to expire the version.
+  const days = int("dr.objectLock.days", o.days, noncurrentVersionDays, 1);
+  if (days > noncurrentVersionDays) {
+    throw new ConfigError(
+      "dr.objectLock.days",
+      o.days,
+      `at most dr.noncurrentVersionDays (${noncurrentVersionDays}): S3 lifecycle cannot expire a version while it is locked`,
+    );
+  }
+  return { mode: mode === "governance" ? "GOVERNANCE" : "COMPLIANCE", days };
+}
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -366,7 +429,15 @@ export function parseDr(
     );
   }
   const d = obj("dr", raw.dr, DR_FIELDS);
-  const name = bucketName("dr.bucketName", d.bucketName);
+  const name = drBucketName("dr.bucketName", d.bucketName);
+  const longest = Math.max(...DR_USERS.map((u) => drUserName(name, u).length));
+  if (longest > IAM_USER_NAME_MAX) {
+    throw new ConfigError(
+      "dr.bucketName",
+      d.bucketName,
+      `at most ${name.length - (longest - IAM_USER_NAME_MAX)} characters: the IAM users are named <bucketName>-${DR_USERS.join("|")} and IAM allows ${IAM_USER_NAME_MAX}`,
+    );
+  }
   let replicaRegion: string | undefined;
   if (d.replicaRegion !== undefined) {
     replicaRegion = awsRegion("dr.replicaRegion", d.replicaRegion);
@@ -381,17 +452,19 @@ export function parseDr(
     throw new ConfigError("dr.replicaBucketName", d.replicaBucketName, "only together with dr.replicaRegion");
   }
   const replicaBucketName = replicaRegion
-    ? bucketName("dr.replicaBucketName", d.replicaBucketName ?? `${name}-replica`)
+    ? drBucketName("dr.replicaBucketName", d.replicaBucketName ?? `${name}-replica`)
     : undefined;
   if (replicaBucketName === name) {
     throw new ConfigError("dr.replicaBucketName", d.replicaBucketName, "a name other than dr.bucketName");
   }
+  const noncurrentVersionDays = int("dr.noncurrentVersionDays", d.noncurrentVersionDays, 30, 1, 3650);
   const bucket: DrBucketConfig = {
     region,
     bucketName: name,
     ...(replicaRegion ? { replicaRegion, replicaBucketName } : {}),
-    noncurrentVersionDays: int("dr.noncurrentVersionDays", d.noncurrentVersionDays, 30, 1, 3650),
+    noncurrentVersionDays,
     abortIncompleteUploadDays: int("dr.abortIncompleteUploadDays", d.abortIncompleteUploadDays, 7, 1, 365),
+    objectLock: parseObjectLock(d.objectLock, noncurrentVersionDays),
   };
 
   const mirror = schedule("dr.mirrorSchedule", d.mirrorSchedule ?? "*/15 * * * *", false);

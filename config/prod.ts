@@ -31,7 +31,12 @@ export interface CertManagerSettings {
   readonly acme?: AcmeSettings;
 }
 
-export interface DatabaseSettings {
+/** How many zones the data tier spreads over (`topology.kubernetes.io/zone`); 1: no zone spread. */
+export interface ZoneSpread {
+  readonly zones: number;
+}
+
+export interface DatabaseSettings extends ZoneSpread {
   readonly instances: number;
   readonly storageClass: string;
   readonly size: string;
@@ -41,7 +46,7 @@ export interface DatabaseSettings {
   readonly backupSchedule: string;
 }
 
-export interface RedisSettings {
+export interface RedisSettings extends ZoneSpread {
   /** Pods of redis-ha; each runs one Redis data node and one sentinel. */
   readonly replicas: number;
   readonly storageClass: string;
@@ -53,7 +58,7 @@ export interface BucketNames {
   readonly backups: string;
 }
 
-export interface MinioSettings {
+export interface MinioSettings extends ZoneSpread {
   readonly mode: "minio";
   readonly nodes: number;
   readonly drivesPerNode: number;
@@ -101,6 +106,7 @@ export const PROD_KEYS = [
   "database",
   "redis",
   "objectStore",
+  "zones",
   OBJECT_STORE_SECRET_KEYS.accessKey,
   OBJECT_STORE_SECRET_KEYS.secretKey,
 ] as const;
@@ -149,7 +155,7 @@ function cron6(key: string, value: unknown, fallback: string): string {
   return v;
 }
 
-function parseDatabase(raw: unknown, d: ProdDefaults): DatabaseSettings {
+function parseDatabase(raw: unknown, d: ProdDefaults, zones: number): DatabaseSettings {
   const o = section("database", raw, [
     "instances",
     "storageClass",
@@ -177,10 +183,11 @@ function parseDatabase(raw: unknown, d: ProdDefaults): DatabaseSettings {
     size: size("database.size", o.size, d.databaseSize),
     backupRetention,
     backupSchedule: cron6("database.backupSchedule", o.backupSchedule, "0 0 2 * * *"),
+    zones,
   };
 }
 
-function parseRedis(raw: unknown, d: ProdDefaults): RedisSettings {
+function parseRedis(raw: unknown, d: ProdDefaults, zones: number): RedisSettings {
   const o = section("redis", raw, ["replicas", "storageClass", "size"]);
   const replicas = int("redis.replicas", o.replicas, 3, 1, 9);
   if (replicas < 3 || replicas % 2 === 0)
@@ -193,6 +200,7 @@ function parseRedis(raw: unknown, d: ProdDefaults): RedisSettings {
     replicas,
     storageClass: storageClass("redis.storageClass", o.storageClass, d.localClass),
     size: size("redis.size", o.size, d.redisSize),
+    zones,
   };
 }
 
@@ -261,7 +269,12 @@ export function erasureGeometry(nodes: number, drivesPerNode: number): ErasureGe
   };
 }
 
-function parseObjectStore(raw: unknown, all: Readonly<Record<string, unknown>>, d: ProdDefaults) {
+function parseObjectStore(
+  raw: unknown,
+  all: Readonly<Record<string, unknown>>,
+  d: ProdDefaults,
+  zones: number,
+) {
   const o = section("objectStore", raw, [
     "mode",
     "nodes",
@@ -313,6 +326,13 @@ function parseObjectStore(raw: unknown, all: Readonly<Record<string, unknown>>, 
       nodes,
       `with drivesPerNode ${drivesPerNode}: erasure sets of ${geometry.setSize} (EC:${geometry.parity}) lose write quorum when one node fails; use at least 4 nodes`,
     );
+  const zoneLoss = zoneLossTolerance(geometry, nodes, zones);
+  if (zones > 1 && zoneLoss.zoneLosses < 1)
+    throw new ConfigError(
+      "objectStore.nodes",
+      nodes,
+      `with drivesPerNode ${drivesPerNode} over ${zones} zones: ${zoneLoss.basis}, and the ${geometry.setSize - geometry.drivesPerNodeInSet * Math.ceil(nodes / zones)} left are below write quorum ${geometry.writeQuorum}; ${zoneSafeNodes(nodes, drivesPerNode, zones)}`,
+    );
   const img = section("objectStore.image", o.image, ["repository", "tag"]);
   return {
     mode,
@@ -325,6 +345,7 @@ function parseObjectStore(raw: unknown, all: Readonly<Record<string, unknown>>, 
       tag: optStr("objectStore.image.tag", img.tag, images.minio.tag),
     },
     buckets,
+    zones,
   } satisfies MinioSettings;
 }
 
@@ -352,12 +373,61 @@ export function parseNetworkPolicy(raw: unknown): NetworkPolicySettings {
   };
 }
 
+/**
+ * `zones`: the zones the cluster's nodes span. From 3 on, the database, Redis and MinIO spread
+ * over them hard (and the scheduler refuses to place them in fewer); 2 cannot work, because one
+ * of two zones always holds a majority of the sentinels.
+ */
+function parseZones(raw: unknown): number {
+  const zones = int("zones", raw, 1, 1, 16);
+  if (zones === 2)
+    throw new ConfigError(
+      "zones",
+      raw,
+      "1 (no zone spread) or at least 3: with 2 zones one of them holds a majority of the sentinels and loses failover with it",
+    );
+  return zones;
+}
+
+/**
+ * How many whole zones a MinIO pool may lose and keep write quorum, when its nodes are spread
+ * hard over `zones` zones (at most ceil(nodes / zones) in one): a set loses its drives on every
+ * node of the lost zones that holds some of them.
+ */
+export function zoneLossTolerance(
+  g: ErasureGeometry,
+  nodes: number,
+  zones: number,
+): { zoneLosses: number; basis: string } {
+  if (zones < 2) return { zoneLosses: 0, basis: "not spread over zones" };
+  const perZone = Math.ceil(nodes / zones);
+  const nodesPerSet = Math.min(nodes, g.setSize / g.drivesPerNodeInSet);
+  const lostDrives = (k: number) => Math.min(nodesPerSet, k * perZone) * g.drivesPerNodeInSet;
+  let zoneLosses = 0;
+  while (zoneLosses < zones - 1 && g.setSize - lostDrives(zoneLosses + 1) >= g.writeQuorum) zoneLosses++;
+  return {
+    zoneLosses,
+    basis: `a zone holds up to ${perZone} node${perZone === 1 ? "" : "s"}, ${lostDrives(1)} of a set's ${g.setSize} drives`,
+  };
+}
+
+/** The next node count (with these drives) that keeps write quorum through a zone loss. */
+function zoneSafeNodes(nodes: number, drivesPerNode: number, zones: number): string {
+  for (let n = nodes + 1; n <= 32; n++) {
+    const g = erasureGeometry(n, drivesPerNode);
+    if (typeof g !== "string" && g.nodeLossTolerance >= 1 && zoneLossTolerance(g, n, zones).zoneLosses >= 1)
+      return `use ${n} nodes`;
+  }
+  return "use more drives per node";
+}
+
 /** The prod topology's data tier; `raw` is the whole stack config (for the secret keys). */
 export function parseProd(raw: Readonly<Record<string, unknown>>, defaults: ProdDefaults): ProdSettings {
+  const zones = parseZones(raw.zones);
   return {
     certManager: parseCertManager(raw.certManager),
-    database: parseDatabase(raw.database, defaults),
-    redis: parseRedis(raw.redis, defaults),
-    objectStore: parseObjectStore(raw.objectStore, raw, defaults),
+    database: parseDatabase(raw.database, defaults, zones),
+    redis: parseRedis(raw.redis, defaults, zones),
+    objectStore: parseObjectStore(raw.objectStore, raw, defaults, zones),
   };
 }

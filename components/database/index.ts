@@ -1,7 +1,7 @@
 // CloudNativePG for Harbor: the operator and the barman-cloud plugin (in the operator's
-// namespace, where the plugin must live), a 3-instance Cluster spread over nodes with a
-// cert-manager server certificate from the project CA, WAL archiving and scheduled base
-// backups to the object store through the plugin.
+// namespace, where the plugin must live), a 3-instance Cluster spread over nodes (and zones,
+// when config declares them) with a cert-manager server certificate from the project CA, WAL
+// archiving and scheduled base backups to the object store through the plugin.
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import * as kube from "@pulumi/kubernetes";
@@ -17,6 +17,7 @@ import {
   opaqueSecret,
   pinnedRelease,
   randomPassword,
+  zoneSpread,
 } from "../k8s";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 
@@ -25,6 +26,11 @@ export const DATABASE_NAME = "registry";
 export const OWNER = "harbor";
 /** Pod label CloudNativePG sets on every instance of a cluster. */
 export const CLUSTER_LABEL = "cnpg.io/cluster";
+/**
+ * Pod label CloudNativePG sets to `instance` on instances and `pooler` on poolers; its Jobs carry
+ * `cnpg.io/jobRole` instead (PodRoleLabelName, PodRoleInstance in pkg/utils/labels_annotations.go).
+ */
+export const POD_ROLE_LABEL = "cnpg.io/podRole";
 
 /** Where the backups go: an S3 endpoint, a bucket and a Secret in the database namespace. */
 export interface BackupTarget {
@@ -39,6 +45,7 @@ export interface BackupTarget {
 export const BACKUP_KEYS = { accessKey: "ACCESS_KEY_ID", secretKey: "ACCESS_SECRET_KEY" } as const;
 
 export function clusterSpec(args: {
+  readonly name: string;
   readonly settings: DatabaseSettings;
   readonly ownerSecret: string;
   readonly serverTlsSecret: string;
@@ -55,6 +62,15 @@ export function clusterSpec(args: {
       podAntiAffinityType: "required",
       topologyKey: "kubernetes.io/hostname",
     },
+    // With zones, instances spread strictly over them too: a zone's loss leaves a standby to promote.
+    ...(s.zones > 1
+      ? {
+          topologySpreadConstraints: zoneSpread(
+            { [CLUSTER_LABEL]: args.name, [POD_ROLE_LABEL]: "instance" },
+            s.zones,
+          ),
+        }
+      : {}),
     enablePDB: true,
     // A commit waits for one standby when one is up: no lost transactions on failover.
     postgresql: { synchronous: { method: "any", number: 1, dataDurability: "preferred" } },
@@ -244,6 +260,7 @@ export class HarborDatabase extends pulumi.ComponentResource {
         namespace: ns,
         spec: applyRestore(
           clusterSpec({
+            name,
             settings: args.settings,
             ownerSecret: `${name}-owner`,
             serverTlsSecret,

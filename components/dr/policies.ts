@@ -5,7 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: "Allow" | "Deny";
-  readonly Principal?: "*" | { readonly AWS?: string; readonly Service?: string };
+  readonly Principal?: "*" | { readonly AWS?: string | readonly string[]; readonly Service?: string };
   readonly Action: string | readonly string[];
   /** Absent only in trust policies, whose subject is the role itself. */
   readonly Resource?: string | readonly string[];
@@ -37,8 +37,12 @@ export interface BucketRef {
   readonly region: string;
 }
 
-/** Refuses plain HTTP and TLS below 1.2, for every principal, on the bucket and its objects. */
-export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
+/**
+ * The DR bucket's own policy, for every principal: no plain HTTP, no TLS below 1.2, and no
+ * SSE-C upload (an object encrypted with a key only its writer holds is no DR copy; AWS's
+ * documented form: deny s3:PutObject when the customer-algorithm header is present).
+ */
+export function drBucketPolicy(bucketArn: string): PolicyDocument {
   const Resource = [bucketArn, `${bucketArn}/*`];
   return {
     Version: "2012-10-17",
@@ -59,6 +63,14 @@ export function tlsOnlyBucketPolicy(bucketArn: string): PolicyDocument {
         Resource,
         Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
       },
+      {
+        Sid: "DenySseC",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:PutObject",
+        Resource: `${bucketArn}/*`,
+        Condition: { Null: { "s3:x-amz-server-side-encryption-customer-algorithm": "false" } },
+      },
     ],
   };
 }
@@ -69,64 +81,114 @@ function kmsVia(region: string): PolicyStatement["Condition"] {
 }
 
 /**
- * What one writer (the mirror or Velero) may do: read, write and delete objects under its own
- * prefix of the DR bucket, list only that prefix, and use the bucket's key through S3. With a
- * replica it may also read (never write) the same prefix there, for a restore after a region loss.
+ * What no DR user may do, whatever else is ever attached to it: remove a version (the only
+ * deletion a delete marker cannot undo), touch retention or legal holds, or change the
+ * bucket's versioning, lock, lifecycle, replication or policy. Only S3's lifecycle removes
+ * versions, after their retention.
+ */
+export const HISTORY_ACTIONS = [
+  "s3:DeleteObjectVersion",
+  "s3:BypassGovernanceRetention",
+  "s3:PutObjectRetention",
+  "s3:PutObjectLegalHold",
+  "s3:PutBucketObjectLockConfiguration",
+  "s3:PutBucketVersioning",
+  "s3:PutLifecycleConfiguration",
+  "s3:PutReplicationConfiguration",
+  "s3:PutBucketPolicy",
+  "s3:DeleteBucketPolicy",
+  "s3:DeleteBucket",
+] as const;
+
+function denyHistory(buckets: readonly BucketRef[]): PolicyStatement {
+  return {
+    Sid: "DenyRewritingHistory",
+    Effect: "Deny",
+    Action: HISTORY_ACTIONS,
+    Resource: buckets.flatMap((b) => [b.bucketArn, `${b.bucketArn}/*`]),
+  };
+}
+
+function listPrefixes(
+  sid: string,
+  actions: string | readonly string[],
+  bucket: BucketRef,
+  prefixes: readonly string[],
+): PolicyStatement {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: actions,
+    Resource: bucket.bucketArn,
+    Condition: { StringLike: { "s3:prefix": prefixes.flatMap((p) => [p, `${p}/*`]) } },
+  };
+}
+
+/**
+ * What one writer (the mirror or Velero) may do: read, write and delete (a delete marker)
+ * objects under its own prefix of the DR bucket, list only that prefix, and use the bucket's key
+ * through S3. Nothing on the replica: reading it after a region loss is the restore user's job.
  */
 export function prefixUserPolicy(prefix: DrPrefix, primary: BucketRef, replica?: BucketRef): PolicyDocument {
-  const statements: PolicyStatement[] = [
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      listPrefixes("ListOwnPrefix", "s3:ListBucket", primary, [prefix]),
+      {
+        Sid: "ReadWriteOwnPrefix",
+        Effect: "Allow",
+        Action: [
+          "s3:GetObject",
+          "s3:PutObject",
+          "s3:DeleteObject",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+        ],
+        Resource: `${primary.bucketArn}/${prefix}/*`,
+      },
+      {
+        Sid: "UseBucketKey",
+        Effect: "Allow",
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: primary.keyArn,
+        Condition: kmsVia(primary.region),
+      },
+      denyHistory(replica ? [primary, replica] : [primary]),
+    ],
+  };
+}
+
+/**
+ * The restore's user (the refill, a point-in-time refill, a read-only Velero location): reads
+ * every version under both prefixes, of the DR bucket and of its replica, and writes nothing.
+ * Its own key, so fencing the old site's writers does not stop a restore.
+ */
+export function restoreUserPolicy(primary: BucketRef, replica?: BucketRef): PolicyDocument {
+  const prefixes = Object.values(DR_PREFIXES);
+  const read = (b: BucketRef, at: string): PolicyStatement[] => [
+    listPrefixes(`List${at}`, ["s3:ListBucket", "s3:ListBucketVersions"], b, prefixes),
     {
-      Sid: "ListOwnPrefix",
+      Sid: `Read${at}`,
       Effect: "Allow",
-      Action: "s3:ListBucket",
-      Resource: primary.bucketArn,
-      Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}/*`] } },
+      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Resource: prefixes.map((p) => `${b.bucketArn}/${p}/*`),
     },
     {
-      Sid: "ReadWriteOwnPrefix",
+      Sid: `Decrypt${at}`,
       Effect: "Allow",
-      Action: [
-        "s3:GetObject",
-        "s3:PutObject",
-        "s3:DeleteObject",
-        "s3:AbortMultipartUpload",
-        "s3:ListMultipartUploadParts",
-      ],
-      Resource: `${primary.bucketArn}/${prefix}/*`,
-    },
-    {
-      Sid: "UseBucketKey",
-      Effect: "Allow",
-      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
-      Resource: primary.keyArn,
-      Condition: kmsVia(primary.region),
+      Action: "kms:Decrypt",
+      Resource: b.keyArn,
+      Condition: kmsVia(b.region),
     },
   ];
-  if (replica) {
-    statements.push(
-      {
-        Sid: "ListOwnPrefixOnReplica",
-        Effect: "Allow",
-        Action: "s3:ListBucket",
-        Resource: replica.bucketArn,
-        Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}/*`] } },
-      },
-      {
-        Sid: "ReadOwnPrefixOnReplica",
-        Effect: "Allow",
-        Action: "s3:GetObject",
-        Resource: `${replica.bucketArn}/${prefix}/*`,
-      },
-      {
-        Sid: "DecryptReplica",
-        Effect: "Allow",
-        Action: "kms:Decrypt",
-        Resource: replica.keyArn,
-        Condition: kmsVia(replica.region),
-      },
-    );
-  }
-  return { Version: "2012-10-17", Statement: statements };
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      ...read(primary, "Primary"),
+      ...(replica ? read(replica, "Replica") : []),
+      denyHistory(replica ? [primary, replica] : [primary]),
+    ],
+  };
 }
 
 export function s3AssumeRolePolicy(): PolicyDocument {
@@ -142,7 +204,10 @@ export function s3AssumeRolePolicy(): PolicyDocument {
   };
 }
 
-/** The replication role: read versions of the source, replicate into the replica, re-encrypt. */
+/**
+ * The replication role: read versions of the source (with their retention and legal hold, which
+ * Object Lock replication needs), replicate into the replica, re-encrypt with the replica's key.
+ */
 export function replicationPolicy(source: BucketRef, replica: BucketRef): PolicyDocument {
   return {
     Version: "2012-10-17",
@@ -156,7 +221,13 @@ export function replicationPolicy(source: BucketRef, replica: BucketRef): Policy
       {
         Sid: "ReadSourceVersions",
         Effect: "Allow",
-        Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+        Action: [
+          "s3:GetObjectVersionForReplication",
+          "s3:GetObjectVersionAcl",
+          "s3:GetObjectVersionTagging",
+          "s3:GetObjectRetention",
+          "s3:GetObjectLegalHold",
+        ],
         Resource: `${source.bucketArn}/*`,
       },
       {
@@ -179,6 +250,70 @@ export function replicationPolicy(source: BucketRef, replica: BucketRef): Policy
         Resource: replica.keyArn,
         Condition: kmsVia(replica.region),
       },
+    ],
+  };
+}
+
+/** Who may use one bucket key, for what, and only through S3 in the key's region. */
+export interface KeyGrant {
+  readonly sid: string;
+  readonly principals: readonly string[];
+  readonly actions: readonly string[];
+}
+
+/**
+ * Administration of a key without use of it, as AWS documents the key administrators'
+ * statement: the key policy must name someone who can still change it (or AWS refuses it, and
+ * without the lockout check the key would be lost). The account root delegates that to IAM, so
+ * the deployer's IAM permissions administer the key; decrypting needs a grant below or a new,
+ * audited key policy.
+ */
+export const KEY_ADMIN_ACTIONS = [
+  "kms:Create*",
+  "kms:Describe*",
+  "kms:Enable*",
+  "kms:List*",
+  "kms:Put*",
+  "kms:Update*",
+  "kms:Revoke*",
+  "kms:Disable*",
+  "kms:Get*",
+  "kms:Delete*",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion",
+  "kms:RotateKeyOnDemand",
+] as const;
+
+/** `arn:<partition>:iam::<account>:root` of the account that owns a KMS key. */
+export function accountRootOf(keyArn: string): string {
+  const m = /^arn:([^:]+):kms:[^:]*:(\d{12}):key\//.exec(keyArn);
+  if (!m) throw new Error(`not a KMS key ARN: ${keyArn}`);
+  return `arn:${m[1]}:iam::${m[2]}:root`;
+}
+
+/** A bucket key's policy: administration for the account, use for exactly the granted principals. */
+export function keyPolicy(key: BucketRef, grants: readonly KeyGrant[]): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "KeyAdministration",
+        Effect: "Allow",
+        Principal: { AWS: accountRootOf(key.keyArn) },
+        Action: KEY_ADMIN_ACTIONS,
+        Resource: "*",
+      },
+      ...grants.map((g): PolicyStatement => ({
+        Sid: g.sid,
+        Effect: "Allow",
+        Principal: { AWS: g.principals },
+        Action: g.actions,
+        // In a key policy "*" is the key itself.
+        Resource: "*",
+        Condition: kmsVia(key.region),
+      })),
     ],
   };
 }

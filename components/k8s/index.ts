@@ -123,6 +123,26 @@ export function randomPassword(name: string, length: number, parent: pulumi.Reso
   );
 }
 
+export const ZONE_KEY = "topology.kubernetes.io/zone";
+
+/**
+ * Pods spread strictly over `zones` zones (none below 2): at most one more in any zone than in
+ * another, and with fewer zones than declared the scheduler leaves the extra pods pending
+ * (minDomains) rather than stacking them, so the declared layout is the one that runs.
+ */
+export function zoneSpread(matchLabels: Record<string, string>, zones: number): Record<string, unknown>[] {
+  if (zones < 2) return [];
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: ZONE_KEY,
+      whenUnsatisfiable: "DoNotSchedule",
+      minDomains: zones,
+      labelSelector: { matchLabels },
+    },
+  ];
+}
+
 /** Replicas strictly on different nodes, for charts that take the selector from values. */
 export function hostnameSpread(matchLabels: Record<string, string>): Record<string, unknown>[] {
   return [

@@ -8,7 +8,7 @@ import type { BucketNames, MinioSettings } from "../../config";
 import { images } from "../../versions";
 import type { CertManager } from "../cert-manager";
 import type { PlatformNamespace } from "../namespace";
-import { caBundleSecret, mergeValues, opaqueSecret, pinnedRelease, randomPassword } from "../k8s";
+import { caBundleSecret, mergeValues, opaqueSecret, pinnedRelease, randomPassword, zoneSpread } from "../k8s";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 
 export const MINIO_RELEASE = "minio";
@@ -114,6 +114,9 @@ export function minioValues(s: MinioSettings): Record<string, unknown> {
         ],
       },
     },
+    // With zones, nodes also spread strictly over them; config refuses layouts whose write
+    // quorum a zone's loss would break.
+    ...(s.zones > 1 ? { topologySpreadConstraints: zoneSpread({ ...MINIO_POD_LABELS }, s.zones) } : {}),
     podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
     policies: minioPolicies(s.buckets),
     users: (Object.keys(USERS) as Consumer[]).map((c) => ({

@@ -75,6 +75,7 @@ export function buildDr(a: DrArgs): DrParts {
       region: dr.bucket.region,
       noncurrentVersionDays: dr.bucket.noncurrentVersionDays,
       abortIncompleteUploadDays: dr.bucket.abortIncompleteUploadDays,
+      objectLock: dr.bucket.objectLock,
       provider: primary,
       ...(replica ? { replica } : {}),
       protect: a.protect,

@@ -1,5 +1,5 @@
 // Redis with Sentinel from the redis-ha chart (official Redis image): one Redis data node and
-// one sentinel per pod, pods strictly on different nodes. Data nodes require a password;
+// one sentinel per pod, pods strictly on different nodes (and zones, when config declares them). Data nodes require a password;
 // sentinels do not, because Harbor cannot authenticate to Sentinel. Only Harbor's pods may
 // connect (NetworkPolicy, built by the platform).
 import * as pulumi from "@pulumi/pulumi";
@@ -8,7 +8,7 @@ import type * as kube from "@pulumi/kubernetes";
 import type { RedisSettings } from "../../config";
 import { images } from "../../versions";
 import type { PlatformNamespace } from "../namespace";
-import { mergeValues, opaqueSecret, pinnedRelease, randomPassword } from "../k8s";
+import { mergeValues, opaqueSecret, pinnedRelease, randomPassword, ZONE_KEY } from "../k8s";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 
 export const RELEASE = "redis-ha";
@@ -30,6 +30,18 @@ export function redisValues(s: RedisSettings, authSecret: string): Record<string
     // A majority of sentinels decides a failover.
     sentinel: { auth: false, quorum: Math.floor(s.replicas / 2) + 1 },
     hardAntiAffinity: true,
+    // The chart renders this one constraint with its own selector; it has no minDomains, so
+    // the spread holds only while the cluster has the zones config declares.
+    ...(s.zones > 1
+      ? {
+          topologySpreadConstraints: {
+            enabled: true,
+            maxSkew: 1,
+            topologyKey: ZONE_KEY,
+            whenUnsatisfiable: "DoNotSchedule",
+          },
+        }
+      : {}),
     podDisruptionBudget: { maxUnavailable: 1 },
     persistentVolume: { enabled: true, storageClass: s.storageClass, size: s.size },
     haproxy: { enabled: false },

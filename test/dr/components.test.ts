@@ -5,8 +5,9 @@ import { parseDr, type DrConfig } from "../../config/dr";
 import { DrBucket } from "../../components/dr";
 import {
   DR_PREFIXES,
+  drBucketPolicy,
   prefixUserPolicy,
-  tlsOnlyBucketPolicy,
+  restoreUserPolicy,
   type PolicyDocument,
 } from "../../components/dr/policies";
 import { DrMirror, mirrorSettings } from "../../components/dr/mirror";
@@ -42,6 +43,7 @@ async function build(dr: DrConfig): Promise<StackRun> {
       region: dr.bucket.region,
       noncurrentVersionDays: dr.bucket.noncurrentVersionDays,
       abortIncompleteUploadDays: dr.bucket.abortIncompleteUploadDays,
+      objectLock: dr.bucket.objectLock,
       provider,
       replica: {
         bucketName: dr.bucket.replicaBucketName ?? "",
@@ -120,7 +122,7 @@ describe("DR to AWS (prod)", () => {
       expect(at(own.inputs, "rule.objectOwnership")).to.equal("BucketOwnerEnforced");
       const [policy] = forBucket(run, "bucketPolicy:BucketPolicy", b);
       expect(JSON.parse(policy.inputs.policy as string)).to.deep.equal(
-        tlsOnlyBucketPolicy(`arn:aws:s3:::${b.inputs.bucket}`),
+        drBucketPolicy(`arn:aws:s3:::${b.inputs.bucket}`),
       );
       const [lifecycle] = forBucket(run, "bucketLifecycleConfiguration:BucketLifecycleConfiguration", b);
       const rules = lifecycle.inputs.rules as Record<string, unknown>[];
@@ -134,7 +136,7 @@ describe("DR to AWS (prod)", () => {
   });
 
   it("refuses plain HTTP for every principal", () => {
-    const deny = tlsOnlyBucketPolicy("arn:aws:s3:::b").Statement[0];
+    const deny = drBucketPolicy("arn:aws:s3:::b").Statement[0];
     expect(deny).to.deep.include({ Effect: "Deny", Principal: "*", Action: "s3:*" });
     expect(deny.Resource).to.deep.equal(["arn:aws:s3:::b", "arn:aws:s3:::b/*"]);
     expect(deny.Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
@@ -149,10 +151,10 @@ describe("DR to AWS (prod)", () => {
     expect(at(rule, "destination.encryptionConfiguration.replicaKmsKeyId")).to.match(/^arn:aws:kms:/);
   });
 
-  it("limits each IAM user to its own prefix of the DR bucket", () => {
+  it("limits each writer to its own prefix of the DR bucket, and the restore user to reading", () => {
     const policies = run.byType("aws:iam/userPolicy:UserPolicy");
-    expect(policies.map((p) => p.name)).to.have.members(["dr-mirror", "dr-velero"]);
-    for (const p of policies) {
+    expect(policies.map((p) => p.name)).to.have.members(["dr-mirror", "dr-velero", "dr-restore"]);
+    for (const p of policies.filter((x) => x.name !== "dr-restore")) {
       const prefix = p.name === "dr-mirror" ? DR_PREFIXES.mirror : DR_PREFIXES.velero;
       const other = prefix === DR_PREFIXES.mirror ? DR_PREFIXES.velero : DR_PREFIXES.mirror;
       for (const s of allows(JSON.parse(p.inputs.policy as string) as PolicyDocument)) {
@@ -162,6 +164,8 @@ describe("DR to AWS (prod)", () => {
         ).to.equal(false);
         for (const r of s.resources) {
           expect(r).not.to.equal("*");
+          // Writers never touch the replica: only replication writes there.
+          expect(r).not.to.include("acme-harbor-dr-replica");
           if (r.startsWith("arn:aws:s3") && r.includes("/"))
             expect(r).to.match(new RegExp(`/${prefix}/\\*$`));
           if (r.startsWith("arn:aws:s3") && !r.includes("/")) {
@@ -173,14 +177,29 @@ describe("DR to AWS (prod)", () => {
         }
       }
     }
-    // Writes only in the primary bucket: the replica is read-only for both users.
-    const doc = prefixUserPolicy(
-      "velero",
+    // The restore user reads both buckets, every version, and writes nothing anywhere.
+    const doc = restoreUserPolicy(
       { bucketArn: "arn:aws:s3:::p", keyArn: "k1", region: "eu-central-1" },
       { bucketArn: "arn:aws:s3:::r", keyArn: "k2", region: "eu-west-1" },
     );
-    const onReplica = allows(doc).filter((s) => s.resources.some((r) => r.startsWith("arn:aws:s3:::r")));
-    expect(onReplica.flatMap((s) => s.actions)).to.have.members(["s3:ListBucket", "s3:GetObject"]);
+    expect(allows(doc).flatMap((s) => s.actions)).to.have.members([
+      "s3:ListBucket",
+      "s3:ListBucketVersions",
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "kms:Decrypt",
+      "s3:ListBucket",
+      "s3:ListBucketVersions",
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "kms:Decrypt",
+    ]);
+    const writer = prefixUserPolicy("velero", {
+      bucketArn: "arn:aws:s3:::p",
+      keyArn: "k1",
+      region: "eu-central-1",
+    });
+    expect(allows(writer).flatMap((s) => s.resources)).to.not.include("arn:aws:s3:::r");
   });
 
   it("keeps access keys secret", () => {

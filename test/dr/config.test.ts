@@ -25,6 +25,8 @@ describe("DR config", () => {
       replicaBucketName: "acme-harbor-dr-replica",
       noncurrentVersionDays: 30,
       abortIncompleteUploadDays: 7,
+      // Governance by default, locked as long as the lifecycle keeps a noncurrent version.
+      objectLock: { mode: "GOVERNANCE", days: 30 },
     });
     expect(dr?.mirror).to.deep.equal({
       schedule: "*/15 * * * *",
@@ -149,6 +151,49 @@ describe("DR config", () => {
         parseDr(dr({ approveDeletes: { ...approveDeletes, forever: true } }), "prod", "eu-central-1"),
       ),
     ).to.match(/^harbor-platform:dr\.approveDeletes\.forever = true: /);
+  });
+
+  it("reads dr.objectLock: compliance on request, retention within the lifecycle's noncurrent days", () => {
+    const lock = (objectLock: unknown, extra: Record<string, unknown> = {}) =>
+      parseDr({ ...PROD, dr: { ...PROD.dr, ...extra, objectLock } }, "prod", "eu-central-1")?.bucket
+        .objectLock;
+    expect(lock({ mode: "compliance", days: 7 })).to.deep.equal({ mode: "COMPLIANCE", days: 7 });
+    expect(lock({ days: 10 })).to.deep.equal({ mode: "GOVERNANCE", days: 10 });
+    expect(lock(undefined, { noncurrentVersionDays: 9 })).to.deep.equal({ mode: "GOVERNANCE", days: 9 });
+    expect(message(() => lock({ mode: "GOVERNANCE" }))).to.equal(
+      'harbor-platform:dr.objectLock.mode = "GOVERNANCE": governance (default; an admin with s3:BypassGovernanceRetention can still remove a version) or compliance (irreversible: nobody can, until the retention ends)',
+    );
+    expect(message(() => lock({ days: 31 }))).to.equal(
+      "harbor-platform:dr.objectLock.days = 31: at most dr.noncurrentVersionDays (30): S3 lifecycle cannot expire a version while it is locked",
+    );
+    expect(message(() => lock({ days: 0 }))).to.equal(
+      "harbor-platform:dr.objectLock.days = 0: an integer >= 1",
+    );
+    expect(message(() => lock({ mode: "governance", years: 1 }))).to.match(
+      /^harbor-platform:dr\.objectLock\.years = 1: /,
+    );
+  });
+
+  it("refuses DR bucket names whose IAM user or KMS alias names AWS would refuse", () => {
+    const bucket = (bucketName: string) =>
+      parseDr(
+        { ...PROD, dr: { ...PROD.dr, bucketName, replicaBucketName: "acme-replica" } },
+        "prod",
+        "eu-central-1",
+      )?.bucket.bucketName;
+    const longest = "a".repeat(56);
+    expect(bucket(longest)).to.equal(longest);
+    expect(message(() => bucket(`${longest}b`))).to.equal(
+      `harbor-platform:dr.bucketName = "${longest}b": at most 56 characters: the IAM users are named <bucketName>-mirror|velero|restore and IAM allows 64`,
+    );
+    expect(message(() => bucket("acme.harbor.dr"))).to.match(
+      /^harbor-platform:dr\.bucketName = "acme\.harbor\.dr": an S3 bucket name without dots/,
+    );
+    expect(
+      message(() =>
+        parseDr({ ...PROD, dr: { ...PROD.dr, replicaBucketName: "acme.replica" } }, "prod", "eu-central-1"),
+      ),
+    ).to.match(/^harbor-platform:dr\.replicaBucketName = "acme\.replica": an S3 bucket name without dots/);
   });
 
   it("measures the longest gap of a schedule", () => {
