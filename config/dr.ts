@@ -51,7 +51,64 @@ export type RestoreConfig =
       readonly targetTime?: string;
       /** Server name the restored cluster archives under: never the source's (barman refuses a used archive). */
       readonly archiveServerName: string;
+      /**
+       * The Pulumi state was lost: the secrets the restored data depends on come from the secret
+       * config keys of RESTORED_SECRET_KEYS (read from the Velero backup) instead of being generated.
+       */
+      readonly lostState?: true;
     };
+
+/**
+ * Secret config keys a lost-state restore sets (scripts/site-restore.ts reads them from the
+ * newest Velero backup): what the restored database was written with. Harbor's `secretKey`
+ * decrypts the credentials Harbor stored in it; the admin password is the one in its user
+ * table (HARBOR_ADMIN_PASSWORD only seeds an empty database); the owner password is the one
+ * the restored `harbor` role has.
+ */
+export const RESTORED_SECRET_KEYS = {
+  harborSecretKey: "restoredHarborSecretKey",
+  harborAdminPassword: "restoredHarborAdminPassword",
+  databasePassword: "restoredDatabasePassword",
+} as const;
+
+export type RestoredSecretName = keyof typeof RESTORED_SECRET_KEYS;
+
+/** Harbor accepts only a 16-character secretKey (its AES key). */
+export const HARBOR_SECRET_KEY_LENGTH = 16;
+
+/**
+ * The RESTORED_SECRET_KEYS the config needs (all of them with `restore.lostState`, none
+ * otherwise), checked against what the stack sets. `raw` holds the decrypted secret values.
+ */
+export function restoredSecretKeys(restore: RestoreConfig, raw: Readonly<Record<string, unknown>>): string[] {
+  const keys = Object.values(RESTORED_SECRET_KEYS);
+  const lost = restore.enabled && restore.lostState === true;
+  for (const key of keys) {
+    if (!lost && raw[key] !== undefined) {
+      throw new ConfigError(
+        key,
+        "[secret]",
+        "only with restore.lostState: true (a restore without its Pulumi state)",
+      );
+    }
+    if (lost && (typeof raw[key] !== "string" || raw[key] === "")) {
+      throw new ConfigError(
+        key,
+        undefined,
+        `required by restore.lostState: pulumi config set --secret ${key} <value from the Velero backup> (scripts/site-restore.ts sets it)`,
+      );
+    }
+  }
+  const secretKey = raw[RESTORED_SECRET_KEYS.harborSecretKey];
+  if (lost && typeof secretKey === "string" && secretKey.length !== HARBOR_SECRET_KEY_LENGTH) {
+    throw new ConfigError(
+      RESTORED_SECRET_KEYS.harborSecretKey,
+      "[secret]",
+      `exactly ${HARBOR_SECRET_KEY_LENGTH} characters: Harbor's secretKey from the Secret harbor-credentials`,
+    );
+  }
+  return lost ? keys : [];
+}
 
 export interface DrConfig {
   readonly bucket: DrBucketConfig;
@@ -203,7 +260,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{
 
 function parseRestore(raw: Raw, bucket: DrBucketConfig): RestoreConfig {
   if (raw === undefined) return { enabled: false };
-  const o = obj("restore", raw, ["enabled", "source", "targetTime", "archiveServerName"]);
+  const o = obj("restore", raw, ["enabled", "source", "targetTime", "archiveServerName", "lostState"]);
   const enabled = bool("restore.enabled", o.enabled, false);
   if (!enabled) return { enabled: false };
   if (o.source === undefined) {
@@ -250,7 +307,14 @@ function parseRestore(raw: Raw, bucket: DrBucketConfig): RestoreConfig {
       `a name other than restore.source.serverName (${source.serverName}): barman refuses to archive into a used WAL archive`,
     );
   }
-  return { enabled: true, source, archiveServerName, ...(targetTime ? { targetTime } : {}) };
+  const lostState = bool("restore.lostState", o.lostState, false);
+  return {
+    enabled: true,
+    source,
+    archiveServerName,
+    ...(targetTime ? { targetTime } : {}),
+    ...(lostState ? { lostState: true as const } : {}),
+  };
 }
 
 /**

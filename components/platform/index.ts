@@ -5,6 +5,7 @@ import { FluentBit } from "../logging";
 import { Monitoring } from "../monitoring";
 import { POD_LABELS as REDIS_POD_LABELS } from "../redis";
 import { OBJECT_STORE_SECRET_KEYS, type PlatformConfig, type ProdSettings } from "../../config";
+import { RESTORED_SECRET_KEYS } from "../../config/dr";
 import { Harbor, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
@@ -86,6 +87,9 @@ export class HarborPlatform extends pulumi.ComponentResource {
       storage: cfg.storage,
       harbor: cfg.harbor,
     };
+    // A restore without its Pulumi state: what the restored database was written with.
+    const restore = cfg.dr?.restore;
+    const restored = restore?.enabled && restore.lostState ? args.secrets : undefined;
     let harborArgs: HarborArgs;
     if (cfg.prod) {
       // Loaded only for prod: dev evaluations stay light.
@@ -108,6 +112,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
                 secretKey: pulumi.output(args.secrets[OBJECT_STORE_SECRET_KEYS.secretKey]),
               }
             : undefined,
+        ...(restored ? { restoredOwnerPassword: restored[RESTORED_SECRET_KEYS.databasePassword] } : {}),
       });
       harborArgs = {
         namespace,
@@ -116,6 +121,14 @@ export class HarborPlatform extends pulumi.ComponentResource {
         serverTls: tier.serverTls,
         dependsOn: tier.dependsOn,
         protectSecrets: cfg.protectData,
+        ...(restored
+          ? {
+              restoredSecrets: {
+                secretKey: restored[RESTORED_SECRET_KEYS.harborSecretKey],
+                adminPassword: restored[RESTORED_SECRET_KEYS.harborAdminPassword],
+              },
+            }
+          : {}),
       };
       this.prod = tier.endpoints;
     } else {

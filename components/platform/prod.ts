@@ -25,7 +25,9 @@ import type { ProdEndpoints } from "./index";
 
 export const CA_BUNDLE_SECRET = "harbor-platform-ca";
 export const INTERNAL_TLS_COMPONENTS = ["core", "jobservice", "registry", "portal", "trivy"] as const;
-const CLUSTER_NAME = "harbor-pg";
+export const CLUSTER_NAME = "harbor-pg";
+export const DATABASE_NAMESPACE = "harbor-db";
+export const MINIO_NAMESPACE = "minio";
 
 export interface ProdTierArgs {
   readonly name: string;
@@ -40,6 +42,8 @@ export interface ProdTierArgs {
     readonly accessKey: pulumi.Output<string>;
     readonly secretKey: pulumi.Output<string>;
   };
+  /** A restore without its Pulumi state: the password the restored database's owner has. */
+  readonly restoredOwnerPassword?: pulumi.Input<string>;
 }
 
 export interface ProdTier {
@@ -109,9 +113,9 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     harbor: harborNs,
     certManager: "cert-manager",
     cnpg: "cnpg-system",
-    database: "harbor-db",
+    database: DATABASE_NAMESPACE,
     redis: "harbor-redis",
-    ...(minioMode ? { minio: "minio" } : {}),
+    ...(minioMode ? { minio: MINIO_NAMESPACE } : {}),
   };
   const ns = {
     harbor: a.harborNamespace,
@@ -245,6 +249,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       ...(dr ? { restore: dr.restore } : {}),
       // A recovery reads the archive from MinIO: only after the refill put it back.
       recoveryDependsOn: refill,
+      ...(a.restoredOwnerPassword ? { restoredOwnerPassword: a.restoredOwnerPassword } : {}),
       protect: a.config.protectData,
       provider,
     },

@@ -1,0 +1,49 @@
+// Reading Secrets straight out of a Velero backup in the DR bucket, without Velero: a rebuilt
+// site installs its own Velero, and restoring Secrets through it would collide with the ones
+// the stack creates. Pure: the script downloads and unpacks, these functions decide.
+// Layout from vmware-tanzu/velero (pkg/persistence/object_store_layout.go: backups/<name>/<name>.tar.gz;
+// pkg/backup/item_backupper.go: each item at resources/<group-resource>/[<version>-preferredversion/]namespaces/<ns>/<name>.json).
+
+/** Object key of a backup's contents under the BackupStorageLocation's prefix. */
+export function backupContentsKey(prefix: string, backup: string): string {
+  return `${prefix}/backups/${backup}/${backup}.tar.gz`;
+}
+
+/** Object key of a backup's own record (its phase and completion time). */
+export function backupRecordKey(prefix: string, backup: string): string {
+  return `${prefix}/backups/${backup}/velero-backup.json`;
+}
+
+export interface BackupRecord {
+  readonly metadata?: { readonly name?: string };
+  readonly status?: { readonly phase?: string; readonly completionTimestamp?: string };
+}
+
+/** The newest backup that completed (a partially failed one may lack the Secrets). */
+export function newestCompleted(records: readonly BackupRecord[]): string {
+  const done = records
+    .filter((r) => r.status?.phase === "Completed" && r.status.completionTimestamp && r.metadata?.name)
+    .sort(
+      (a, b) =>
+        Date.parse(b.status?.completionTimestamp ?? "") - Date.parse(a.status?.completionTimestamp ?? ""),
+    );
+  if (done.length === 0) throw new Error("no completed Velero backup in the copy");
+  return done[0].metadata?.name as string;
+}
+
+/** Whether an archive entry is the Secret `namespace/name` (either layout Velero writes). */
+export function isSecretEntry(entry: string, namespace: string, name: string): boolean {
+  const path = entry.replace(/^\.\//, "");
+  return (
+    path === `resources/secrets/namespaces/${namespace}/${name}.json` ||
+    path === `resources/secrets/v1-preferredversion/namespaces/${namespace}/${name}.json`
+  );
+}
+
+/** One key of a Secret as the API server returned it to Velero (`data` is base64). */
+export function secretValue(secretJson: string, key: string, what: string): string {
+  const secret = JSON.parse(secretJson) as { data?: Record<string, string> };
+  const encoded = secret.data?.[key];
+  if (encoded === undefined) throw new Error(`${what}: the backed-up Secret has no key ${key}`);
+  return Buffer.from(encoded, "base64").toString("utf8");
+}
