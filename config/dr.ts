@@ -27,6 +27,16 @@ export interface MirrorConfig {
   readonly maxDelete: number;
 }
 
+/** The scheduled restore drills (components/dr/drill.ts). */
+export interface DrillConfig {
+  /** CronJob schedule of both drills (UTC). */
+  readonly schedule: string;
+  /** Longest gap between two drills, in minutes: a drill older than this plus its run time alerts. */
+  readonly intervalMinutes: number;
+  /** Registry blobs each blob drill compares with their DR copy. */
+  readonly blobSample: number;
+}
+
 export interface BackupConfig {
   /** Velero Schedule: 5-field cron or `@every 6h`. */
   readonly schedule: string;
@@ -115,6 +125,7 @@ export interface DrConfig {
   readonly mirror: MirrorConfig;
   readonly backup: BackupConfig;
   readonly restore: RestoreConfig;
+  readonly drill: DrillConfig;
 }
 
 /** Stack keys this module owns (the lead adds them to KNOWN_KEYS). */
@@ -129,6 +140,8 @@ const DR_FIELDS = [
   "mirrorSchedule",
   "rpoMinutes",
   "maxDelete",
+  "drillSchedule",
+  "drillBlobSample",
 ] as const;
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -400,8 +413,15 @@ export function parseDr(
     );
   }
 
+  const drill = schedule("dr.drillSchedule", d.drillSchedule ?? "30 4 * * *", false);
+
   return {
     bucket,
+    drill: {
+      schedule: drill.text,
+      intervalMinutes: drill.gap,
+      blobSample: int("dr.drillBlobSample", d.drillBlobSample, 20, 1, 1000),
+    },
     mirror: {
       schedule: mirror.text,
       intervalMinutes: mirror.gap,

@@ -111,7 +111,13 @@ export const EXPORTED_METRICS = {
   },
   kubeStateMetrics: {
     source: "kube-state-metrics internal/store/cronjob.go, job.go",
-    metrics: ["kube_cronjob_status_last_successful_time", "kube_job_status_failed", "kube_job_owner"],
+    metrics: [
+      "kube_cronjob_status_last_successful_time",
+      "kube_cronjob_created",
+      "kube_job_status_failed",
+      "kube_job_owner",
+      "kube_job_created",
+    ],
   },
 } as const satisfies Record<string, ExportedMetrics>;
 

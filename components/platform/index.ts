@@ -11,6 +11,7 @@ import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
 import { DR_MIRROR_PODS, harborFlows, type ProdNamespaces } from "./flows";
 import { NamespacePolicies } from "../network-policy";
+import type { DrillsMonitored } from "../monitoring/rules";
 
 export interface HarborPlatformArgs {
   readonly config: PlatformConfig;
@@ -43,6 +44,8 @@ export interface ProdEndpoints {
     readonly replicaBucketName?: string;
     readonly veleroNamespace: string;
     readonly mirrorCronJob?: string;
+    /** The restore drills' CronJobs and how old their last success may get. */
+    readonly drills?: DrillsMonitored;
     readonly restoring: boolean;
   };
 }
@@ -190,6 +193,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
               ? { minio: { namespace: p.namespaces.minio, drMirror: p.dr?.mirrorCronJob !== undefined } }
               : {}),
             ...(p.dr ? { velero: { namespace: p.dr.veleroNamespace } } : {}),
+            ...(p.dr?.drills ? { drills: p.dr.drills } : {}),
             ...(logging ? { fluentBit: { namespace: logging.namespace } } : {}),
           },
           alerting: cfg.observability.alerting,

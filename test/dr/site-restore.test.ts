@@ -205,7 +205,7 @@ describe("site-loss restore", () => {
       expect(restored.byType("pulumi:providers:aws").map((p) => p.inputs.region)).to.deep.equal([
         DR.replicaRegion,
       ]);
-      const mirror = restored.one("kubernetes:batch/v1:CronJob");
+      const mirror = restored.one("kubernetes:batch/v1:CronJob", "harbor-platform-dr-mirror");
       expect(JSON.stringify(mirror.inputs)).to.include(`dr:${DR.replicaBucketName}/mirror/`);
       expect(refillOf(restored)).to.include(`dr:${DR.replicaBucketName}/mirror/`);
     });
