@@ -20,6 +20,7 @@ import {
 } from "../../components/dr/drill";
 import { DRILL_NAMESPACE } from "../../components/platform/prod";
 import { HARBOR_SCHEMA_VERSION, images } from "../../versions";
+import { parseDr } from "../../config/dr";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
@@ -499,5 +500,26 @@ describe("restore drill on the prod stack", () => {
     expect(external.byType("kubernetes:core/v1:Namespace").map((n) => meta(n, "name"))).to.not.include(
       DRILL_NAMESPACE,
     );
+  });
+});
+
+describe("restore drill config", () => {
+  const dr = stackConfig("prod").dr as Record<string, unknown>;
+  const parse = (extra: Record<string, unknown>) =>
+    parseDr(
+      { ...stackConfig("prod"), dr: { ...dr, ...extra } },
+      "prod",
+      stackConfig("prod")["aws:region"] as string,
+    );
+
+  it("runs daily by default and samples 20 blobs", () => {
+    expect(parse({})?.drill).to.deep.equal({ schedule: "30 4 * * *", intervalMinutes: 1440, blobSample: 20 });
+  });
+
+  it("refuses a schedule it cannot read and a sample out of range", () => {
+    expect(() => parse({ drillSchedule: "@every 1h" })).to.throw(
+      /dr\.drillSchedule = "@every 1h": a cron schedule/,
+    );
+    expect(() => parse({ drillBlobSample: 0 })).to.throw(/dr\.drillBlobSample = 0/);
   });
 });

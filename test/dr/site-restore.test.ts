@@ -335,6 +335,31 @@ describe("site-loss restore", () => {
       expect(bucket?.provider).to.equal(providers.find((p) => p.endsWith("aws-primary")));
     });
 
+    it("leaves the stack itself to the engine, as a preview reports it", () => {
+      // A preview also reports the stack resource, parent of the platform component (the mocks do not).
+      const root: PlannedResource = {
+        urn: "urn:pulumi:prod::harbor-platform::pulumi:pulumi:Stack::harbor-platform-prod",
+        type: "pulumi:pulumi:Stack",
+        custom: false,
+        inputs: {},
+      };
+      const all = [
+        root,
+        ...asPlanned(run).map((r) =>
+          r.parent === undefined && r.custom === false ? { ...r, parent: root.urn } : r,
+        ),
+      ];
+      const keyIds = Object.fromEntries(keyLookups(all).map((l) => [l.keyUrn, "k"]));
+      const plan = adoptionPlan(all, keyIds);
+      const platform = run.resources.find(
+        (r) => r.type === "harbor-platform:platform:HarborPlatform",
+      ) as Registered;
+      expect(plan.createFirst[0]).to.equal(platform.urn);
+      expect(plan.createFirst).to.not.include(root.urn);
+      expect(JSON.stringify(plan.resources)).to.not.include(root.urn);
+      expect(Object.keys(plan.nameTable)).to.not.include(root.urn);
+    });
+
     it("skips what the state already has", () => {
       const all = asPlanned(run);
       const keyIds = Object.fromEntries(keyLookups(all).map((l) => [l.keyUrn, "k"]));

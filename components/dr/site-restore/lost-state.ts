@@ -117,9 +117,13 @@ export interface AdoptionPlan {
 
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
+const ROOT_TYPE = "pulumi:pulumi:Stack";
+
+/** A resource's ancestors, nearest first, up to (not including) the stack, which every update makes. */
 function ancestors(urn: string | undefined, byUrn: ReadonlyMap<string, PlannedResource>): string[] {
   const out: string[] = [];
-  for (let u = urn; u && byUrn.has(u); u = byUrn.get(u)?.parent) out.push(u);
+  for (let u = urn; u && byUrn.has(u) && byUrn.get(u)?.type !== ROOT_TYPE; u = byUrn.get(u)?.parent)
+    out.push(u);
   return out;
 }
 
@@ -146,8 +150,9 @@ export function adoptionPlan(
     (u) => !madeFirst.has(u),
   );
   const nameTable: Record<string, string> = {};
+  // A parent that is the stack is left out: import parents to the stack by default.
   const ref = (urn: string | undefined) => {
-    if (!urn) return undefined;
+    if (!urn || byUrn.get(urn)?.type === ROOT_TYPE) return undefined;
     if (madeFirst.has(urn)) nameTable[urn] = urn;
     return urn;
   };
@@ -159,7 +164,7 @@ export function adoptionPlan(
         name: u,
         logicalName: nameOf(u),
         component: true,
-        ...(c.parent ? { parent: ref(c.parent) } : {}),
+        ...(ref(c.parent) ? { parent: ref(c.parent) } : {}),
       };
     }),
     ...adopted.map((r) => {
@@ -171,7 +176,7 @@ export function adoptionPlan(
         name: r.urn,
         logicalName: nameOf(r.urn),
         id,
-        ...(r.parent ? { parent: ref(r.parent) } : {}),
+        ...(ref(r.parent) ? { parent: ref(r.parent) } : {}),
         ...(r.provider ? { provider: ref(providerUrn(r.provider)) } : {}),
       };
     }),
