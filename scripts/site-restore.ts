@@ -6,9 +6,9 @@
 //   npx ts-node scripts/site-restore.ts --stack prod --source primary|replica --state present|lost \
 //     [--server-name harbor-pg] [--target-time 2026-03-01T10:30:00Z] [--execute]
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 import { decodeStackConfig, parseConfig, type PlatformConfig } from "../config";
@@ -36,9 +36,8 @@ import {
 import {
   backupContentsKey,
   backupRecordKey,
-  isSecretEntry,
   newestCompleted,
-  secretValue,
+  readBackedUpSecrets,
   type BackupRecord,
 } from "../components/dr/site-restore/velero";
 import { CLUSTER_NAME, DATABASE_NAMESPACE, MINIO_NAMESPACE } from "../components/platform/prod";
@@ -113,13 +112,6 @@ async function fence(state: StateSituation, users: string[]): Promise<void> {
   }
 }
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
 async function readHarborSecrets(
   stack: Stack,
   cfg: PlatformConfig,
@@ -167,20 +159,17 @@ async function readHarborSecrets(
     copy.region,
   ]);
   await sh("tar", ["-xzf", archive, "-C", dir]);
-  const entries = filesUnder(dir).map((p) => relative(dir, p));
-  const sources = restoredSecretSources({
-    harborNamespace: cfg.namespace,
-    databaseNamespace: DATABASE_NAMESPACE,
-    clusterName: CLUSTER_NAME,
-  });
-  for (const s of Object.values(sources)) {
-    const entry = entries.find((e) => isSecretEntry(e, s.namespace, s.secret));
-    if (!entry) throw new Error(`backup ${backup} holds no Secret ${s.namespace}/${s.secret}`);
-    const value = secretValue(readFileSync(join(dir, entry), "utf8"), s.key, `${s.namespace}/${s.secret}`);
-    console.log(
-      `  config set --secret ${PROJECT}:${s.configKey} (from ${s.namespace}/${s.secret} key ${s.key})`,
-    );
-    await stack.setConfig(`${PROJECT}:${s.configKey}`, { value, secret: true });
+  const sources = Object.values(
+    restoredSecretSources({
+      harborNamespace: cfg.namespace,
+      databaseNamespace: DATABASE_NAMESPACE,
+      clusterName: CLUSTER_NAME,
+    }),
+  );
+  for (const [key, value] of Object.entries(readBackedUpSecrets(dir, sources))) {
+    const s = sources.find((x) => x.configKey === key);
+    console.log(`  config set --secret ${PROJECT}:${key} (from ${s?.namespace}/${s?.secret} key ${s?.key})`);
+    await stack.setConfig(`${PROJECT}:${key}`, { value, secret: true });
   }
 }
 

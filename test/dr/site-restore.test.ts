@@ -2,7 +2,9 @@
 // situation, applied to the real prod stack file and run through the real program; the
 // lost-state adoption held to what the prod stack registers and to @pulumi/aws's own import
 // documentation; the runbook held to the plan.
+import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import {
@@ -42,6 +44,7 @@ import {
   backupContentsKey,
   isSecretEntry,
   newestCompleted,
+  readBackedUpSecrets,
   secretValue,
 } from "../../components/dr/site-restore/velero";
 import { RESTORED_SECRET_KEYS } from "../../config/dr";
@@ -470,6 +473,45 @@ describe("site-loss restore", () => {
       expect(() => secretValue(json, "HARBOR_ADMIN_PASSWORD", "harbor/harbor-credentials")).to.throw(
         /no key HARBOR_ADMIN_PASSWORD/,
       );
+    });
+
+    it("are read from a backup archive unpacked by tar, as Velero lays it out", () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "velero-backup-"));
+      try {
+        const src = path.join(dir, "src");
+        const put = (rel: string, data: Record<string, string>) => {
+          fs.mkdirSync(path.dirname(path.join(src, rel)), { recursive: true });
+          const encoded = Object.fromEntries(
+            Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString("base64")]),
+          );
+          fs.writeFileSync(
+            path.join(src, rel),
+            JSON.stringify({ apiVersion: "v1", kind: "Secret", data: encoded }),
+          );
+        };
+        const ns = PROD.namespace as string;
+        // Both layouts Velero writes: the plain one and the preferred-version one.
+        put(`resources/secrets/v1-preferredversion/namespaces/${ns}/harbor-credentials.json`, {
+          secretKey: SECRET_KEY,
+          HARBOR_ADMIN_PASSWORD: "old-admin-password",
+        });
+        put(`resources/secrets/namespaces/${DATABASE_NAMESPACE}/${CLUSTER_NAME}-owner.json`, {
+          username: "harbor",
+          password: "old-owner-password",
+        });
+        const archive = path.join(dir, "backup.tar.gz");
+        execFileSync("tar", ["-czf", archive, "-C", src, "resources"]);
+        const out = path.join(dir, "out");
+        fs.mkdirSync(out);
+        execFileSync("tar", ["-xzf", archive, "-C", out]);
+        expect(readBackedUpSecrets(out, Object.values(SOURCES))).to.deep.equal(RESTORED);
+        fs.rmSync(path.join(out, "resources", "secrets", "namespaces"), { recursive: true });
+        expect(() => readBackedUpSecrets(out, Object.values(SOURCES))).to.throw(
+          `the backup holds no Secret ${DATABASE_NAMESPACE}/${CLUSTER_NAME}-owner`,
+        );
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("come from the newest completed backup", () => {
