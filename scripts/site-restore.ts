@@ -86,7 +86,7 @@ async function applyConfig(stack: Stack, plan: SiteRestorePlan, step: StepId): P
   }
 }
 
-async function fence(state: StateSituation, users: string[]): Promise<void> {
+async function fence(deleteKeys: boolean, users: string[]): Promise<void> {
   for (const user of users) {
     const { AccessKeyMetadata } = JSON.parse(
       await sh("aws", ["iam", "list-access-keys", "--user-name", user]),
@@ -104,8 +104,7 @@ async function fence(state: StateSituation, users: string[]): Promise<void> {
         "--status",
         "Inactive",
       ]);
-      // Lost state: nothing in the new state knows the key; it only takes one of the user's two slots.
-      if (state === "lost") {
+      if (deleteKeys) {
         await sh("aws", ["iam", "delete-access-key", "--user-name", user, "--access-key-id", k.AccessKeyId]);
       }
     }
@@ -266,7 +265,10 @@ async function main(): Promise<void> {
       ]);
     },
     "fence-old-site": async () =>
-      fence(state, iamUsers(state === "present" ? await stateResources(stack) : await previewed(stack))),
+      fence(
+        plan.fenceDeletesKeys,
+        iamUsers(state === "present" ? await stateResources(stack) : await previewed(stack)),
+      ),
     "read-harbor-secrets": () => readHarborSecrets(stack, before, plan.copy),
     "switch-region": () => applyConfig(stack, plan, "switch-region"),
     "set-restore-switch": async () => {

@@ -161,6 +161,12 @@ describe("site-loss restore", () => {
       expect(steps("replica", "lost")).to.not.include("drop-aws-state");
     });
 
+    it("deletes the fenced keys only when no state will hold them", () => {
+      expect(siteRestorePlan(input({})).fenceDeletesKeys).to.equal(false);
+      expect(siteRestorePlan(input({ state: "lost" })).fenceDeletesKeys).to.equal(true);
+      expect(siteRestorePlan(input({ source: "replica" })).fenceDeletesKeys).to.equal(true);
+    });
+
     it("names a fresh archive every time, never the lost cluster's", () => {
       expect(archiveServerName("harbor-pg", NOW)).to.equal("harbor-pg-r202612011405");
       // A second restore replaces the stamp rather than stacking suffixes.

@@ -66,6 +66,12 @@ export interface SiteRestorePlan {
   readonly archiveServerName: string;
   /** The AWS part of the state is rebuilt by adoption (state lost, or the regions swapped roles). */
   readonly adoptAws: boolean;
+  /**
+   * Fencing also deletes the old access keys: when the AWS part of the state is rebuilt no state
+   * knows them any more, and each takes one of the user's two key slots. Otherwise `up`
+   * replaces them (the state still holds them).
+   */
+  readonly fenceDeletesKeys: boolean;
 }
 
 const STEP_TITLES: Record<StepId, string> = {
@@ -154,6 +160,7 @@ export function siteRestorePlan(input: SiteRestoreInput): SiteRestorePlan {
     config,
     archiveServerName: archive,
     adoptAws,
+    fenceDeletesKeys: adoptAws,
   };
 }
 
