@@ -2,7 +2,7 @@
 // - database: a CronJob restores the latest base backup plus WAL from the archive into a scratch
 //   CloudNativePG Cluster in its own namespace (its own ObjectStore with read-only credentials,
 //   no WAL archiver: it never writes to the archive), checks Harbor's tables, then removes it.
-// - blobs: a CronJob compares a random sample of registry blobs in the DR copy with MinIO, byte
+// - blobs: a CronJob compares a random sample of MinIO's registry blobs with their DR copy, byte
 //   for byte (`rclone check --download`; SSE-KMS ETags are no checksums).
 // The result of a run is its Job's: kube-state-metrics exports `kube_job_status_failed`,
 // `kube_job_owner`, `kube_job_created` and the CronJobs' `kube_cronjob_status_last_successful_time`,
