@@ -78,6 +78,16 @@ export interface DeleteApproval {
   readonly until: string;
 }
 
+/** The scheduled restore drills (components/dr/drill.ts). */
+export interface DrillConfig {
+  /** CronJob schedule of both drills (UTC). */
+  readonly schedule: string;
+  /** Longest gap between two drills, in minutes: a drill older than this plus its run time alerts. */
+  readonly intervalMinutes: number;
+  /** Registry blobs each blob drill compares with their DR copy. */
+  readonly blobSample: number;
+}
+
 export interface BackupConfig {
   /** Velero Schedule: 5-field cron or `@every 6h`. */
   readonly schedule: string;
@@ -107,13 +117,71 @@ export type RestoreConfig =
        * so the deletes of a bad mirror run can be undone; the current copy when unset.
        */
       readonly mirrorVersionAt?: string;
+      /**
+       * The Pulumi state was lost: the secrets the restored data depends on come from the secret
+       * config keys of RESTORED_SECRET_KEYS (read from the Velero backup) instead of being generated.
+       */
+      readonly lostState?: true;
     };
+
+/**
+ * Secret config keys a lost-state restore sets (scripts/site-restore.ts reads them from the
+ * newest Velero backup): what the restored database was written with. Harbor's `secretKey`
+ * decrypts the credentials Harbor stored in it; the admin password is the one in its user
+ * table (HARBOR_ADMIN_PASSWORD only seeds an empty database); the owner password is the one
+ * the restored `harbor` role has.
+ */
+export const RESTORED_SECRET_KEYS = {
+  harborSecretKey: "restoredHarborSecretKey",
+  harborAdminPassword: "restoredHarborAdminPassword",
+  databasePassword: "restoredDatabasePassword",
+} as const;
+
+export type RestoredSecretName = keyof typeof RESTORED_SECRET_KEYS;
+
+/** Harbor accepts only a 16-character secretKey (its AES key). */
+export const HARBOR_SECRET_KEY_LENGTH = 16;
+
+/**
+ * The RESTORED_SECRET_KEYS the config needs (all of them with `restore.lostState`, none
+ * otherwise), checked against what the stack sets. `raw` holds the decrypted secret values.
+ */
+export function restoredSecretKeys(restore: RestoreConfig, raw: Readonly<Record<string, unknown>>): string[] {
+  const keys = Object.values(RESTORED_SECRET_KEYS);
+  const lost = restore.enabled && restore.lostState === true;
+  for (const key of keys) {
+    if (!lost && raw[key] !== undefined) {
+      throw new ConfigError(
+        key,
+        "[secret]",
+        "only with restore.lostState: true (a restore without its Pulumi state)",
+      );
+    }
+    if (lost && (typeof raw[key] !== "string" || raw[key] === "")) {
+      throw new ConfigError(
+        key,
+        undefined,
+        `required by restore.lostState: pulumi config set --secret ${key} <value from the Velero backup> (scripts/site-restore.ts sets it)`,
+      );
+    }
+  }
+  const secretKey = raw[RESTORED_SECRET_KEYS.harborSecretKey];
+  if (lost && typeof secretKey === "string" && secretKey.length !== HARBOR_SECRET_KEY_LENGTH) {
+    throw new ConfigError(
+      RESTORED_SECRET_KEYS.harborSecretKey,
+      "[secret]",
+      `exactly ${HARBOR_SECRET_KEY_LENGTH} characters: Harbor's secretKey from the Secret harbor-credentials`,
+    );
+  }
+  return lost ? keys : [];
+}
 
 export interface DrConfig {
   readonly bucket: DrBucketConfig;
   readonly mirror: MirrorConfig;
   readonly backup: BackupConfig;
   readonly restore: RestoreConfig;
+  readonly drill: DrillConfig;
 }
 
 /** Stack keys this module owns (the lead adds them to KNOWN_KEYS). */
@@ -132,6 +200,8 @@ const DR_FIELDS = [
   "alwaysAllowDeletes",
   "approveDeletes",
   "objectLock",
+  "drillSchedule",
+  "drillBlobSample",
 ] as const;
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -338,7 +408,7 @@ function parseApproval(raw: Raw): DeleteApproval | undefined {
 
 function parseRestore(raw: Raw, bucket: DrBucketConfig): RestoreConfig {
   if (raw === undefined) return { enabled: false };
-  const o = obj("restore", raw, ["enabled", "source", "targetTime", "archiveServerName", "mirrorVersionAt"]);
+  const o = obj("restore", raw, ["enabled", "source", "targetTime", "archiveServerName", "mirrorVersionAt", "lostState"]);
   const enabled = bool("restore.enabled", o.enabled, false);
   if (!enabled) return { enabled: false };
   if (o.source === undefined) {
@@ -393,6 +463,7 @@ function parseRestore(raw: Raw, bucket: DrBucketConfig): RestoreConfig {
     archiveServerName,
     ...(targetTime ? { targetTime } : {}),
     ...(mirrorVersionAt ? { mirrorVersionAt } : {}),
+    ...(lostState ? { lostState: true as const } : {}),
   };
 }
 
@@ -499,8 +570,15 @@ export function parseDr(
     );
   }
   const approveDeletes = parseApproval(d.approveDeletes);
+  const drill = schedule("dr.drillSchedule", d.drillSchedule ?? "30 4 * * *", false);
+
   return {
     bucket,
+    drill: {
+      schedule: drill.text,
+      intervalMinutes: drill.gap,
+      blobSample: int("dr.drillBlobSample", d.drillBlobSample, 20, 1, 1000),
+    },
     mirror: {
       schedule: mirror.text,
       intervalMinutes: mirror.gap,

@@ -29,7 +29,7 @@ import {
   type NetworkPolicySettings,
   type ProdSettings,
 } from "./prod";
-import { DR_KEYS, parseDr, type DrConfig } from "./dr";
+import { DR_KEYS, RESTORED_SECRET_KEYS, parseDr, restoredSecretKeys, type DrConfig } from "./dr";
 
 import {
   OBSERVABILITY_KEYS,
@@ -256,7 +256,8 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
       !(KNOWN_KEYS as readonly string[]).includes(key) &&
       !(FOREIGN_KEYS as readonly string[]).includes(key) &&
       !secretKeys.includes(key) &&
-      !logSecrets.includes(key)
+      !logSecrets.includes(key) &&
+      !(Object.values(RESTORED_SECRET_KEYS) as string[]).includes(key)
     ) {
       throw new ConfigError(key, raw[key], `unknown key; known keys: ${KNOWN_KEYS.join(", ")}`);
     }
@@ -355,6 +356,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
       ...secretKeys,
       ...logSecrets,
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
+      ...restoredSecretKeys(dr?.restore ?? { enabled: false }, raw),
     ],
     networkPolicy: parseNetworkPolicy(raw.networkPolicy),
     ...(prod ? { prod } : {}),

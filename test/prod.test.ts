@@ -185,7 +185,12 @@ describe("prod stack", () => {
       existingSecret: string;
       secretKey?: string;
     }[];
-    expect(users.map((u) => u.policy)).to.deep.equal(["harbor-registry", "db-backups", "dr-mirror"]);
+    expect(users.map((u) => u.policy)).to.deep.equal([
+      "harbor-registry",
+      "db-backups",
+      "dr-mirror",
+      "dr-drill",
+    ]);
     for (const u of users) expect(u.secretKey).to.equal(undefined);
     const buckets = at(v, "buckets") as { name: string; versioning: boolean }[];
     expect(buckets.every((b) => b.versioning)).to.equal(true);
@@ -247,6 +252,7 @@ describe("prod stack", () => {
       "minio",
       "logging",
       "velero",
+      "harbor-dr-drill",
     ]);
     const policies = run.byType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
     for (const ns of namespaces) {

@@ -79,7 +79,19 @@ export const images = {
   /** The redis_exporter release redis-ha 4.39.0 pins (exporter.tag); reused for the Sentinel sidecar. */
   redisExporter: { repository: "quay.io/oliver006/redis_exporter", tag: "v1.86.0" },
   veleroPluginForAws: { repository: "docker.io/velero/velero-plugin-for-aws", tag: "v1.14.0" },
+  /**
+   * kubectl for the restore drill: the image Velero chart 12.1.0 runs its kubectl jobs with
+   * (values.yaml `kubectl.image`; its example tag). No shell inside: one command per container.
+   */
+  kubectl: { repository: "registry.k8s.io/kubectl", tag: "v1.34.5" },
 } as const satisfies Record<string, ImagePin>;
+
+/**
+ * The database schema version Harbor v2.15.2 migrates to: its newest migration is
+ * goharbor/harbor make/migrations/postgresql/0180_2.15.0_schema.up.sql (golang-migrate's
+ * version is the file's number). The restore drill refuses a restored schema older than this.
+ */
+export const HARBOR_SCHEMA_VERSION = 180;
 
 export function imageRef(pin: ImagePin): string {
   return `${pin.repository}:${pin.tag}`;

@@ -181,6 +181,11 @@ export interface HarborDatabaseArgs {
   readonly recoveryDependsOn?: pulumi.Resource[];
   readonly protect: boolean;
   readonly provider?: k8s.Provider;
+  /**
+   * A restore without the Pulumi state: the password the restored `harbor` role has (from the
+   * lost site's Secret `<cluster>-owner`), instead of a generated one.
+   */
+  readonly restoredOwnerPassword?: pulumi.Input<string>;
 }
 
 /** Harbor's PostgreSQL: a CloudNativePG Cluster with verify-full TLS and plugin backups. */
@@ -203,13 +208,15 @@ export class HarborDatabase extends pulumi.ComponentResource {
     this.host = `${name}-rw.${ns}.svc`;
     const k8sOpts = { parent: this, provider: args.provider, dependsOn: [args.namespace.namespace] };
 
-    const password = randomPassword(`${name}-owner-password`, 32, this);
+    const password = args.restoredOwnerPassword
+      ? pulumi.output(args.restoredOwnerPassword)
+      : randomPassword(`${name}-owner-password`, 32, this).result;
     const ownerSecret = new kube.core.v1.Secret(
       `${name}-owner`,
       {
         metadata: { name: `${name}-owner`, namespace: ns },
         type: "kubernetes.io/basic-auth",
-        stringData: { username: OWNER, password: pulumi.secret(password.result) },
+        stringData: { username: OWNER, password: pulumi.secret(password) },
       },
       k8sOpts,
     );
@@ -218,7 +225,7 @@ export class HarborDatabase extends pulumi.ComponentResource {
       {
         name: this.harborSecretName,
         namespace: args.harborNamespace.name,
-        data: { password: password.result },
+        data: { password },
       },
       { parent: this, provider: args.provider, dependsOn: [args.harborNamespace.namespace] },
     );

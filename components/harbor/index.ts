@@ -41,6 +41,15 @@ export interface HarborArgs {
   readonly protectSecrets?: boolean;
   /** Install timeout; Harbor's first start runs database migrations. */
   readonly timeoutSeconds?: number;
+  /**
+   * A restore without the Pulumi state: the lost site's `secretKey` and admin password, which
+   * its database was written with, instead of generated ones (the rest is regenerated: it
+   * only links Harbor's components to each other).
+   */
+  readonly restoredSecrets?: {
+    readonly secretKey: pulumi.Input<string>;
+    readonly adminPassword: pulumi.Input<string>;
+  };
 }
 
 /**
@@ -60,9 +69,14 @@ export class Harbor extends pulumi.ComponentResource {
     // Secrets need only the Namespace; the Release also waits for the quota (its PVCs count).
     const k8sOpts = { parent: this, provider: args.provider, dependsOn: [args.namespace.namespace] };
 
-    const admin = password(`${name}-admin-password`, 24, this);
+    const restored = args.restoredSecrets;
+    const adminPassword = restored
+      ? pulumi.output(restored.adminPassword)
+      : password(`${name}-admin-password`, 24, this).result;
     // Harbor encrypts stored credentials with secretKey; it must be exactly 16 characters.
-    const secretKey = password(`${name}-secret-key`, 16, this);
+    const secretKeyValue = restored
+      ? pulumi.output(restored.secretKey)
+      : password(`${name}-secret-key`, 16, this).result;
     const coreSecret = password(`${name}-core-secret`, 32, this);
     const jobserviceSecret = password(`${name}-jobservice-secret`, 32, this);
     const registryHttpSecret = password(`${name}-registry-http-secret`, 32, this);
@@ -77,8 +91,8 @@ export class Harbor extends pulumi.ComponentResource {
         metadata: { name: secretNames.credentials, namespace: ns },
         type: "Opaque",
         stringData: {
-          [CREDENTIAL_KEYS.adminPassword]: pulumi.secret(admin.result),
-          [CREDENTIAL_KEYS.secretKey]: pulumi.secret(secretKey.result),
+          [CREDENTIAL_KEYS.adminPassword]: pulumi.secret(adminPassword),
+          [CREDENTIAL_KEYS.secretKey]: pulumi.secret(secretKeyValue),
           [CREDENTIAL_KEYS.coreSecret]: pulumi.secret(coreSecret.result),
           [CREDENTIAL_KEYS.jobserviceSecret]: pulumi.secret(jobserviceSecret.result),
           [CREDENTIAL_KEYS.registryHttpSecret]: pulumi.secret(registryHttpSecret.result),
@@ -166,7 +180,7 @@ export class Harbor extends pulumi.ComponentResource {
     );
 
     this.url = `https://${args.values.hostname}`;
-    this.adminPassword = pulumi.secret(admin.result);
+    this.adminPassword = pulumi.secret(adminPassword);
     this.registerOutputs({
       url: this.url,
       adminUsername: this.adminUsername,

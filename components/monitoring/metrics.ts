@@ -116,6 +116,8 @@ export const EXPORTED_METRICS = {
       "kube_job_status_failed",
       "kube_job_owner",
       "kube_job_status_start_time",
+      "kube_cronjob_created",
+      "kube_job_created",
     ],
   },
 } as const satisfies Record<string, ExportedMetrics>;

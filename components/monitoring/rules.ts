@@ -11,6 +11,14 @@ export interface MonitoredParts {
   readonly minio?: { readonly namespace: string; readonly drMirror: boolean };
   readonly velero?: { readonly namespace: string };
   readonly fluentBit?: { readonly namespace: string };
+  /** The restore drills (prod with MinIO and DR). */
+  readonly drills?: DrillsMonitored;
+}
+
+export interface DrillsMonitored {
+  readonly cronJobs: readonly { readonly namespace: string; readonly name: string }[];
+  /** Longest time without a successful run before the stale alert fires. */
+  readonly maxAgeSeconds: number;
 }
 
 export interface AlertRule {
@@ -276,6 +284,42 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
           "critical",
           "The DR mirror holds back deletes from the DR copy",
           "A dr-mirror run found more deletes pending for a bucket than dr.maxDelete/maxDeletePercent allow and left that bucket's DR copy untouched; it stays held until an operator approves.",
+        ),
+      ],
+    });
+  }
+
+  if (p.drills) {
+    const nss = [...new Set(p.drills.cronJobs.map((c) => c.namespace))].join("|");
+    const jobs = p.drills.cronJobs.map((c) => c.name).join("|");
+    const cron = `namespace=~"${nss}",cronjob=~"${jobs}"`;
+    const asOwner = (m: string) => `label_replace(${m}{${cron}}, "owner_name", "$1", "cronjob", "(.+)")`;
+    const maxAge = p.drills.maxAgeSeconds;
+    groups.push({
+      name: "harbor-platform.dr-drills",
+      rules: [
+        // The newest run failed: a failed Job created after the last success (or, never
+        // successful, after the CronJob). Older failures kept in the Job history do not count.
+        rule(
+          "DrRestoreDrillFailed",
+          `max by (namespace, owner_name) ((kube_job_created{namespace=~"${nss}"}` +
+            ` * on (namespace, job_name) group_left (owner_name) kube_job_owner{namespace=~"${nss}",owner_kind="CronJob",owner_name=~"${jobs}"})` +
+            ` and on (namespace, job_name) (sum by (namespace, job_name) (kube_job_status_failed{namespace=~"${nss}"}) > 0))` +
+            ` > on (namespace, owner_name) max by (namespace, owner_name) (${asOwner("kube_cronjob_status_last_successful_time")} or ${asOwner("kube_cronjob_created")})`,
+          "0m",
+          "critical",
+          "A restore drill failed",
+          "The last run of {{ $labels.owner_name }} failed: the DR copy may not restore. Its Job and the scratch cluster are kept for inspection.",
+        ),
+        rule(
+          "DrRestoreDrillStale",
+          `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${cron}}) > ${maxAge}` +
+            ` or (time() - max by (namespace, cronjob) (kube_cronjob_created{${cron}}) > ${maxAge}` +
+            ` unless on (namespace, cronjob) kube_cronjob_status_last_successful_time{${cron}})`,
+          "15m",
+          "critical",
+          `No restore drill succeeded in ${Math.round(maxAge / 3600)} hours`,
+          "{{ $labels.cronjob }} has not succeeded within its schedule plus its deadline.",
         ),
       ],
     });

@@ -19,11 +19,11 @@ export const MINIO_POD_LABELS = { app: "minio", release: MINIO_RELEASE } as cons
 export const USER_KEYS = { accessKey: "accessKey", secretKey: "secretKey" } as const;
 
 /** Who reads and writes which bucket. */
-export type Consumer = "harbor" | "backups" | "mirror";
+export type Consumer = "harbor" | "backups" | "mirror" | "drill";
 
 const ARN = (b: string) => `arn:aws:s3:::${b}`;
 
-/** One policy per consumer, scoped to its bucket(s); the mirror only reads. */
+/** One policy per consumer, scoped to its bucket(s); the mirror and the restore drill only read. */
 export function minioPolicies(
   buckets: BucketNames,
 ): { name: string; statements: Record<string, unknown>[] }[] {
@@ -64,6 +64,18 @@ export function minioPolicies(
         },
       ],
     },
+    // The restore drill's scratch cluster reads the database archive, nothing else.
+    {
+      name: "dr-drill",
+      statements: [
+        {
+          effect: "Allow",
+          resources: [ARN(buckets.backups)],
+          actions: ["s3:GetBucketLocation", "s3:ListBucket"],
+        },
+        { effect: "Allow", resources: [`${ARN(buckets.backups)}/*`], actions: ["s3:GetObject"] },
+      ],
+    },
   ];
 }
 
@@ -71,6 +83,7 @@ export const USERS: Record<Consumer, { accessKey: string; policy: string; secret
   harbor: { accessKey: "harbor-registry", policy: "harbor-registry", secret: "minio-user-harbor" },
   backups: { accessKey: "db-backups", policy: "db-backups", secret: "minio-user-backups" },
   mirror: { accessKey: "dr-mirror", policy: "dr-mirror", secret: "minio-user-mirror" },
+  drill: { accessKey: "dr-drill", policy: "dr-drill", secret: "minio-user-drill" },
 };
 
 export const ROOT_SECRET = "minio-root";

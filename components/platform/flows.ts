@@ -3,6 +3,7 @@ import type { Exposure, NetworkPolicySettings, ProdSettings } from "../../config
 import { CLUSTER_LABEL } from "../database";
 import { apiServerFlow, sameNamespaceFlows, type Flow, type Peer } from "../network-policy";
 import { RCLONE_METRICS_PORT } from "../dr/rclone";
+import { BLOB_DRILL_PODS, SCRATCH_PODS } from "../dr/drill";
 import { MINIO_POD_LABELS, MINIO_PORT } from "../object-store";
 import { POD_LABELS as REDIS_PODS, REDIS_PORT, SENTINEL_PORT } from "../redis";
 
@@ -95,6 +96,8 @@ export function prodFlows(
   /** Whether the DR mirror (and the refill in restore mode) runs in MinIO's namespace. */
   drMirror = false,
   auditLogSyslogPort?: number,
+  /** The restore drill's namespace: its scratch cluster restores from MinIO (with the mirror). */
+  drillNamespace?: string,
 ): Record<string, Flow[]> {
   const api = net.apiServerCidrs;
   const monitoring = (ports: number[]) => scrape(net, ports);
@@ -104,6 +107,7 @@ export function prodFlows(
     ? { peers: [{ namespace: ns.minio, pods: MINIO_POD_LABELS }], port: MINIO_PORT }
     : { peers: [ANYWHERE], port: 443 };
   const acme = p.certManager.issuer === "acme";
+  const scratch: Peer[] = drillNamespace ? [{ namespace: drillNamespace, pods: SCRATCH_PODS }] : [];
 
   const harbor: Flow[] = [
     ...harborFlows({ namespace: ns.harbor, net, exposure, acmeSolver: acme, auditLogSyslogPort }),
@@ -155,7 +159,7 @@ export function prodFlows(
     {
       name: "to-instances",
       direction: "egress",
-      peers: [{ namespace: ns.database, pods: dbPods }],
+      peers: [{ namespace: ns.database, pods: dbPods }, ...scratch],
       ports: [{ port: 8000 }, { port: 5432 }],
     },
     monitoring([8080]),
@@ -211,6 +215,7 @@ export function prodFlows(
         peers: [
           { namespace: ns.harbor, pods: HARBOR_PODS },
           { namespace: ns.database, pods: dbPods },
+          ...scratch,
         ],
         ports: [{ port: MINIO_PORT }],
       },
@@ -237,6 +242,38 @@ export function prodFlows(
             },
           ]
         : []),
+      ...(drillNamespace
+        ? [
+            {
+              name: "dr-blob-drill-from-aws-s3",
+              direction: "egress" as const,
+              pods: BLOB_DRILL_PODS,
+              peers: [ANYWHERE],
+              ports: [{ port: 443 }],
+            },
+          ]
+        : []),
+    ];
+  }
+  if (drillNamespace) {
+    // The drill Job talks only to the API server (kubectl); the scratch cluster's instance
+    // manager too, and it restores from MinIO; the operator checks on the instance.
+    out.drill = [
+      apiServerFlow(api),
+      {
+        name: "from-operator",
+        direction: "ingress",
+        pods: SCRATCH_PODS,
+        peers: [{ namespace: ns.cnpg }],
+        ports: [{ port: 8000 }, { port: 5432 }],
+      },
+      {
+        name: "to-object-store",
+        direction: "egress",
+        pods: SCRATCH_PODS,
+        peers: objectStore.peers,
+        ports: [{ port: objectStore.port }],
+      },
     ];
   }
   return out;

@@ -5,11 +5,13 @@ import { FluentBit } from "../logging";
 import { Monitoring } from "../monitoring";
 import { POD_LABELS as REDIS_POD_LABELS } from "../redis";
 import { OBJECT_STORE_SECRET_KEYS, type PlatformConfig, type ProdSettings } from "../../config";
+import { RESTORED_SECRET_KEYS } from "../../config/dr";
 import { Harbor, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
 import { DR_MIRROR_PODS, harborFlows, type ProdNamespaces } from "./flows";
 import { NamespacePolicies } from "../network-policy";
+import type { DrillsMonitored } from "../monitoring/rules";
 
 export interface HarborPlatformArgs {
   readonly config: PlatformConfig;
@@ -42,6 +44,8 @@ export interface ProdEndpoints {
     readonly replicaBucketName?: string;
     readonly veleroNamespace: string;
     readonly mirrorCronJob?: string;
+    /** The restore drills' CronJobs and how old their last success may get. */
+    readonly drills?: DrillsMonitored;
     readonly restoring: boolean;
   };
 }
@@ -86,6 +90,9 @@ export class HarborPlatform extends pulumi.ComponentResource {
       storage: cfg.storage,
       harbor: cfg.harbor,
     };
+    // A restore without its Pulumi state: what the restored database was written with.
+    const restore = cfg.dr?.restore;
+    const restored = restore?.enabled && restore.lostState ? args.secrets : undefined;
     let harborArgs: HarborArgs;
     if (cfg.prod) {
       // Loaded only for prod: dev evaluations stay light.
@@ -108,6 +115,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
                 secretKey: pulumi.output(args.secrets[OBJECT_STORE_SECRET_KEYS.secretKey]),
               }
             : undefined,
+        ...(restored ? { restoredOwnerPassword: restored[RESTORED_SECRET_KEYS.databasePassword] } : {}),
       });
       harborArgs = {
         namespace,
@@ -116,6 +124,14 @@ export class HarborPlatform extends pulumi.ComponentResource {
         serverTls: tier.serverTls,
         dependsOn: tier.dependsOn,
         protectSecrets: cfg.protectData,
+        ...(restored
+          ? {
+              restoredSecrets: {
+                secretKey: restored[RESTORED_SECRET_KEYS.harborSecretKey],
+                adminPassword: restored[RESTORED_SECRET_KEYS.harborAdminPassword],
+              },
+            }
+          : {}),
       };
       this.prod = tier.endpoints;
     } else {
@@ -177,6 +193,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
               ? { minio: { namespace: p.namespaces.minio, drMirror: p.dr?.mirrorCronJob !== undefined } }
               : {}),
             ...(p.dr ? { velero: { namespace: p.dr.veleroNamespace } } : {}),
+            ...(p.dr?.drills ? { drills: p.dr.drills } : {}),
             ...(logging ? { fluentBit: { namespace: logging.namespace } } : {}),
           },
           alerting: cfg.observability.alerting,

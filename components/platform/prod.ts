@@ -14,18 +14,26 @@ import {
   Minio,
   ROOT_CREDENTIALS,
   TRUSTED_CA_SECRET,
+  USER_KEYS,
   externalObjectStore,
   type ObjectStoreEndpoint,
 } from "../object-store";
 import { RedisSentinel } from "../redis";
 import type { RootCa } from "../tls";
 import { buildDr, type DrParts } from "./dr";
+import { BLOB_DRILL, DB_DRILL, RestoreDrill } from "../dr/drill";
+import { HARBOR_SCHEMA_VERSION } from "../../versions";
 import { prodFlows, type ProdNamespaces } from "./flows";
 import type { ProdEndpoints } from "./index";
 
 export const CA_BUNDLE_SECRET = "harbor-platform-ca";
 export const INTERNAL_TLS_COMPONENTS = ["core", "jobservice", "registry", "portal", "trivy"] as const;
-const CLUSTER_NAME = "harbor-pg";
+export const CLUSTER_NAME = "harbor-pg";
+export const DATABASE_NAMESPACE = "harbor-db";
+export const MINIO_NAMESPACE = "minio";
+export const DRILL_NAMESPACE = "harbor-dr-drill";
+/** Longest a restore drill may run: the recovery of a large archive takes hours. */
+const DRILL_DEADLINE_SECONDS = 4 * 3600;
 
 export interface ProdTierArgs {
   readonly name: string;
@@ -40,6 +48,8 @@ export interface ProdTierArgs {
     readonly accessKey: pulumi.Output<string>;
     readonly secretKey: pulumi.Output<string>;
   };
+  /** A restore without its Pulumi state: the password the restored database's owner has. */
+  readonly restoredOwnerPassword?: pulumi.Input<string>;
 }
 
 export interface ProdTier {
@@ -109,9 +119,9 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     harbor: harborNs,
     certManager: "cert-manager",
     cnpg: "cnpg-system",
-    database: "harbor-db",
+    database: DATABASE_NAMESPACE,
     redis: "harbor-redis",
-    ...(minioMode ? { minio: "minio" } : {}),
+    ...(minioMode ? { minio: MINIO_NAMESPACE } : {}),
   };
   const ns = {
     harbor: a.harborNamespace,
@@ -206,6 +216,13 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
   }
   const refill = drParts?.refillJob ? [drParts.refillJob] : [];
 
+  // Restore drills next to the mirror: the database archive into a scratch cluster, a sample of
+  // registry blobs against their DR copy.
+  const drillNs =
+    dr && drParts?.mirror && minio && ns.minio
+      ? a.namespaceFor("dr-drill", DRILL_NAMESPACE, "restricted")
+      : undefined;
+
   const backupCreds = store.credentials("backups");
   const backupSecret = opaqueSecret(
     `${name}-db-backup-credentials`,
@@ -245,11 +262,59 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       ...(dr ? { restore: dr.restore } : {}),
       // A recovery reads the archive from MinIO: only after the refill put it back.
       recoveryDependsOn: refill,
+      ...(a.restoredOwnerPassword ? { restoredOwnerPassword: a.restoredOwnerPassword } : {}),
       protect: a.config.protectData,
       provider,
     },
     opts,
   );
+
+  if (dr && drParts && drillNs && minio && ns.minio) {
+    const restore = dr.restore;
+    new RestoreDrill(
+      `${name}-dr-drill`,
+      {
+        schedule: dr.drill.schedule,
+        namespace: drillNs.name,
+        archive: {
+          endpointUrl: minio.url,
+          bucket: minio.buckets.backups,
+          // After a restore the cluster archives under the restore's new server name.
+          serverName: restore.enabled ? restore.archiveServerName : CLUSTER_NAME,
+        },
+        archiveCredentials: minio.credentials("drill"),
+        caPem: a.ca.certPem,
+        storageClass: p.database.storageClass,
+        size: p.database.size,
+        minSchemaVersion: HARBOR_SCHEMA_VERSION,
+        activeDeadlineSeconds: DRILL_DEADLINE_SECONDS,
+        dependsOn: [drillNs.namespace],
+        blobs: {
+          namespace: ns.minio.name,
+          registryBucket: minio.buckets.registry,
+          drBucket: dr.bucket.bucketName,
+          region: dr.bucket.region,
+          ...drParts.bucket.mirrorCredentials,
+          sample: dr.drill.blobSample,
+          // Blobs younger than two RPOs may not have reached the DR copy yet.
+          minAgeMinutes: 2 * dr.mirror.rpoMinutes,
+          minio: {
+            endpoint: minio.url,
+            credentials: {
+              secretName: minio.mirrorSecretName,
+              accessKeyIdKey: USER_KEYS.accessKey,
+              secretAccessKeyKey: USER_KEYS.secretKey,
+            },
+            caSecretName: TRUSTED_CA_SECRET,
+            caKey: "ca.crt",
+          },
+          dependsOn: [ns.minio.namespace, ...minio.ready],
+        },
+        provider,
+      },
+      opts,
+    );
+  }
 
   const redis = new RedisSentinel(
     `${name}-redis`,
@@ -308,9 +373,10 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       CLUSTER_NAME,
       drParts?.mirror !== undefined,
       a.config.observability.auditLogSyslog?.port,
+      drillNs?.name,
     ),
   )) {
-    const target = ns[key as keyof typeof ns];
+    const target = key === "drill" ? drillNs : ns[key as keyof typeof ns];
     if (target) new NamespacePolicies(`${name}-${key}-netpol`, { namespace: target, flows, provider }, opts);
   }
 
@@ -373,6 +439,18 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
               ...(dr.bucket.replicaBucketName ? { replicaBucketName: dr.bucket.replicaBucketName } : {}),
               veleroNamespace: drParts.velero.namespace.name,
               ...(drParts.mirror ? { mirrorCronJob: "dr-mirror" } : {}),
+              ...(drillNs && names.minio
+                ? {
+                    drills: {
+                      cronJobs: [
+                        { namespace: drillNs.name, name: DB_DRILL },
+                        { namespace: names.minio, name: BLOB_DRILL },
+                      ],
+                      // A drill may run until its deadline after the longest gap.
+                      maxAgeSeconds: dr.drill.intervalMinutes * 60 + DRILL_DEADLINE_SECONDS,
+                    },
+                  }
+                : {}),
               restoring: dr.restore.enabled,
             },
           }

@@ -167,7 +167,7 @@ describe("DR on the prod stack", () => {
         (b) => b.name,
       );
       expect(minioBuckets).to.have.length.greaterThan(1);
-      const cron = run.one(CRONJOB);
+      const cron = run.one(CRONJOB, "harbor-platform-dr-mirror");
       expect(meta(cron, "namespace")).to.equal(release(run, "minio").inputs.namespace);
       const spec = cron.inputs.spec as Record<string, unknown>;
       expect(spec).to.include({ schedule: DR.mirrorSchedule, concurrencyPolicy: "Forbid" });
@@ -308,7 +308,11 @@ describe("DR on the prod stack", () => {
       const changed = [...before.keys()].filter(
         (k) => JSON.stringify(before.get(k)?.inputs) !== JSON.stringify(after.get(k)?.inputs),
       );
-      expect(changed).to.deep.equal([`${CLUSTER}::harbor-pg`]);
+      // The restore drill follows the restored cluster's new archive (components/dr/drill.ts).
+      expect(changed).to.deep.equal([
+        "kubernetes:core/v1:ConfigMap::harbor-platform-dr-drill-manifests",
+        `${CLUSTER}::harbor-pg`,
+      ]);
       for (const [k, r] of before) expect(after.get(k)?.protect, k).to.equal(r.protect);
 
       const spec = (r: Registered) => r.inputs.spec as Record<string, unknown>;

@@ -51,6 +51,8 @@ export interface Registered {
   /** Output names the engine stores as secrets whatever the provider returns (absent: none). */
   additionalSecretOutputs?: string[];
   parent?: string;
+  /** Provider reference `<urn>::<id>` (explicit providers only), as the engine receives it. */
+  provider?: string;
   /** Where the program registered it (`file:///.../components/x/index.ts:12`), as the engine records it. */
   sourcePosition?: string;
 }
@@ -65,6 +67,12 @@ export interface StackRun {
 
 export type ConfigOverrides = Record<string, unknown>;
 
+/** An override the operator would set with `pulumi config set --secret`. */
+export class StackSecret {
+  readonly secret = true;
+  constructor(readonly value: string) {}
+}
+
 /**
  * The stack's config as the program receives it at run time (`pulumi.runtime.allConfig()`):
  * Pulumi.<stack>.yaml, the operator's secret config (set with `--secret`) and the overrides
@@ -78,6 +86,8 @@ export function runtimeStackConfig(stack: string, overrides: ConfigOverrides = {
     config.set(qualify(k), { text: encrypt(v), secure: true, object: false });
   for (const [k, v] of Object.entries(overrides)) {
     if (v === undefined) config.delete(qualify(k));
+    else if (v instanceof StackSecret)
+      config.set(qualify(k), { text: encrypt(v.value), secure: true, object: false });
     else if (v !== null && typeof v === "object")
       config.set(qualify(k), { text: JSON.stringify(v), secure: false, object: true });
     else config.set(qualify(k), { text: String(v), secure: false, object: false });
@@ -111,6 +121,7 @@ interface RawRequest {
   getType(): string;
   getName(): string;
   getParent(): string;
+  getProvider(): string;
   getCustom(): boolean;
   getProtect(): boolean;
   getAdditionalsecretoutputsList(): string[];
@@ -252,7 +263,10 @@ export async function evaluateProgram(
   options: MockOptions = {},
 ): Promise<StackRun> {
   const config = runtimeStackConfig(stack, overrides);
-  const secretKeys = Object.keys(STACK_SECRETS[stack] ?? {})
+  const secretKeys = [
+    ...Object.keys(STACK_SECRETS[stack] ?? {}),
+    ...Object.keys(overrides).filter((k) => overrides[k] instanceof StackSecret),
+  ]
     .map(qualify)
     .filter((k) => config[k] !== undefined);
   pulumi.runtime.setAllConfig(config, secretKeys);
@@ -342,6 +356,7 @@ export async function runUnderMocks(
           protect: req.getProtect(),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
           parent: req.getParent() || undefined,
+          provider: req.getProvider() || undefined,
           sourcePosition: sourcePosition(req),
         });
       }

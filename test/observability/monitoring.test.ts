@@ -28,6 +28,13 @@ const prod: MonitoredParts = {
   minio: { namespace: "minio", drMirror: true },
   velero: { namespace: "velero" },
   fluentBit: { namespace: "logging" },
+  drills: {
+    cronJobs: [
+      { namespace: "harbor-dr-drill", name: "dr-restore-drill" },
+      { namespace: "minio", name: "dr-blob-drill" },
+    ],
+    maxAgeSeconds: 28 * 3600,
+  },
 };
 const groups = alertRules(prod, alerting);
 const rules = groups.flatMap((g) => g.rules);

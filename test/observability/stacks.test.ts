@@ -64,7 +64,7 @@ describe("observability: prod stack", () => {
       "redis-sentinel",
     ]);
     // The mirror's pods really serve what its PodMonitor scrapes, and the scrape is allowed in.
-    const cron = run.one("kubernetes:batch/v1:CronJob");
+    const cron = run.one("kubernetes:batch/v1:CronJob", "harbor-platform-dr-mirror");
     const container = (
       at(cron.inputs, "spec.jobTemplate.spec.template.spec.containers") as Record<string, unknown>[]
     )[0];
