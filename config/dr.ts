@@ -408,7 +408,14 @@ function parseApproval(raw: Raw): DeleteApproval | undefined {
 
 function parseRestore(raw: Raw, bucket: DrBucketConfig): RestoreConfig {
   if (raw === undefined) return { enabled: false };
-  const o = obj("restore", raw, ["enabled", "source", "targetTime", "archiveServerName", "mirrorVersionAt", "lostState"]);
+  const o = obj("restore", raw, [
+    "enabled",
+    "source",
+    "targetTime",
+    "archiveServerName",
+    "mirrorVersionAt",
+    "lostState",
+  ]);
   const enabled = bool("restore.enabled", o.enabled, false);
   if (!enabled) return { enabled: false };
   if (o.source === undefined) {
@@ -457,6 +464,7 @@ function parseRestore(raw: Raw, bucket: DrBucketConfig): RestoreConfig {
   }
   const mirrorVersionAt =
     o.mirrorVersionAt === undefined ? undefined : utcTime("restore.mirrorVersionAt", o.mirrorVersionAt);
+  const lostState = bool("restore.lostState", o.lostState, false);
   return {
     enabled: true,
     source,

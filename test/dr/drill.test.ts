@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { parse as parseYaml } from "yaml";
 import { at, evaluateStack, stackConfig, type Registered, type StackRun } from "../harness";
 import { customResourceProblems } from "../conformance/crds";
-import { upstreamDir } from "../conformance/upstream";
+import { upstreamFile } from "../upstream";
 import {
   BLOB_DRILL,
   DB_DRILL,
@@ -376,9 +376,7 @@ describe("restore drill on the prod stack", () => {
   });
 
   it("runs kubectl only, without a shell, with the image Velero's chart uses for kubectl", () => {
-    const values = parseYaml(
-      fs.readFileSync(path.join(upstreamDir(), "velero-chart", "values.yaml"), "utf8"),
-    ) as {
+    const values = parseYaml(fs.readFileSync(upstreamFile("velero-chart", "values.yaml"), "utf8")) as {
       kubectl: { image: { repository: string } };
     };
     expect(images.kubectl.repository).to.equal(values.kubectl.image.repository);

@@ -34,7 +34,7 @@ interface Mirror extends PodScript {
 }
 
 function mirrorOf(run: StackRun): Mirror {
-  const cron = run.one(CRONJOB);
+  const cron = run.one(CRONJOB, "harbor-platform-dr-mirror");
   const c = container(cron, "spec.jobTemplate.spec.template.spec");
   expect(c.command.slice(0, 2)).to.deep.equal(["/bin/sh", "-c"]);
   const release = run.byType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "minio");
@@ -215,10 +215,10 @@ describe("DR mirror script, run for real (bash + Debian's rclone, local folders)
 
 describe("DR mirror CronJob and refill config (prod stack)", () => {
   it("never retries a run inside its Job, and a drained node is not a failed run", async () => {
-    const spec = at((await evaluateStack("prod")).one(CRONJOB).inputs, "spec.jobTemplate.spec") as Record<
-      string,
-      unknown
-    >;
+    const spec = at(
+      (await evaluateStack("prod")).one(CRONJOB, "harbor-platform-dr-mirror").inputs,
+      "spec.jobTemplate.spec",
+    ) as Record<string, unknown>;
     expect(spec.backoffLimit).to.equal(0);
     expect(at(spec, "template.spec.restartPolicy")).to.equal("Never");
     const rules = at(spec, "podFailurePolicy.rules") as { action: string; onPodConditions?: unknown }[];
