@@ -57,6 +57,15 @@ export interface DrMirrorArgs extends DrWriterArgs {
    * reads). Required with `restoreFrom`.
    */
   readonly refillCredentials?: S3CredentialsRef;
+  /**
+   * The DR restore user's key (DrBucket.restoreCredentials): the refill reads the DR copy with
+   * it, never with the mirror's key, so fencing or revoking the writers does not stop a restore.
+   * Required with `restoreFrom`.
+   */
+  readonly restoreReader?: {
+    readonly accessKeyId: pulumi.Input<string>;
+    readonly secretAccessKey: pulumi.Input<string>;
+  };
   /** MinIO's Namespace: the credentials Secret and the jobs live in it. */
   readonly namespaceReady?: pulumi.Resource[];
   /** What makes MinIO answer with its buckets and users (its Release): the jobs talk to it. */
@@ -97,6 +106,7 @@ export function mirrorSettings(
 }
 
 const CREDENTIALS_SECRET = "dr-mirror-credentials";
+const RESTORE_CREDENTIALS_SECRET = "dr-restore-credentials";
 const CREDENTIAL_KEYS = { accessKeyIdKey: "AWS_ACCESS_KEY_ID", secretAccessKeyKey: "AWS_SECRET_ACCESS_KEY" };
 const CONTAINER = "mirror";
 
@@ -273,26 +283,34 @@ export class DrMirror extends pulumi.ComponentResource {
     super("harbor-platform:dr:DrMirror", name, {}, opts);
     const childOpts = { parent: this, provider: args.provider };
 
-    const secret = new k8s.core.v1.Secret(
-      `${name}-credentials`,
-      {
-        metadata: { name: CREDENTIALS_SECRET, namespace: args.namespace },
-        type: "Opaque",
-        stringData: {
-          AWS_ACCESS_KEY_ID: pulumi.secret(args.accessKeyId),
-          AWS_SECRET_ACCESS_KEY: pulumi.secret(args.secretAccessKey),
+    const awsKeySecret = (
+      suffix: string,
+      secretName: string,
+      key: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> },
+    ) =>
+      new k8s.core.v1.Secret(
+        `${name}-${suffix}`,
+        {
+          metadata: { name: secretName, namespace: args.namespace },
+          type: "Opaque",
+          stringData: {
+            AWS_ACCESS_KEY_ID: pulumi.secret(key.accessKeyId),
+            AWS_SECRET_ACCESS_KEY: pulumi.secret(key.secretAccessKey),
+          },
         },
-      },
-      { ...childOpts, dependsOn: args.namespaceReady ?? [] },
-    );
-    const credentials = { ...CREDENTIAL_KEYS, secretName: secret.metadata.name };
+        { ...childOpts, dependsOn: args.namespaceReady ?? [] },
+      );
+    const secret = awsKeySecret("credentials", CREDENTIALS_SECRET, args);
     const jobWaits = [...(args.namespaceReady ?? []), ...(args.minioReady ?? [])];
 
     const deadline = args.activeDeadlineSeconds ?? 6 * 3600;
     if (args.restoreFrom) {
-      if (!args.refillCredentials) {
-        throw new Error("DrMirror: restoreFrom needs refillCredentials (a MinIO user that may write)");
+      if (!args.refillCredentials || !args.restoreReader) {
+        throw new Error(
+          "DrMirror: restoreFrom needs refillCredentials (a MinIO user that may write) and restoreReader (the DR restore user)",
+        );
       }
+      const reader = awsKeySecret("restore-credentials", RESTORE_CREDENTIALS_SECRET, args.restoreReader);
       const refillDeadline = 4 * deadline;
       this.refillJob = new k8s.batch.v1.Job(
         `${name}-refill`,
@@ -309,7 +327,7 @@ export class DrMirror extends pulumi.ComponentResource {
             source: {
               bucket: args.restoreFrom.bucket,
               region: args.restoreFrom.region,
-              credentials,
+              credentials: { ...CREDENTIAL_KEYS, secretName: reader.metadata.name },
               ...(args.refillVersionAt ? { versionAt: args.refillVersionAt } : {}),
             },
             activeDeadlineSeconds: refillDeadline,

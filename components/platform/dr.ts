@@ -105,6 +105,7 @@ export function buildDr(a: DrArgs): DrParts {
         },
         buckets: m.buckets,
         ...mirrorSettings(dr, m.rootCredentials),
+        restoreReader: bucket.restoreCredentials,
         namespaceReady: m.namespaceReady,
         minioReady: m.minioReady,
         provider,

@@ -294,7 +294,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
           registryBucket: minio.buckets.registry,
           drBucket: dr.bucket.bucketName,
           region: dr.bucket.region,
-          ...drParts.bucket.mirrorCredentials,
+          // Read-only: the restore user's key, not a writer's.
+          ...drParts.bucket.restoreCredentials,
           sample: dr.drill.blobSample,
           // Blobs younger than two RPOs may not have reached the DR copy yet.
           minAgeMinutes: 2 * dr.mirror.rpoMinutes,

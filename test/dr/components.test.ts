@@ -60,6 +60,7 @@ async function build(dr: DrConfig): Promise<StackRun> {
       minio: MINIO,
       buckets: MIRROR_BUCKETS,
       ...mirrorSettings(dr, ROOT_CREDENTIALS),
+      restoreReader: bucket.restoreCredentials,
     });
     new Velero("velero", {
       ...target,
@@ -368,14 +369,17 @@ describe("restore switch", () => {
     const key = (r: Registered) => `${r.type}::${r.name}`;
     const before = new Map(a.resources.map((r) => [key(r), r]));
     const added = b.resources.filter((r) => !before.has(key(r)));
-    expect(added.map(key)).to.deep.equal(["kubernetes:batch/v1:Job::dr-mirror-refill"]);
+    expect(added.map(key)).to.deep.equal([
+      "kubernetes:core/v1:Secret::dr-mirror-restore-credentials",
+      "kubernetes:batch/v1:Job::dr-mirror-refill",
+    ]);
     for (const r of b.resources.filter(
       (x) => x.type.startsWith("aws:") || x.type.startsWith("kubernetes:velero.io"),
     )) {
       expect(r.inputs, key(r)).to.deep.equal(before.get(key(r))?.inputs);
       expect(r.protect).to.equal(before.get(key(r))?.protect);
     }
-    const refill = added[0];
+    const refill = added[1];
     const script = (at(refill.inputs, "spec.template.spec.containers") as { command: string[] }[])[0]
       .command[2];
     for (const bucket of DATA_BUCKETS) {

@@ -294,6 +294,22 @@ describe("DR on the prod stack", () => {
       restored = await evaluateStack("prod", { restore: RESTORE });
     });
 
+    it("refills with the read-only restore user's key, so fencing the writers does not stop it", () => {
+      const refill = restored.one(JOB, "harbor-platform-dr-mirror-refill");
+      const secretRefs = JSON.stringify(at(refill.inputs, "spec.template.spec.containers"));
+      expect(secretRefs).to.include('"name":"dr-restore-credentials"');
+      expect(secretRefs).to.not.include('"name":"dr-mirror-credentials"');
+      const keyOf = (secret: string) =>
+        restored
+          .one("kubernetes:core/v1:Secret", secret)
+          .inputDependencies.filter((u) => u.includes("aws:iam/accessKey:AccessKey::"))
+          .map((u) => u.split("::").pop());
+      expect(keyOf("harbor-platform-dr-mirror-restore-credentials")).to.deep.equal([
+        "harbor-platform-dr-restore",
+      ]);
+      expect(keyOf("harbor-platform-dr-mirror-credentials")).to.deep.equal(["harbor-platform-dr-mirror"]);
+    });
+
     const key = (r: Registered) => `${r.type}::${r.name}`;
 
     it("changes the Cluster's bootstrap and archive serverName, adds the refill Job, and nothing else", () => {
@@ -304,7 +320,10 @@ describe("DR on the prod stack", () => {
         "removed",
       ).to.deep.equal([]);
       const added = [...after.keys()].filter((k) => !before.has(k));
-      expect(added).to.deep.equal([`${JOB}::harbor-platform-dr-mirror-refill`]);
+      expect(added).to.deep.equal([
+        "kubernetes:core/v1:Secret::harbor-platform-dr-mirror-restore-credentials",
+        `${JOB}::harbor-platform-dr-mirror-refill`,
+      ]);
       const changed = [...before.keys()].filter(
         (k) => JSON.stringify(before.get(k)?.inputs) !== JSON.stringify(after.get(k)?.inputs),
       );
