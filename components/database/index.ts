@@ -17,6 +17,7 @@ import {
   opaqueSecret,
   pinnedRelease,
   randomPassword,
+  reloadOnSecrets,
 } from "../k8s";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 
@@ -84,6 +85,28 @@ export function objectStoreSpec(target: BackupTarget, retention: string) {
   };
 }
 
+/**
+ * Secrets the plugin chart mounts into its Deployment: cert-manager renews them every 90 days
+ * and the plugin reads them only at start (cloudnative-pg #7947). Named literally by chart
+ * 0.7.0 (templates/deployment.yaml, server-certificate.yaml, client-certificate.yaml).
+ */
+export const PLUGIN_TLS_SECRETS = ["barman-cloud-server-tls", "barman-cloud-client-tls"] as const;
+
+/**
+ * One replica: in chart 0.7.0 only the leader serves gRPC on 9090, the readiness probe is on
+ * 9090 and the strategy is Recreate, so a second replica never becomes Ready and Helm's wait
+ * times out (plugin-barman-cloud #620). WAL archiving runs in the instances' sidecar, not here:
+ * a node loss only delays backups until the pod is rescheduled.
+ */
+export function barmanCloudPluginValues(): Record<string, unknown> {
+  return {
+    crds: { create: true },
+    replicaCount: 1,
+    // commonAnnotations is the chart's only way onto the Deployment (podAnnotations is unused).
+    commonAnnotations: reloadOnSecrets(PLUGIN_TLS_SECRETS),
+  };
+}
+
 export interface CloudNativePgArgs {
   readonly namespace: PlatformNamespace;
   /** The plugin issues its own certificates through cert-manager. */
@@ -130,15 +153,7 @@ export class CloudNativePg extends pulumi.ComponentResource {
         name: "barman-cloud",
         namespace: this.namespace,
         chart: "barmanCloudPlugin",
-        // Two replicas (the plugin elects a leader): WAL archiving goes on after a node loss.
-        values: {
-          crds: { create: true },
-          replicaCount: 2,
-          topologySpreadConstraints: hostnameSpread({
-            "app.kubernetes.io/name": "plugin-barman-cloud",
-            "app.kubernetes.io/instance": "barman-cloud",
-          }),
-        },
+        values: barmanCloudPluginValues(),
       },
       { ...k8sOpts, dependsOn: [args.namespace, this.operator, args.certManager.release] },
     );
