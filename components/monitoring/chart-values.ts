@@ -5,6 +5,8 @@ import { imageRef, images } from "../../versions";
 
 export type Labels = Readonly<Record<string, string>>;
 
+/** redis-ha's exporter sidecar port (its chart default, set explicitly so the NetworkPolicy follows it). */
+export const REDIS_EXPORTER_PORT = 9121;
 export const SENTINEL_EXPORTER_PORT = 9122;
 export const SENTINEL_EXPORTER_PORT_NAME = "sentinel-exp";
 
@@ -17,7 +19,11 @@ export const chartMonitoringValues = {
     monitoring: { podMonitorEnabled: true, podMonitorAdditionalLabels: { ...labels } },
   }),
   redisHa: (labels: Labels = {}) => ({
-    exporter: { enabled: true, serviceMonitor: { enabled: true, labels: { ...labels } } },
+    exporter: {
+      enabled: true,
+      port: REDIS_EXPORTER_PORT,
+      serviceMonitor: { enabled: true, labels: { ...labels } },
+    },
     extraContainers: [
       {
         name: "sentinel-exporter",

@@ -46,6 +46,14 @@ export function roseOrAppeared(selector: string, window: string, by: string): st
   );
 }
 
+/**
+ * `expr`, or the series missing altogether: a target that is never scraped (a NetworkPolicy, a
+ * monitor Prometheus does not select) leaves a comparison silent instead of firing.
+ */
+export function orAbsent(expr: string, series: string): string {
+  return `(${expr}) or absent(${series})`;
+}
+
 function namespaces(p: MonitoredParts): string[] {
   return [
     p.harborNamespace,
@@ -91,7 +99,7 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
       ),
       rule(
         "HarborComponentUnhealthy",
-        `harbor_up{namespace="${hns}"} == 0`,
+        orAbsent(`harbor_up{namespace="${hns}"} == 0`, `harbor_up{namespace="${hns}"}`),
         "5m",
         "critical",
         "Harbor reports a component unhealthy",
@@ -167,8 +175,11 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
             ),
             rule(
               "MinioDrivesOffline",
-              `max(minio_cluster_drive_offline_total{namespace="${p.minio.namespace}"}) > 0` +
-                ` or max(minio_cluster_nodes_offline_total{namespace="${p.minio.namespace}"}) > 0`,
+              orAbsent(
+                `max(minio_cluster_drive_offline_total{namespace="${p.minio.namespace}"}) > 0` +
+                  ` or max(minio_cluster_nodes_offline_total{namespace="${p.minio.namespace}"}) > 0`,
+                `minio_cluster_drive_offline_total{namespace="${p.minio.namespace}"}`,
+              ),
               "5m",
               "critical",
               "MinIO drives or nodes are offline",
@@ -194,8 +205,11 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
         ),
         rule(
           "DatabaseBackupFailed",
-          `max(barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp{${sel}})` +
-            ` > max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${sel}})`,
+          orAbsent(
+            `max(barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp{${sel}})` +
+              ` > max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${sel}})`,
+            `barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${sel}}`,
+          ),
           "5m",
           "critical",
           "The last PostgreSQL base backup failed",
@@ -203,7 +217,10 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
         ),
         rule(
           "DatabaseWalArchivingFailing",
-          `sum(increase(cnpg_pg_stat_archiver_failed_count{${sel}}[15m])) > 0`,
+          orAbsent(
+            `sum(increase(cnpg_pg_stat_archiver_failed_count{${sel}}[15m])) > 0`,
+            `cnpg_pg_stat_archiver_failed_count{${sel}}`,
+          ),
           "15m",
           "critical",
           "PostgreSQL WAL archiving is failing",
@@ -220,7 +237,7 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
       rules: [
         rule(
           "RedisDown",
-          `redis_up{namespace="${ns}"} == 0`,
+          orAbsent(`redis_up{namespace="${ns}"} == 0`, `redis_up{namespace="${ns}"}`),
           "5m",
           "critical",
           "A Redis data node is down",
@@ -228,8 +245,11 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
         ),
         rule(
           "SentinelQuorumLost",
-          `min(redis_sentinel_master_ckquorum_status{namespace="${ns}"}) == 0` +
-            ` or min(redis_sentinel_master_ok_sentinels{namespace="${ns}"} - redis_sentinel_master_setting_ckquorum{namespace="${ns}"}) < 0`,
+          orAbsent(
+            `min(redis_sentinel_master_ckquorum_status{namespace="${ns}"}) == 0` +
+              ` or min(redis_sentinel_master_ok_sentinels{namespace="${ns}"} - redis_sentinel_master_setting_ckquorum{namespace="${ns}"}) < 0`,
+            `redis_sentinel_master_ok_sentinels{namespace="${ns}"}`,
+          ),
           "2m",
           "critical",
           "Redis Sentinel has no quorum",
@@ -273,9 +293,13 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
       rules: [
         rule(
           "VeleroBackupFailed",
-          `velero_backup_last_status{namespace="${ns}",schedule!=""} != 1` +
-            ` or increase(velero_backup_failure_total{namespace="${ns}",schedule!=""}[1h]) > 0` +
-            ` or increase(velero_backup_partial_failure_total{namespace="${ns}",schedule!=""}[1h]) > 0`,
+          orAbsent(
+            `velero_backup_last_status{namespace="${ns}",schedule!=""} != 1` +
+              ` or increase(velero_backup_failure_total{namespace="${ns}",schedule!=""}[1h]) > 0` +
+              ` or increase(velero_backup_partial_failure_total{namespace="${ns}",schedule!=""}[1h]) > 0`,
+            // Velero sets a schedule's counters to 0 when it loads the schedule (InitSchedule).
+            `velero_backup_failure_total{namespace="${ns}",schedule!=""}`,
+          ),
           "5m",
           "critical",
           "A Velero backup failed",
@@ -300,8 +324,11 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
         ),
         rule(
           "LogsDropped",
-          `sum by (pod) (increase(fluentbit_output_dropped_records_total{namespace="${ns}"}[10m]))` +
-            ` + sum by (pod) (increase(fluentbit_output_retries_failed_total{namespace="${ns}"}[10m])) > 0`,
+          orAbsent(
+            `sum by (pod) (increase(fluentbit_output_dropped_records_total{namespace="${ns}"}[10m]))` +
+              ` + sum by (pod) (increase(fluentbit_output_retries_failed_total{namespace="${ns}"}[10m])) > 0`,
+            `fluentbit_output_dropped_records_total{namespace="${ns}"}`,
+          ),
           "0m",
           "critical",
           "Fluent Bit dropped logs",
