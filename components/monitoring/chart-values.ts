@@ -45,6 +45,11 @@ export const chartMonitoringValues = {
   minio: (labels: Labels = {}) => ({
     metrics: { serviceMonitor: { enabled: true, public: true, additionalLabels: { ...labels } } },
   }),
+  // One ServiceMonitor for the controller, webhook and cainjector; its PodMonitor switch must
+  // stay off (the chart fails the render with both).
+  certManager: (labels: Labels = {}) => ({
+    prometheus: { enabled: true, servicemonitor: { enabled: true, labels: { ...labels } } },
+  }),
   velero: (labels: Labels = {}) => ({
     metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: { ...labels } } },
   }),

@@ -11,6 +11,8 @@ export interface MonitoredParts {
   readonly minio?: { readonly namespace: string; readonly drMirror: boolean };
   readonly velero?: { readonly namespace: string };
   readonly fluentBit?: { readonly namespace: string };
+  /** cert-manager's controller, whose metrics describe every Certificate of the cluster. */
+  readonly certManager?: { readonly namespace: string };
 }
 
 export interface AlertRule {
@@ -62,18 +64,21 @@ function namespaces(p: MonitoredParts): string[] {
     p.minio?.namespace,
     p.velero?.namespace,
     p.fluentBit?.namespace,
+    p.certManager?.namespace,
   ].filter((n, i, all): n is string => n !== undefined && all.indexOf(n) === i);
 }
 
+type RuleFactory = (
+  alert: string,
+  expr: string,
+  forDuration: string,
+  severity: "warning" | "critical",
+  summary: string,
+  description: string,
+) => AlertRule;
+
 export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
-  const rule = (
-    alert: string,
-    expr: string,
-    forDuration: string,
-    severity: "warning" | "critical",
-    summary: string,
-    description: string,
-  ): AlertRule => ({
+  const rule: RuleFactory = (alert, expr, forDuration, severity, summary, description) => ({
     alert,
     expr,
     for: forDuration,
@@ -337,5 +342,42 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
       ],
     });
   }
+  if (p.certManager) groups.push(certificateRules(p.certManager.namespace, rule));
   return groups;
+}
+
+/**
+ * Certificates cert-manager does not renew. The series carry the Certificate's own namespace as
+ * `exported_namespace` (the target's `namespace` wins). Both timestamps are 0 until issued.
+ */
+function certificateRules(ns: string, rule: RuleFactory): RuleGroup {
+  const expiry = `certmanager_certificate_expiration_timestamp_seconds{namespace="${ns}"}`;
+  const renewal = `certmanager_certificate_renewal_timestamp_seconds{namespace="${ns}"}`;
+  return {
+    name: "harbor-platform.certificates",
+    rules: [
+      // Half of the renewal window gone without a renewal (each Certificate's own renewBefore),
+      // or less than a day left whatever the window.
+      rule(
+        "CertificateExpiringSoon",
+        orAbsent(
+          `((${expiry} > 0) - time() < ((${expiry} > 0) - (${renewal} > 0)) / 2)` +
+            ` or ((${expiry} > 0) - time() < 86400)`,
+          expiry,
+        ),
+        "15m",
+        "critical",
+        "A certificate is close to expiry and was not renewed",
+        "Certificate {{ $labels.exported_namespace }}/{{ $labels.name }} expires in {{ $value | humanizeDuration }}.",
+      ),
+      rule(
+        "CertificateNotReady",
+        `max by (exported_namespace, name) (certmanager_certificate_ready_status{namespace="${ns}",condition="False"}) == 1`,
+        "15m",
+        "warning",
+        "A certificate is not ready",
+        "Certificate {{ $labels.exported_namespace }}/{{ $labels.name }} has been not Ready for 15 minutes; its Secret may be missing or stale.",
+      ),
+    ],
+  };
 }

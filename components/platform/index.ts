@@ -173,6 +173,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
             harborNamespace: cfg.namespace,
             database: { namespace: p.database.namespace, cluster: p.database.clusterName },
             redis: { namespace: p.redis.namespace },
+            certManager: { namespace: p.namespaces.certManager },
             ...(p.namespaces.minio
               ? { minio: { namespace: p.namespaces.minio, drMirror: p.dr?.mirrorCronJob !== undefined } }
               : {}),

@@ -131,6 +131,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       settings: p.certManager,
       certValidityDays: a.config.tls.certValidityDays,
       provider,
+      monitoringLabels,
     },
     opts,
   );
