@@ -39,11 +39,29 @@ export interface BackupTarget {
 
 export const BACKUP_KEYS = { accessKey: "ACCESS_KEY_ID", secretKey: "ACCESS_SECRET_KEY" } as const;
 
+/**
+ * Harbor's connection pool per pod of core, jobservice (which reads core's settings) and
+ * exporter: the chart's `database.maxOpenConns`/`maxIdleConns` (defaults 900/100, sized for
+ * its own PostgreSQL with 1024 connections).
+ */
+export const HARBOR_DB_POOL = { maxOpenConns: 30, maxIdleConns: 10 } as const;
+
+/**
+ * PostgreSQL's `max_connections` for Harbor's `replicas`: every core, jobservice and exporter pod
+ * at its pool's maximum, with the extra pod a rolling update surges (25%, rounded up), plus
+ * superuser_reserved_connections (3) and room for the instance manager, metrics and backups.
+ */
+export function databaseMaxConnections(replicas: number): number {
+  const podsDuringRollout = 3 * (replicas + Math.ceil(replicas / 4));
+  return podsDuringRollout * HARBOR_DB_POOL.maxOpenConns + 3 + 20;
+}
+
 export function clusterSpec(args: {
   readonly settings: DatabaseSettings;
   readonly ownerSecret: string;
   readonly serverTlsSecret: string;
   readonly objectStore: string;
+  readonly maxConnections?: number;
 }): Record<string, unknown> {
   const s = args.settings;
   return {
@@ -58,7 +76,10 @@ export function clusterSpec(args: {
     },
     enablePDB: true,
     // A commit waits for one standby when one is up: no lost transactions on failover.
-    postgresql: { synchronous: { method: "any", number: 1, dataDurability: "preferred" } },
+    postgresql: {
+      synchronous: { method: "any", number: 1, dataDurability: "preferred" },
+      ...(args.maxConnections ? { parameters: { max_connections: String(args.maxConnections) } } : {}),
+    },
     bootstrap: {
       initdb: { database: DATABASE_NAME, owner: OWNER, secret: { name: args.ownerSecret } },
     },
@@ -180,6 +201,8 @@ export interface HarborDatabaseArgs {
   readonly recoveryDependsOn?: pulumi.Resource[];
   readonly protect: boolean;
   readonly provider?: k8s.Provider;
+  /** PostgreSQL's max_connections (databaseMaxConnections); the server default (100) when absent. */
+  readonly maxConnections?: number;
 }
 
 /** Harbor's PostgreSQL: a CloudNativePG Cluster with verify-full TLS and plugin backups. */
@@ -263,6 +286,7 @@ export class HarborDatabase extends pulumi.ComponentResource {
             ownerSecret: `${name}-owner`,
             serverTlsSecret,
             objectStore: this.objectStoreName,
+            maxConnections: args.maxConnections,
           }),
           // The same owner and Secret as initdb: Harbor's database password survives a restore.
           {

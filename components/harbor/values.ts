@@ -35,6 +35,8 @@ export interface ExternalDatabase {
   /** Secret with key `password`. */
   readonly existingSecret: string;
   readonly sslmode: "verify-full" | "verify-ca" | "require" | "disable";
+  /** Per pod of core, jobservice and exporter. */
+  readonly pool?: { readonly maxOpenConns: number; readonly maxIdleConns: number };
 }
 
 export interface ExternalRedis {
@@ -211,6 +213,7 @@ export function harborValues(input: HarborValuesInput): HelmValues {
         existingSecret: d.existingSecret,
         sslmode: d.sslmode,
       },
+      ...(d.pool ? { maxOpenConns: d.pool.maxOpenConns, maxIdleConns: d.pool.maxIdleConns } : {}),
     };
   }
   if (input.redis) {

@@ -5,7 +5,13 @@ import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { PlatformConfig, ProdSettings } from "../../config";
 import { CertManager } from "../cert-manager";
-import { BACKUP_KEYS, CloudNativePg, HarborDatabase } from "../database";
+import {
+  BACKUP_KEYS,
+  CloudNativePg,
+  HARBOR_DB_POOL,
+  HarborDatabase,
+  databaseMaxConnections,
+} from "../database";
 import type { HarborValuesInput } from "../harbor";
 import { caBundleSecret, customResource, opaqueSecret } from "../k8s";
 import type { PlatformNamespace, PodSecurityLevel } from "../namespace";
@@ -248,6 +254,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       recoveryDependsOn: refill,
       protect: a.config.protectData,
       provider,
+      maxConnections: databaseMaxConnections(a.config.harbor.replicas),
     },
     opts,
   );
@@ -327,6 +334,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
         database: "registry",
         existingSecret: database.harborSecretName,
         sslmode: "verify-full",
+        pool: HARBOR_DB_POOL,
       },
       redis: { addr: redis.addr, sentinelMasterSet: redis.masterSet, existingSecret: redis.harborSecretName },
       s3: {
