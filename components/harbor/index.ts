@@ -144,6 +144,8 @@ export class Harbor extends pulumi.ComponentResource {
 
     const plain = harborValues({
       ...args.values,
+      // The Secret written here holds ca.crt: the portal offers it as the registry certificate.
+      ...("secretName" in args.serverTls ? {} : { caSecretName: serverTlsName }),
       secrets: { credentials: secretNames.credentials, token: secretNames.token, serverTls: serverTlsName },
     });
     let values: pulumi.Input<HelmValues> = plain;

@@ -72,6 +72,8 @@ export interface HarborValuesInput {
   readonly secrets: HarborSecretNames;
   /** Secret with key `ca.crt` added to the trust store of core, jobservice, registry, trivy. */
   readonly caBundleSecretName?: string;
+  /** Secret with key `ca.crt` the portal's "Registry Certificate" link serves (chart caSecretName). */
+  readonly caSecretName?: string;
   readonly database?: ExternalDatabase;
   readonly redis?: ExternalRedis;
   readonly s3?: S3Storage;
@@ -201,6 +203,7 @@ export function harborValues(input: HarborValuesInput): HelmValues {
   };
   if (input.exposure.kind === "loadBalancer") values.nginx = workload(h.replicas);
   if (input.caBundleSecretName) values.caBundleSecretName = input.caBundleSecretName;
+  if (input.caSecretName) values.caSecretName = input.caSecretName;
   if (input.database) {
     const d = input.database;
     values.database = {

@@ -327,6 +327,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       monitoringLabels,
       ...(backendTrust ? { serviceAnnotations: backendTrust.serviceAnnotations } : {}),
       caBundleSecretName: CA_BUNDLE_SECRET,
+      // An ACME certificate chains to public roots clients already trust.
+      ...(p.certManager.issuer === "ca" ? { caSecretName: CA_BUNDLE_SECRET } : {}),
       database: {
         host: database.host,
         port: database.port,
