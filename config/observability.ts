@@ -4,6 +4,7 @@ import type { Topology } from "./index";
 import {
   ConfigError,
   bytesOf,
+  caCertificatesPem,
   httpsUrl,
   int,
   isPlainObject,
@@ -35,6 +36,8 @@ export interface LoggingConfig {
    */
   readonly credentialsSecret: string;
   readonly awsRegion?: string;
+  /** PEM of the private CA that signs the endpoint's certificate; the system roots when absent. */
+  readonly caCert?: string;
   /** On-disk buffer per output: what an ELK outage may fill before Fluent Bit drops the oldest chunks. */
   readonly bufferLimit: string;
   readonly bufferLimitBytes: number;
@@ -85,6 +88,7 @@ const LOGGING_KEYS = [
   "username",
   "credentialsSecret",
   "awsRegion",
+  "caCert",
   "bufferLimit",
   "namespace",
 ] as const;
@@ -150,6 +154,7 @@ function parseLogging(raw: unknown): LoggingConfig {
   } else if (o.awsRegion !== undefined) {
     throw new ConfigError("logging.awsRegion", o.awsRegion, "only with auth sigv4");
   }
+  const caCert = o.caCert === undefined ? undefined : caCertificatesPem("logging.caCert", o.caCert);
   const bufferLimit = size("logging.bufferLimit", o.bufferLimit, "5Gi");
   return {
     output,
@@ -162,6 +167,7 @@ function parseLogging(raw: unknown): LoggingConfig {
     ...(username !== undefined ? { username } : {}),
     credentialsSecret,
     ...(awsRegion !== undefined ? { awsRegion } : {}),
+    ...(caCert !== undefined ? { caCert } : {}),
     bufferLimit,
     bufferLimitBytes: bytesOf(bufferLimit),
     namespace: k8sName("logging.namespace", o.namespace, "logging"),
