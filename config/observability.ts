@@ -64,7 +64,7 @@ export interface AlertingConfig {
   readonly storageUsedPercent: number;
   /** Seconds of replica lag before CloudNativePGReplicationLag fires. */
   readonly replicationLagSeconds: number;
-  /** Labels the cluster's Prometheus selects monitors and rules by (e.g. release: kube-prometheus-stack). */
+  /** Labels the cluster's Prometheus selects monitors and rules by (e.g. harbor-platform/prometheus: kube-prometheus-stack). */
   readonly selectorLabels: Readonly<Record<string, string>>;
 }
 
@@ -192,13 +192,51 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 function labels(key: string, raw: unknown): Readonly<Record<string, string>> {
   if (raw === undefined) return {};
   if (!isPlainObject(raw))
-    throw new ConfigError(key, raw, "an object of Kubernetes labels, like {release: prometheus}");
+    throw new ConfigError(
+      key,
+      raw,
+      "an object of Kubernetes labels, like {harbor-platform/prometheus: kube-prometheus-stack}",
+    );
   for (const [k, v] of Object.entries(raw)) {
     if (!LABEL_KEY.test(k) || typeof v !== "string" || !LABEL_VALUE.test(v)) {
       throw new ConfigError(`${key}.${k}`, v, "a Kubernetes label (name: value, both valid label syntax)");
     }
   }
   return raw as Record<string, string>;
+}
+
+/**
+ * Label keys the pinned charts write on their own monitors before the user's labels (Harbor,
+ * redis-ha, MinIO, cert-manager, Velero, Fluent Bit, CloudNativePG templates): a selector label
+ * with one of these keys gives a monitor two of that key, which strict YAML parsers refuse
+ * (harbor-helm #2364) and Helm resolves by keeping the last.
+ */
+export const CHART_MONITOR_LABEL_KEYS: readonly string[] = [
+  "app",
+  "chart",
+  "heritage",
+  "prometheus",
+  "release",
+  "helm.sh/chart",
+  "app.kubernetes.io/component",
+  "app.kubernetes.io/instance",
+  "app.kubernetes.io/managed-by",
+  "app.kubernetes.io/name",
+  "app.kubernetes.io/part-of",
+  "app.kubernetes.io/version",
+];
+
+function selectorLabels(raw: unknown): Readonly<Record<string, string>> {
+  const key = "alerting.selectorLabels";
+  const parsed = labels(key, raw);
+  const taken = Object.keys(parsed).filter((k) => CHART_MONITOR_LABEL_KEYS.includes(k));
+  if (taken.length > 0)
+    throw new ConfigError(
+      key,
+      raw,
+      `label keys other than ${CHART_MONITOR_LABEL_KEYS.join(", ")} (the charts write those on their monitors; a second ${taken.join(", ")} key breaks strict YAML parsers), like {harbor-platform/prometheus: kube-prometheus-stack}`,
+    );
+  return parsed;
 }
 
 function parseAlerting(raw: unknown): AlertingConfig {
@@ -226,7 +264,7 @@ function parseAlerting(raw: unknown): AlertingConfig {
     authFailuresPerSecond: int("alerting.authFailuresPerSecond", o.authFailuresPerSecond, 5, 1, 10000),
     storageUsedPercent: int("alerting.storageUsedPercent", o.storageUsedPercent, 85, 50, 99),
     replicationLagSeconds: int("alerting.replicationLagSeconds", o.replicationLagSeconds, 60, 5, 86400),
-    selectorLabels: labels("alerting.selectorLabels", o.selectorLabels),
+    selectorLabels: selectorLabels(o.selectorLabels),
   };
 }
 
