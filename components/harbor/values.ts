@@ -3,6 +3,7 @@
 // names of Kubernetes Secrets the Harbor component creates (`existingSecret*`).
 import type { Exposure, HarborSettings, StorageConfig, Topology } from "../../config";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
+import { reloadOnSecrets } from "../k8s/reloader";
 
 /** Keys inside the `credentials` Secret, as the chart's templates read them. */
 export const CREDENTIAL_KEYS = {
@@ -242,6 +243,19 @@ export function harborValues(input: HarborValuesInput): HelmValues {
       portal: { secretName: n.portal },
       trivy: { secretName: n.trivy },
     };
+    // Harbor reads its certificates only at start (harbor-helm #1232): each workload restarts
+    // when cert-manager renews a certificate it mounts (the exporter mounts core's).
+    const mounted: Record<string, string[]> = {
+      core: [n.core],
+      exporter: [n.core],
+      jobservice: [n.jobservice],
+      registry: [n.registry],
+      portal: [n.portal],
+      trivy: [n.trivy],
+      ...(input.exposure.kind === "loadBalancer" ? { nginx: [input.secrets.serverTls] } : {}),
+    };
+    for (const [component, secrets] of Object.entries(mounted))
+      values[component] = { ...(values[component] as HelmValues), podAnnotations: reloadOnSecrets(secrets) };
   }
   return values;
 }
