@@ -59,6 +59,11 @@ export class HarborPlatform extends pulumi.ComponentResource {
   readonly harbor: Harbor;
   readonly harborConfiguration: HarborConfiguration;
   readonly prod?: ProdEndpoints;
+  /**
+   * Dev: when Harbor's server certificate (made by Pulumi, not renewed by anything in the
+   * cluster) expires; the first `pulumi up` within its renewal window replaces it.
+   */
+  readonly serverCertificate?: pulumi.Output<{ readonly notAfter: string; readonly renewalDays: number }>;
 
   constructor(name: string, args: HarborPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harbor-platform:platform:HarborPlatform", name, {}, opts);
@@ -144,6 +149,10 @@ export class HarborPlatform extends pulumi.ComponentResource {
         values,
         serverTls: { certPem: serverCert.certPem, keyPem: serverCert.privateKeyPem, caPem: ca.certPem },
       };
+      this.serverCertificate = serverCert.notAfter.apply((notAfter) => ({
+        notAfter,
+        renewalDays: serverCert.renewalDays,
+      }));
     }
 
     this.harbor = new Harbor("harbor", harborArgs, { parent: this });
