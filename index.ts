@@ -19,3 +19,8 @@ export const robotSecrets = platform.harborConfiguration.robotSecrets;
 export const robotNames = platform.harborConfiguration.robotNames;
 /** Where DR and monitoring plug in (prod): namespaces, object store URL, buckets, secrets. */
 export const prod = platform.prod;
+/**
+ * Dev: expiry of Harbor's server certificate. Nothing in the cluster renews it: run `pulumi up`
+ * within `renewalDays` of `notAfter` (docs/observability.md, "Certificate expiry").
+ */
+export const serverCertificate = platform.serverCertificate;

@@ -4,6 +4,7 @@ import type { Topology } from "./index";
 import {
   ConfigError,
   bytesOf,
+  caCertificatesPem,
   httpsUrl,
   int,
   isPlainObject,
@@ -35,6 +36,8 @@ export interface LoggingConfig {
    */
   readonly credentialsSecret: string;
   readonly awsRegion?: string;
+  /** PEM of the private CA that signs the endpoint's certificate; the system roots when absent. */
+  readonly caCert?: string;
   /** On-disk buffer per output: what an ELK outage may fill before Fluent Bit drops the oldest chunks. */
   readonly bufferLimit: string;
   readonly bufferLimitBytes: number;
@@ -61,7 +64,7 @@ export interface AlertingConfig {
   readonly storageUsedPercent: number;
   /** Seconds of replica lag before CloudNativePGReplicationLag fires. */
   readonly replicationLagSeconds: number;
-  /** Labels the cluster's Prometheus selects monitors and rules by (e.g. release: kube-prometheus-stack). */
+  /** Labels the cluster's Prometheus selects monitors and rules by (e.g. harbor-platform/prometheus: kube-prometheus-stack). */
   readonly selectorLabels: Readonly<Record<string, string>>;
 }
 
@@ -85,6 +88,7 @@ const LOGGING_KEYS = [
   "username",
   "credentialsSecret",
   "awsRegion",
+  "caCert",
   "bufferLimit",
   "namespace",
 ] as const;
@@ -150,6 +154,7 @@ function parseLogging(raw: unknown): LoggingConfig {
   } else if (o.awsRegion !== undefined) {
     throw new ConfigError("logging.awsRegion", o.awsRegion, "only with auth sigv4");
   }
+  const caCert = o.caCert === undefined ? undefined : caCertificatesPem("logging.caCert", o.caCert);
   const bufferLimit = size("logging.bufferLimit", o.bufferLimit, "5Gi");
   return {
     output,
@@ -162,6 +167,7 @@ function parseLogging(raw: unknown): LoggingConfig {
     ...(username !== undefined ? { username } : {}),
     credentialsSecret,
     ...(awsRegion !== undefined ? { awsRegion } : {}),
+    ...(caCert !== undefined ? { caCert } : {}),
     bufferLimit,
     bufferLimitBytes: bytesOf(bufferLimit),
     namespace: k8sName("logging.namespace", o.namespace, "logging"),
@@ -186,13 +192,51 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 function labels(key: string, raw: unknown): Readonly<Record<string, string>> {
   if (raw === undefined) return {};
   if (!isPlainObject(raw))
-    throw new ConfigError(key, raw, "an object of Kubernetes labels, like {release: prometheus}");
+    throw new ConfigError(
+      key,
+      raw,
+      "an object of Kubernetes labels, like {harbor-platform/prometheus: kube-prometheus-stack}",
+    );
   for (const [k, v] of Object.entries(raw)) {
     if (!LABEL_KEY.test(k) || typeof v !== "string" || !LABEL_VALUE.test(v)) {
       throw new ConfigError(`${key}.${k}`, v, "a Kubernetes label (name: value, both valid label syntax)");
     }
   }
   return raw as Record<string, string>;
+}
+
+/**
+ * Label keys the pinned charts write on their own monitors before the user's labels (Harbor,
+ * redis-ha, MinIO, cert-manager, Velero, Fluent Bit, CloudNativePG templates): a selector label
+ * with one of these keys gives a monitor two of that key, which strict YAML parsers refuse
+ * (harbor-helm #2364) and Helm resolves by keeping the last.
+ */
+export const CHART_MONITOR_LABEL_KEYS: readonly string[] = [
+  "app",
+  "chart",
+  "heritage",
+  "prometheus",
+  "release",
+  "helm.sh/chart",
+  "app.kubernetes.io/component",
+  "app.kubernetes.io/instance",
+  "app.kubernetes.io/managed-by",
+  "app.kubernetes.io/name",
+  "app.kubernetes.io/part-of",
+  "app.kubernetes.io/version",
+];
+
+function selectorLabels(raw: unknown): Readonly<Record<string, string>> {
+  const key = "alerting.selectorLabels";
+  const parsed = labels(key, raw);
+  const taken = Object.keys(parsed).filter((k) => CHART_MONITOR_LABEL_KEYS.includes(k));
+  if (taken.length > 0)
+    throw new ConfigError(
+      key,
+      raw,
+      `label keys other than ${CHART_MONITOR_LABEL_KEYS.join(", ")} (the charts write those on their monitors; a second ${taken.join(", ")} key breaks strict YAML parsers), like {harbor-platform/prometheus: kube-prometheus-stack}`,
+    );
+  return parsed;
 }
 
 function parseAlerting(raw: unknown): AlertingConfig {
@@ -220,7 +264,7 @@ function parseAlerting(raw: unknown): AlertingConfig {
     authFailuresPerSecond: int("alerting.authFailuresPerSecond", o.authFailuresPerSecond, 5, 1, 10000),
     storageUsedPercent: int("alerting.storageUsedPercent", o.storageUsedPercent, 85, 50, 99),
     replicationLagSeconds: int("alerting.replicationLagSeconds", o.replicationLagSeconds, 60, 5, 86400),
-    selectorLabels: labels("alerting.selectorLabels", o.selectorLabels),
+    selectorLabels: selectorLabels(o.selectorLabels),
   };
 }
 

@@ -1,5 +1,6 @@
 // Pure validation primitives shared by every config section. Each failure is a ConfigError
 // whose message is one line naming the key, the value and what is allowed.
+import { X509Certificate } from "node:crypto";
 
 export const PROJECT = "harbor-platform";
 
@@ -169,6 +170,27 @@ export function hoursOf(goDuration: string): number {
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(goDuration);
   if (!m) throw new Error(`not a duration: ${goDuration}`);
   return Number(m[1] ?? 0) + Number(m[2] ?? 0) / 60 + Number(m[3] ?? 0) / 3600;
+}
+
+/**
+ * PEM of one or more CA certificates, parsed by Node's X.509 reader: each block must be a CA
+ * (basicConstraints CA:TRUE). Returns the PEM unchanged.
+ */
+export function caCertificatesPem(key: string, value: Raw): string {
+  const allowed = "PEM of the CA certificate(s) that sign the endpoint's certificate";
+  const pem = str(key, value, allowed);
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new ConfigError(key, value, `${allowed} (no PEM certificate found)`);
+  blocks.forEach((block, i) => {
+    let isCa: boolean;
+    try {
+      isCa = new X509Certificate(block).ca;
+    } catch {
+      throw new ConfigError(key, value, `${allowed} (certificate ${i + 1} is unreadable)`);
+    }
+    if (!isCa) throw new ConfigError(key, value, `${allowed} (certificate ${i + 1} is not a CA)`);
+  });
+  return pem;
 }
 
 export function httpsUrl(key: string, value: Raw): string {

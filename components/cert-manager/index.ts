@@ -6,7 +6,8 @@ import * as kube from "@pulumi/kubernetes";
 import type { CertManagerSettings } from "../../config";
 import type { PlatformNamespace } from "../namespace";
 import type { RootCa } from "../tls";
-import { customResource, hostnameSpread, pinnedRelease } from "../k8s";
+import { customResource, hostnameSpread, mergeValues, pinnedRelease } from "../k8s";
+import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 
 export const CA_ISSUER = "harbor-platform-ca";
 export const ACME_ISSUER = "harbor-platform-acme";
@@ -51,6 +52,8 @@ export interface CertManagerArgs {
   readonly settings: CertManagerSettings;
   readonly certValidityDays: number;
   readonly provider?: k8s.Provider;
+  /** Labels Prometheus selects by: turns on the chart's ServiceMonitor (certificate expiry metrics). */
+  readonly monitoringLabels?: Labels;
 }
 
 export class CertManager extends pulumi.ComponentResource {
@@ -69,7 +72,15 @@ export class CertManager extends pulumi.ComponentResource {
 
     this.release = pinnedRelease(
       name,
-      { name: "cert-manager", namespace: ns, chart: "certManager", values: certManagerValues() },
+      {
+        name: "cert-manager",
+        namespace: ns,
+        chart: "certManager",
+        values: mergeValues(
+          certManagerValues(),
+          args.monitoringLabels && chartMonitoringValues.certManager(args.monitoringLabels),
+        ),
+      },
       k8sOpts,
     );
     // A ClusterIssuer reads its CA Secret from cert-manager's own namespace.

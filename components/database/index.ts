@@ -18,6 +18,7 @@ import {
   pinnedRelease,
   randomPassword,
   zoneSpread,
+  reloadOnSecrets,
 } from "../k8s";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 
@@ -44,12 +45,30 @@ export interface BackupTarget {
 
 export const BACKUP_KEYS = { accessKey: "ACCESS_KEY_ID", secretKey: "ACCESS_SECRET_KEY" } as const;
 
+/**
+ * Harbor's connection pool per pod of core, jobservice (which reads core's settings) and
+ * exporter: the chart's `database.maxOpenConns`/`maxIdleConns` (defaults 900/100, sized for
+ * its own PostgreSQL with 1024 connections).
+ */
+export const HARBOR_DB_POOL = { maxOpenConns: 30, maxIdleConns: 10 } as const;
+
+/**
+ * PostgreSQL's `max_connections` for Harbor's `replicas`: every core, jobservice and exporter pod
+ * at its pool's maximum, with the extra pod a rolling update surges (25%, rounded up), plus
+ * superuser_reserved_connections (3) and room for the instance manager, metrics and backups.
+ */
+export function databaseMaxConnections(replicas: number): number {
+  const podsDuringRollout = 3 * (replicas + Math.ceil(replicas / 4));
+  return podsDuringRollout * HARBOR_DB_POOL.maxOpenConns + 3 + 20;
+}
+
 export function clusterSpec(args: {
   readonly name: string;
   readonly settings: DatabaseSettings;
   readonly ownerSecret: string;
   readonly serverTlsSecret: string;
   readonly objectStore: string;
+  readonly maxConnections?: number;
 }): Record<string, unknown> {
   const s = args.settings;
   return {
@@ -73,7 +92,10 @@ export function clusterSpec(args: {
       : {}),
     enablePDB: true,
     // A commit waits for one standby when one is up: no lost transactions on failover.
-    postgresql: { synchronous: { method: "any", number: 1, dataDurability: "preferred" } },
+    postgresql: {
+      synchronous: { method: "any", number: 1, dataDurability: "preferred" },
+      ...(args.maxConnections ? { parameters: { max_connections: String(args.maxConnections) } } : {}),
+    },
     bootstrap: {
       initdb: { database: DATABASE_NAME, owner: OWNER, secret: { name: args.ownerSecret } },
     },
@@ -97,6 +119,28 @@ export function objectStoreSpec(target: BackupTarget, retention: string) {
       wal: { compression: "gzip", maxParallel: 4 },
       data: { compression: "gzip", jobs: 2 },
     },
+  };
+}
+
+/**
+ * Secrets the plugin chart mounts into its Deployment: cert-manager renews them every 90 days
+ * and the plugin reads them only at start (cloudnative-pg #7947). Named literally by chart
+ * 0.7.0 (templates/deployment.yaml, server-certificate.yaml, client-certificate.yaml).
+ */
+export const PLUGIN_TLS_SECRETS = ["barman-cloud-server-tls", "barman-cloud-client-tls"] as const;
+
+/**
+ * One replica: in chart 0.7.0 only the leader serves gRPC on 9090, the readiness probe is on
+ * 9090 and the strategy is Recreate, so a second replica never becomes Ready and Helm's wait
+ * times out (plugin-barman-cloud #620). WAL archiving runs in the instances' sidecar, not here:
+ * a node loss only delays backups until the pod is rescheduled.
+ */
+export function barmanCloudPluginValues(): Record<string, unknown> {
+  return {
+    crds: { create: true },
+    replicaCount: 1,
+    // commonAnnotations is the chart's only way onto the Deployment (podAnnotations is unused).
+    commonAnnotations: reloadOnSecrets(PLUGIN_TLS_SECRETS),
   };
 }
 
@@ -146,15 +190,7 @@ export class CloudNativePg extends pulumi.ComponentResource {
         name: "barman-cloud",
         namespace: this.namespace,
         chart: "barmanCloudPlugin",
-        // Two replicas (the plugin elects a leader): WAL archiving goes on after a node loss.
-        values: {
-          crds: { create: true },
-          replicaCount: 2,
-          topologySpreadConstraints: hostnameSpread({
-            "app.kubernetes.io/name": "plugin-barman-cloud",
-            "app.kubernetes.io/instance": "barman-cloud",
-          }),
-        },
+        values: barmanCloudPluginValues(),
       },
       { ...k8sOpts, dependsOn: [args.namespace, this.operator, args.certManager.release] },
     );
@@ -186,6 +222,8 @@ export interface HarborDatabaseArgs {
    * lost site's Secret `<cluster>-owner`), instead of a generated one.
    */
   readonly restoredOwnerPassword?: pulumi.Input<string>;
+  /** PostgreSQL's max_connections (databaseMaxConnections); the server default (100) when absent. */
+  readonly maxConnections?: number;
 }
 
 /** Harbor's PostgreSQL: a CloudNativePG Cluster with verify-full TLS and plugin backups. */
@@ -272,6 +310,7 @@ export class HarborDatabase extends pulumi.ComponentResource {
             ownerSecret: `${name}-owner`,
             serverTlsSecret,
             objectStore: this.objectStoreName,
+            maxConnections: args.maxConnections,
           }),
           // The same owner and Secret as initdb: Harbor's database password survives a restore.
           {

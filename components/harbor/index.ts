@@ -158,6 +158,8 @@ export class Harbor extends pulumi.ComponentResource {
 
     const plain = harborValues({
       ...args.values,
+      // The Secret written here holds ca.crt: the portal offers it as the registry certificate.
+      ...("secretName" in args.serverTls ? {} : { caSecretName: serverTlsName }),
       secrets: { credentials: secretNames.credentials, token: secretNames.token, serverTls: serverTlsName },
     });
     let values: HelmValues = plain;

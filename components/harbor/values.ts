@@ -3,6 +3,7 @@
 // names of Kubernetes Secrets the Harbor component creates (`existingSecret*`).
 import type { Exposure, HarborSettings, StorageConfig, Topology } from "../../config";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
+import { reloadOnSecrets } from "../k8s/reloader";
 
 /** Keys inside the `credentials` Secret, as the chart's templates read them. */
 export const CREDENTIAL_KEYS = {
@@ -35,6 +36,8 @@ export interface ExternalDatabase {
   /** Secret with key `password`. */
   readonly existingSecret: string;
   readonly sslmode: "verify-full" | "verify-ca" | "require" | "disable";
+  /** Per pod of core, jobservice and exporter. */
+  readonly pool?: { readonly maxOpenConns: number; readonly maxIdleConns: number };
 }
 
 export interface ExternalRedis {
@@ -70,6 +73,8 @@ export interface HarborValuesInput {
   readonly secrets: HarborSecretNames;
   /** Secret with key `ca.crt` added to the trust store of core, jobservice, registry, trivy. */
   readonly caBundleSecretName?: string;
+  /** Secret with key `ca.crt` the portal's "Registry Certificate" link serves (chart caSecretName). */
+  readonly caSecretName?: string;
   readonly database?: ExternalDatabase;
   readonly redis?: ExternalRedis;
   readonly s3?: S3Storage;
@@ -199,6 +204,7 @@ export function harborValues(input: HarborValuesInput): HelmValues {
   };
   if (input.exposure.kind === "loadBalancer") values.nginx = workload(h.replicas);
   if (input.caBundleSecretName) values.caBundleSecretName = input.caBundleSecretName;
+  if (input.caSecretName) values.caSecretName = input.caSecretName;
   if (input.database) {
     const d = input.database;
     values.database = {
@@ -211,6 +217,7 @@ export function harborValues(input: HarborValuesInput): HelmValues {
         existingSecret: d.existingSecret,
         sslmode: d.sslmode,
       },
+      ...(d.pool ? { maxOpenConns: d.pool.maxOpenConns, maxIdleConns: d.pool.maxIdleConns } : {}),
     };
   }
   if (input.redis) {
@@ -236,6 +243,19 @@ export function harborValues(input: HarborValuesInput): HelmValues {
       portal: { secretName: n.portal },
       trivy: { secretName: n.trivy },
     };
+    // Harbor reads its certificates only at start (harbor-helm #1232): each workload restarts
+    // when cert-manager renews a certificate it mounts (the exporter mounts core's).
+    const mounted: Record<string, string[]> = {
+      core: [n.core],
+      exporter: [n.core],
+      jobservice: [n.jobservice],
+      registry: [n.registry],
+      portal: [n.portal],
+      trivy: [n.trivy],
+      ...(input.exposure.kind === "loadBalancer" ? { nginx: [input.secrets.serverTls] } : {}),
+    };
+    for (const [component, secrets] of Object.entries(mounted))
+      values[component] = { ...(values[component] as HelmValues), podAnnotations: reloadOnSecrets(secrets) };
   }
   return values;
 }

@@ -166,3 +166,5 @@ export function mergeValues(base: Values, overlay: Values | undefined): Values {
     out[k] = isMap(out[k]) && isMap(v) ? mergeValues(out[k], v) : v;
   return out;
 }
+
+export { RELOADER_SECRET_ANNOTATION, reloadOnSecrets } from "./reloader";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { NamespaceQuota, NetworkPolicySettings } from "../../config";
 import type { LoggingConfig } from "../../config/observability";
-import { pinnedRelease } from "../k8s";
+import { caBundleSecret, pinnedRelease } from "../k8s";
 import { PlatformNamespace } from "../namespace";
 import { NamespacePolicies, apiServerFlow, type Flow } from "../network-policy";
 import { METRICS_PORT, credentialSecretData, fluentBitValues } from "./pipeline";
@@ -73,6 +73,13 @@ export class FluentBit extends pulumi.ComponentResource {
       },
       k8sOpts,
     );
+    const caSecret = args.logging.caCert
+      ? caBundleSecret(
+          `${name}-elk-ca`,
+          { name: `${name}-elk-ca`, namespace: ns, caPem: args.logging.caCert },
+          k8sOpts,
+        )
+      : undefined;
     this.release = pinnedRelease(
       name,
       {
@@ -84,9 +91,10 @@ export class FluentBit extends pulumi.ComponentResource {
           harborNamespace: args.harborNamespace,
           credentialsSecretName: secretName,
           serviceMonitorLabels: args.serviceMonitorLabels,
+          ...(caSecret ? { caSecretName: `${name}-elk-ca` } : {}),
         }),
       },
-      { ...k8sOpts, dependsOn: [namespace.namespace, secret] },
+      { ...k8sOpts, dependsOn: [namespace.namespace, secret, ...(caSecret ? [caSecret] : [])] },
     );
     this.registerOutputs({ release: this.release.status });
   }

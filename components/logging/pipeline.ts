@@ -6,6 +6,9 @@ import type { LoggingConfig, LogAuth } from "../../config/observability";
 /** Host directory for the filesystem buffer and tail offsets; survives pod restarts. */
 export const STATE_DIR = "/var/fluent-bit/state";
 export const METRICS_PORT = 2020;
+/** Where the ELK endpoint's private CA (logging.caCert) is mounted; read by the output's tls.ca_file. */
+export const ELK_CA_DIR = "/fluent-bit/elk-ca";
+export const ELK_CA_FILE = `${ELK_CA_DIR}/ca.crt`;
 
 /** Environment variable names per auth kind, each filled from the credentials Secret key of the same name. */
 export const CREDENTIAL_ENV: Record<LogAuth, readonly string[]> = {
@@ -165,6 +168,8 @@ export function fluentBitPipeline(input: PipelineInput): Pipeline {
     ["tls", "On"],
     ["tls.verify", "On"],
     ["tls.verify_hostname", "On"],
+    // A private CA replaces the system roots for this output (flb_output.c tls.ca_file).
+    ...(l.caCert ? ([["tls.ca_file", ELK_CA_FILE]] as Array<[string, string]>) : []),
     // Retries never give up; the disk buffer below is the bound on what an outage may hold.
     ["Retry_Limit", "no_limits"],
     ["storage.total_limit_size", l.bufferLimitBytes],
@@ -206,6 +211,8 @@ export interface FluentBitValuesInput extends PipelineInput {
   readonly credentialsSecretName: string;
   /** Labels added to the chart's ServiceMonitor so the cluster's Prometheus selects it. */
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
+  /** Secret (key ca.crt) with logging.caCert, mounted at ELK_CA_DIR; set when caCert is. */
+  readonly caSecretName?: string;
 }
 
 /** Values for chart fluent-bit 0.58.1 (paths as in its values.yaml). */
@@ -220,8 +227,14 @@ export function fluentBitValues(input: FluentBitValuesInput): Record<string, unk
       name,
       valueFrom: { secretKeyRef: { name: input.credentialsSecretName, key: name } },
     })),
-    extraVolumes: [{ name: "state", hostPath: { path: STATE_DIR, type: "DirectoryOrCreate" } }],
-    extraVolumeMounts: [{ name: "state", mountPath: STATE_DIR }],
+    extraVolumes: [
+      { name: "state", hostPath: { path: STATE_DIR, type: "DirectoryOrCreate" } },
+      ...(input.caSecretName ? [{ name: "elk-ca", secret: { secretName: input.caSecretName } }] : []),
+    ],
+    extraVolumeMounts: [
+      { name: "state", mountPath: STATE_DIR },
+      ...(input.caSecretName ? [{ name: "elk-ca", mountPath: ELK_CA_DIR, readOnly: true }] : []),
+    ],
     metricsPort: METRICS_PORT,
     serviceMonitor: {
       enabled: true,

@@ -5,6 +5,8 @@ import { imageRef, images } from "../../versions";
 
 export type Labels = Readonly<Record<string, string>>;
 
+/** redis-ha's exporter sidecar port (its chart default, set explicitly so the NetworkPolicy follows it). */
+export const REDIS_EXPORTER_PORT = 9121;
 export const SENTINEL_EXPORTER_PORT = 9122;
 export const SENTINEL_EXPORTER_PORT_NAME = "sentinel-exp";
 
@@ -17,7 +19,11 @@ export const chartMonitoringValues = {
     monitoring: { podMonitorEnabled: true, podMonitorAdditionalLabels: { ...labels } },
   }),
   redisHa: (labels: Labels = {}) => ({
-    exporter: { enabled: true, serviceMonitor: { enabled: true, labels: { ...labels } } },
+    exporter: {
+      enabled: true,
+      port: REDIS_EXPORTER_PORT,
+      serviceMonitor: { enabled: true, labels: { ...labels } },
+    },
     extraContainers: [
       {
         name: "sentinel-exporter",
@@ -38,6 +44,11 @@ export const chartMonitoringValues = {
   }),
   minio: (labels: Labels = {}) => ({
     metrics: { serviceMonitor: { enabled: true, public: true, additionalLabels: { ...labels } } },
+  }),
+  // One ServiceMonitor for the controller, webhook and cainjector; its PodMonitor switch must
+  // stay off (the chart fails the render with both).
+  certManager: (labels: Labels = {}) => ({
+    prometheus: { enabled: true, servicemonitor: { enabled: true, labels: { ...labels } } },
   }),
   velero: (labels: Labels = {}) => ({
     metrics: { enabled: true, serviceMonitor: { enabled: true, additionalLabels: { ...labels } } },

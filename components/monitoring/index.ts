@@ -19,7 +19,7 @@ export interface MonitoringArgs {
   readonly alerting: AlertingConfig;
   /** Where the PrometheusRule lives (usually Harbor's namespace). */
   readonly ruleNamespace: string;
-  /** Labels the cluster's Prometheus selects monitors and rules by (e.g. release: kube-prometheus-stack). */
+  /** Labels the cluster's Prometheus selects monitors and rules by (e.g. harbor-platform/prometheus: kube-prometheus-stack). */
   readonly selectorLabels?: Labels;
   /** Pod labels of redis-ha's StatefulSet (app: redis-ha, release: <name>) when Redis is deployed. */
   readonly redisPodLabels?: Labels;

@@ -105,6 +105,15 @@ export const EXPORTED_METRICS = {
       "fluentbit_output_dropped_records_total",
     ],
   },
+  certManager: {
+    source:
+      "cert-manager v1.21.1 internal/collectors/certificate_collector.go (served by the controller on 9402; 0 until the Certificate is issued)",
+    metrics: [
+      "certmanager_certificate_expiration_timestamp_seconds",
+      "certmanager_certificate_renewal_timestamp_seconds",
+      "certmanager_certificate_ready_status",
+    ],
+  },
   kubelet: {
     source: "kubernetes pkg/kubelet/metrics/collectors/volume_stats.go",
     metrics: ["kubelet_volume_stats_available_bytes", "kubelet_volume_stats_capacity_bytes"],

@@ -13,6 +13,8 @@ export interface MonitoredParts {
   readonly fluentBit?: { readonly namespace: string };
   /** The restore drills (prod with MinIO and DR). */
   readonly drills?: DrillsMonitored;
+  /** cert-manager's controller, whose metrics describe every Certificate of the cluster. */
+  readonly certManager?: { readonly namespace: string };
 }
 
 export interface DrillsMonitored {
@@ -54,6 +56,14 @@ export function roseOrAppeared(selector: string, window: string, by: string): st
   );
 }
 
+/**
+ * `expr`, or the series missing altogether: a target that is never scraped (a NetworkPolicy, a
+ * monitor Prometheus does not select) leaves a comparison silent instead of firing.
+ */
+export function orAbsent(expr: string, series: string): string {
+  return `(${expr}) or absent(${series})`;
+}
+
 function namespaces(p: MonitoredParts): string[] {
   return [
     p.harborNamespace,
@@ -62,18 +72,21 @@ function namespaces(p: MonitoredParts): string[] {
     p.minio?.namespace,
     p.velero?.namespace,
     p.fluentBit?.namespace,
+    p.certManager?.namespace,
   ].filter((n, i, all): n is string => n !== undefined && all.indexOf(n) === i);
 }
 
+type RuleFactory = (
+  alert: string,
+  expr: string,
+  forDuration: string,
+  severity: "warning" | "critical",
+  summary: string,
+  description: string,
+) => AlertRule;
+
 export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
-  const rule = (
-    alert: string,
-    expr: string,
-    forDuration: string,
-    severity: "warning" | "critical",
-    summary: string,
-    description: string,
-  ): AlertRule => ({
+  const rule: RuleFactory = (alert, expr, forDuration, severity, summary, description) => ({
     alert,
     expr,
     for: forDuration,
@@ -99,7 +112,7 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
       ),
       rule(
         "HarborComponentUnhealthy",
-        `harbor_up{namespace="${hns}"} == 0`,
+        orAbsent(`harbor_up{namespace="${hns}"} == 0`, `harbor_up{namespace="${hns}"}`),
         "5m",
         "critical",
         "Harbor reports a component unhealthy",
@@ -175,8 +188,11 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
             ),
             rule(
               "MinioDrivesOffline",
-              `max(minio_cluster_drive_offline_total{namespace="${p.minio.namespace}"}) > 0` +
-                ` or max(minio_cluster_nodes_offline_total{namespace="${p.minio.namespace}"}) > 0`,
+              orAbsent(
+                `max(minio_cluster_drive_offline_total{namespace="${p.minio.namespace}"}) > 0` +
+                  ` or max(minio_cluster_nodes_offline_total{namespace="${p.minio.namespace}"}) > 0`,
+                `minio_cluster_drive_offline_total{namespace="${p.minio.namespace}"}`,
+              ),
               "5m",
               "critical",
               "MinIO drives or nodes are offline",
@@ -202,8 +218,11 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
         ),
         rule(
           "DatabaseBackupFailed",
-          `max(barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp{${sel}})` +
-            ` > max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${sel}})`,
+          orAbsent(
+            `max(barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp{${sel}})` +
+              ` > max(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${sel}})`,
+            `barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${sel}}`,
+          ),
           "5m",
           "critical",
           "The last PostgreSQL base backup failed",
@@ -211,7 +230,10 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
         ),
         rule(
           "DatabaseWalArchivingFailing",
-          `sum(increase(cnpg_pg_stat_archiver_failed_count{${sel}}[15m])) > 0`,
+          orAbsent(
+            `sum(increase(cnpg_pg_stat_archiver_failed_count{${sel}}[15m])) > 0`,
+            `cnpg_pg_stat_archiver_failed_count{${sel}}`,
+          ),
           "15m",
           "critical",
           "PostgreSQL WAL archiving is failing",
@@ -228,7 +250,7 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
       rules: [
         rule(
           "RedisDown",
-          `redis_up{namespace="${ns}"} == 0`,
+          orAbsent(`redis_up{namespace="${ns}"} == 0`, `redis_up{namespace="${ns}"}`),
           "5m",
           "critical",
           "A Redis data node is down",
@@ -236,8 +258,11 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
         ),
         rule(
           "SentinelQuorumLost",
-          `min(redis_sentinel_master_ckquorum_status{namespace="${ns}"}) == 0` +
-            ` or min(redis_sentinel_master_ok_sentinels{namespace="${ns}"} - redis_sentinel_master_setting_ckquorum{namespace="${ns}"}) < 0`,
+          orAbsent(
+            `min(redis_sentinel_master_ckquorum_status{namespace="${ns}"}) == 0` +
+              ` or min(redis_sentinel_master_ok_sentinels{namespace="${ns}"} - redis_sentinel_master_setting_ckquorum{namespace="${ns}"}) < 0`,
+            `redis_sentinel_master_ok_sentinels{namespace="${ns}"}`,
+          ),
           "2m",
           "critical",
           "Redis Sentinel has no quorum",
@@ -332,9 +357,13 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
       rules: [
         rule(
           "VeleroBackupFailed",
-          `velero_backup_last_status{namespace="${ns}",schedule!=""} != 1` +
-            ` or increase(velero_backup_failure_total{namespace="${ns}",schedule!=""}[1h]) > 0` +
-            ` or increase(velero_backup_partial_failure_total{namespace="${ns}",schedule!=""}[1h]) > 0`,
+          orAbsent(
+            `velero_backup_last_status{namespace="${ns}",schedule!=""} != 1` +
+              ` or increase(velero_backup_failure_total{namespace="${ns}",schedule!=""}[1h]) > 0` +
+              ` or increase(velero_backup_partial_failure_total{namespace="${ns}",schedule!=""}[1h]) > 0`,
+            // Velero sets a schedule's counters to 0 when it loads the schedule (InitSchedule).
+            `velero_backup_failure_total{namespace="${ns}",schedule!=""}`,
+          ),
           "5m",
           "critical",
           "A Velero backup failed",
@@ -359,8 +388,11 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
         ),
         rule(
           "LogsDropped",
-          `sum by (pod) (increase(fluentbit_output_dropped_records_total{namespace="${ns}"}[10m]))` +
-            ` + sum by (pod) (increase(fluentbit_output_retries_failed_total{namespace="${ns}"}[10m])) > 0`,
+          orAbsent(
+            `sum by (pod) (increase(fluentbit_output_dropped_records_total{namespace="${ns}"}[10m]))` +
+              ` + sum by (pod) (increase(fluentbit_output_retries_failed_total{namespace="${ns}"}[10m])) > 0`,
+            `fluentbit_output_dropped_records_total{namespace="${ns}"}`,
+          ),
           "0m",
           "critical",
           "Fluent Bit dropped logs",
@@ -369,5 +401,42 @@ export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
       ],
     });
   }
+  if (p.certManager) groups.push(certificateRules(p.certManager.namespace, rule));
   return groups;
+}
+
+/**
+ * Certificates cert-manager does not renew. The series carry the Certificate's own namespace as
+ * `exported_namespace` (the target's `namespace` wins). Both timestamps are 0 until issued.
+ */
+function certificateRules(ns: string, rule: RuleFactory): RuleGroup {
+  const expiry = `certmanager_certificate_expiration_timestamp_seconds{namespace="${ns}"}`;
+  const renewal = `certmanager_certificate_renewal_timestamp_seconds{namespace="${ns}"}`;
+  return {
+    name: "harbor-platform.certificates",
+    rules: [
+      // Half of the renewal window gone without a renewal (each Certificate's own renewBefore),
+      // or less than a day left whatever the window.
+      rule(
+        "CertificateExpiringSoon",
+        orAbsent(
+          `((${expiry} > 0) - time() < ((${expiry} > 0) - (${renewal} > 0)) / 2)` +
+            ` or ((${expiry} > 0) - time() < 86400)`,
+          expiry,
+        ),
+        "15m",
+        "critical",
+        "A certificate is close to expiry and was not renewed",
+        "Certificate {{ $labels.exported_namespace }}/{{ $labels.name }} expires in {{ $value | humanizeDuration }}.",
+      ),
+      rule(
+        "CertificateNotReady",
+        `max by (exported_namespace, name) (certmanager_certificate_ready_status{namespace="${ns}",condition="False"}) == 1`,
+        "15m",
+        "warning",
+        "A certificate is not ready",
+        "Certificate {{ $labels.exported_namespace }}/{{ $labels.name }} has been not Ready for 15 minutes; its Secret may be missing or stale.",
+      ),
+    ],
+  };
 }

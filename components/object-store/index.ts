@@ -149,9 +149,28 @@ export function minioValues(s: MinioSettings): Record<string, unknown> {
     // versions: expire them, or the erasure-coded disks only ever fill. The DR bucket keeps
     // its own, longer version history.
     customCommands: [s.buckets.registry, s.buckets.backups].map((name) => ({
-      command: `ilm rule add --noncurrent-expire-days ${NONCURRENT_VERSION_DAYS} myminio/${name}`,
+      command: lifecycleImportCommand(name),
     })),
   };
+}
+
+/**
+ * The chart re-runs customCommands on every install and upgrade (`runCommand <command>` in
+ * its post-install/upgrade Job): `mc ilm rule add` would append one more rule each time,
+ * `mc ilm import` replaces the bucket's whole lifecycle configuration with the JSON on its
+ * stdin (minio-go's lifecycle.Configuration), here a heredoc.
+ */
+export function lifecycleImportCommand(bucket: string): string {
+  const lifecycle = {
+    Rules: [
+      {
+        ID: "expire-noncurrent-versions",
+        Status: "Enabled",
+        NoncurrentVersionExpiration: { NoncurrentDays: NONCURRENT_VERSION_DAYS },
+      },
+    ],
+  };
+  return `ilm import myminio/${bucket} <<'LIFECYCLE'\n${JSON.stringify(lifecycle)}\nLIFECYCLE`;
 }
 
 /** How a consumer reaches the object store, whichever mode it runs in. */

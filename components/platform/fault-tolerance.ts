@@ -175,8 +175,18 @@ export function faultTolerance(resources: readonly RegisteredLike[]): ToleranceR
   const cnpg = release(resources, "cloudnative-pg");
   if (cnpg) rows.push({ ...replicated("CloudNativePG operator", cnpg, "replicaCount"), pdb: false });
   const plugin = release(resources, "plugin-barman-cloud");
+  // One stateless replica (its chart supports no more): a node loss pauses scheduled backups
+  // until it is rescheduled; WAL archiving runs in each instance's sidecar and goes on.
   if (plugin)
-    rows.push({ ...replicated("barman-cloud plugin (WAL archiving)", plugin, "replicaCount"), pdb: false });
+    rows.push({
+      component: "barman-cloud plugin (backup reconciler)",
+      replicas: n(plugin.replicaCount),
+      basis:
+        "one stateless replica, rescheduled on another node; WAL archiving runs in the instances' sidecar",
+      pdb: false,
+      nodeLosses: 1,
+      zoneLosses: 1,
+    });
   // Zone losses mean something only on a stack that spreads over zones.
   return stackZones(resources) > 1 ? rows : rows.map(({ zoneLosses: _, ...r }) => r);
 }

@@ -4,6 +4,7 @@ import { CLUSTER_LABEL } from "../database";
 import { apiServerFlow, sameNamespaceFlows, type Flow, type Peer } from "../network-policy";
 import { RCLONE_METRICS_PORT } from "../dr/rclone";
 import { BLOB_DRILL_PODS, SCRATCH_PODS } from "../dr/drill";
+import { REDIS_EXPORTER_PORT, SENTINEL_EXPORTER_PORT } from "../monitoring/chart-values";
 import { MINIO_POD_LABELS, MINIO_PORT } from "../object-store";
 import { POD_LABELS as REDIS_PODS, REDIS_PORT, SENTINEL_PORT } from "../redis";
 
@@ -203,6 +204,8 @@ export function prodFlows(
     },
     // Replication and sentinel gossip.
     ...sameNamespaceFlows(ns.redis, [{ port: REDIS_PORT }, { port: SENTINEL_PORT }]),
+    // The Redis exporter sidecar and the Sentinel exporter the monitoring values add.
+    monitoring([REDIS_EXPORTER_PORT, SENTINEL_EXPORTER_PORT]),
   ];
 
   const out: Record<string, Flow[]> = { harbor, certManager, cnpg, database, redis };

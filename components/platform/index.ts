@@ -63,6 +63,11 @@ export class HarborPlatform extends pulumi.ComponentResource {
   readonly harbor: Harbor;
   readonly harborConfiguration: HarborConfiguration;
   readonly prod?: ProdEndpoints;
+  /**
+   * Dev: when Harbor's server certificate (made by Pulumi, not renewed by anything in the
+   * cluster) expires; the first `pulumi up` within its renewal window replaces it.
+   */
+  readonly serverCertificate?: pulumi.Output<{ readonly notAfter: string; readonly renewalDays: number }>;
 
   constructor(name: string, args: HarborPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harbor-platform:platform:HarborPlatform", name, {}, opts);
@@ -160,6 +165,10 @@ export class HarborPlatform extends pulumi.ComponentResource {
         values,
         serverTls: { certPem: serverCert.certPem, keyPem: serverCert.privateKeyPem, caPem: ca.certPem },
       };
+      this.serverCertificate = serverCert.notAfter.apply((notAfter) => ({
+        notAfter,
+        renewalDays: serverCert.renewalDays,
+      }));
     }
 
     this.harbor = new Harbor("harbor", harborArgs, { parent: this });
@@ -189,6 +198,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
             harborNamespace: cfg.namespace,
             database: { namespace: p.database.namespace, cluster: p.database.clusterName },
             redis: { namespace: p.redis.namespace },
+            certManager: { namespace: p.namespaces.certManager },
             ...(p.namespaces.minio
               ? { minio: { namespace: p.namespaces.minio, drMirror: p.dr?.mirrorCronJob !== undefined } }
               : {}),

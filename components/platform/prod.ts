@@ -5,7 +5,13 @@ import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type { PlatformConfig, ProdSettings } from "../../config";
 import { CertManager } from "../cert-manager";
-import { BACKUP_KEYS, CloudNativePg, HarborDatabase } from "../database";
+import {
+  BACKUP_KEYS,
+  CloudNativePg,
+  HARBOR_DB_POOL,
+  HarborDatabase,
+  databaseMaxConnections,
+} from "../database";
 import type { HarborValuesInput } from "../harbor";
 import { caBundleSecret, customResource, opaqueSecret } from "../k8s";
 import type { PlatformNamespace, PodSecurityLevel } from "../namespace";
@@ -141,6 +147,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       settings: p.certManager,
       certValidityDays: a.config.tls.certValidityDays,
       provider,
+      monitoringLabels,
     },
     opts,
   );
@@ -265,6 +272,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       ...(a.restoredOwnerPassword ? { restoredOwnerPassword: a.restoredOwnerPassword } : {}),
       protect: a.config.protectData,
       provider,
+      maxConnections: databaseMaxConnections(a.config.harbor.replicas),
     },
     opts,
   );
@@ -386,6 +394,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       monitoringLabels,
       ...(backendTrust ? { serviceAnnotations: backendTrust.serviceAnnotations } : {}),
       caBundleSecretName: CA_BUNDLE_SECRET,
+      // An ACME certificate chains to public roots clients already trust.
+      ...(p.certManager.issuer === "ca" ? { caSecretName: CA_BUNDLE_SECRET } : {}),
       database: {
         host: database.host,
         port: database.port,
@@ -393,6 +403,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
         database: "registry",
         existingSecret: database.harborSecretName,
         sslmode: "verify-full",
+        pool: HARBOR_DB_POOL,
       },
       redis: { addr: redis.addr, sentinelMasterSet: redis.masterSet, existingSecret: redis.harborSecretName },
       s3: {

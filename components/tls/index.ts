@@ -52,6 +52,9 @@ export interface ServerCertArgs {
 export class ServerCert extends pulumi.ComponentResource {
   readonly privateKeyPem: pulumi.Output<string>;
   readonly certPem: pulumi.Output<string>;
+  /** RFC 3339 end of validity; a `pulumi up` within `renewalDays` of it issues a new one. */
+  readonly notAfter: pulumi.Output<string>;
+  readonly renewalDays: number;
 
   constructor(name: string, args: ServerCertArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harbor-platform:tls:ServerCert", name, {}, opts);
@@ -69,6 +72,7 @@ export class ServerCert extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.renewalDays = Math.min(30, Math.floor(args.validityDays / 3));
     const cert = new tls.LocallySignedCert(
       `${name}-cert`,
       {
@@ -76,13 +80,14 @@ export class ServerCert extends pulumi.ComponentResource {
         caPrivateKeyPem: args.ca.privateKeyPem,
         caCertPem: args.ca.certPem,
         validityPeriodHours: args.validityDays * HOURS_PER_DAY,
-        earlyRenewalHours: Math.min(30, Math.floor(args.validityDays / 3)) * HOURS_PER_DAY,
+        earlyRenewalHours: this.renewalDays * HOURS_PER_DAY,
         allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
       },
       { parent: this },
     );
     this.privateKeyPem = pulumi.secret(key.privateKeyPem);
     this.certPem = cert.certPem;
-    this.registerOutputs({ certPem: this.certPem });
+    this.notAfter = cert.validityEndTime;
+    this.registerOutputs({ certPem: this.certPem, notAfter: this.notAfter });
   }
 }

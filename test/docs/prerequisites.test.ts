@@ -8,6 +8,7 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { lexer, type Token, type Tokens } from "marked";
 import { faultTolerance } from "../../components/platform/fault-tolerance";
+import { RELOADER_SECRET_ANNOTATION } from "../../components/k8s";
 import { charts } from "../../versions";
 import { ROOT, evaluateStack, type Registered, type StackRun } from "../harness";
 
@@ -115,6 +116,17 @@ function chartMonitorKinds(values: unknown, out = new Set<string>()): Set<string
     chartMonitorKinds(value, out);
   }
   return out;
+}
+
+/** Value paths holding Reloader's explicit-Secrets annotation, with the Secrets it names (sorted). */
+function reloaderAnnotations(values: unknown, prefix = ""): { path: string; secrets: string[] }[] {
+  if (!isObj(values)) return [];
+  return Object.entries(values).flatMap(([key, value]) => {
+    const here = prefix ? `${prefix}.${key}` : key;
+    if (key === RELOADER_SECRET_ANNOTATION)
+      return [{ path: prefix, secrets: String(value).split(",").sort() }];
+    return reloaderAnnotations(value, here);
+  });
 }
 
 function metadata(r: Registered): { name: string; namespace?: string } {
@@ -235,6 +247,24 @@ describe("docs/prerequisites.md", () => {
     expect([...listed.keys()]).to.have.members([...registered.keys()]);
     for (const [key, cidrs] of registered)
       expect([...cidrs], key).to.have.members([...(listed.get(key) ?? [])]);
+  });
+
+  it("lists every workload the program has Reloader restart, with the Secrets it names, and no other", () => {
+    const registered = new Set<string>();
+    for (const run of [dev, prod])
+      for (const r of run.byType(RELEASE))
+        for (const { path: valuePath, secrets } of reloaderAnnotations(r.inputs.values))
+          registered.add(`${r.inputs.name} ${valuePath} ${secrets.join(",")}`);
+    expect(
+      registered.size,
+      "the stacks annotate nothing: is the test still reading values?",
+    ).to.be.greaterThan(0);
+    const listed = table("Certificate renewal").rows.map((row) => {
+      const [release] = cellCodes(row[0]);
+      const [valuePath] = cellCodes(row[1]);
+      return `${release} ${valuePath} ${cellCodes(row[2]).sort().join(",")}`;
+    });
+    expect(listed).to.have.members([...registered]);
   });
 
   it("names every chart repository the Releases download from", () => {

@@ -26,8 +26,16 @@ export function mockOutputs(args: MockResourceArgs): Record<string, unknown> {
         publicKeyPem: `pub-${h}`,
       };
     case "tls:index/selfSignedCert:SelfSignedCert":
-    case "tls:index/locallySignedCert:LocallySignedCert":
-      return { certPem: `-----BEGIN CERTIFICATE-----\n${h}\n-----END CERTIFICATE-----\n` };
+    case "tls:index/locallySignedCert:LocallySignedCert": {
+      // The provider computes validity from the creation time; the mocks from a fixed one.
+      const hours = Number((args.inputs as { validityPeriodHours?: number }).validityPeriodHours ?? 0);
+      return {
+        certPem: `-----BEGIN CERTIFICATE-----\n${h}\n-----END CERTIFICATE-----\n`,
+        validityEndTime: new Date(Date.UTC(2026, 0, 1) + hours * 3600_000)
+          .toISOString()
+          .replace(".000Z", "Z"),
+      };
+    }
     case "tls:index/certRequest:CertRequest":
       return { certRequestPem: `csr-${h}` };
     case "aws:kms/key:Key":

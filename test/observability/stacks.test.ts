@@ -45,7 +45,7 @@ describe("observability: prod stack", () => {
   });
 
   it("turns on every chart's own monitors with the Prometheus selector labels", () => {
-    const labels = { release: "kube-prometheus-stack" };
+    const labels = { "harbor-platform/prometheus": "kube-prometheus-stack" };
     expect(at(release(run, "harbor").inputs, "values.metrics")).to.deep.equal({
       enabled: true,
       serviceMonitor: { enabled: true, additionalLabels: labels },
@@ -80,7 +80,9 @@ describe("observability: prod stack", () => {
       );
     expect(JSON.stringify(at(scrape?.inputs, "spec.ingress"))).to.contain('"port":5572');
     const rule = run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
-    expect(at(rule.inputs, "metadata.labels")).to.deep.equal({ release: "kube-prometheus-stack" });
+    expect(at(rule.inputs, "metadata.labels")).to.deep.equal({
+      "harbor-platform/prometheus": "kube-prometheus-stack",
+    });
     const alerts = (
       at(rule.inputs, "spec.groups") as { rules: { alert: string; annotations: Record<string, string> }[] }[]
     ).flatMap((g) => g.rules);
