@@ -1,9 +1,9 @@
-// Pulumi resources over the Harbor dynamic provider. Every resource of every kind names the same
-// provider module (provider-module.ts) in its `__provider` input, which is what the nodejs
+// Pulumi resources over the Harbor dynamic provider. Every resource of every kind carries the same
+// small loader (provider-module.ts) in its `__provider` input, which is what the nodejs
 // dynamic-provider host runs; the `harborKind` input picks the handler.
 import * as pulumi from "@pulumi/pulumi";
-import { KIND_INPUT, Kind } from "./provider";
-import { providerModuleText } from "./provider-module";
+import { KIND_INPUT, Kind, PROVIDER_INPUT } from "./provider";
+import { PROVIDER_LOADER } from "./provider-module";
 import type { RetentionRuleSpec, RobotPermissionSpec } from "../../config/harbor-config";
 
 export interface HarborConnectionArgs {
@@ -17,8 +17,8 @@ type Declared<T> = { readonly [K in keyof T]: pulumi.Input<T[K]> };
 
 /**
  * What pulumi.dynamic.Resource registers (the `pulumi-nodejs:dynamic/<module>:<type>` token and
- * the provider's code in `__provider`), with the code built from the provider's sources rather
- * than by closure serialization.
+ * the provider in `__provider`), with a loader of the installed provider in place of its
+ * serialized closure.
  */
 abstract class HarborResource extends pulumi.CustomResource {
   protected constructor(
@@ -39,7 +39,7 @@ abstract class HarborResource extends pulumi.CustomResource {
         // The admin password travels in every resource's state: keep the whole connection secret.
         connection: pulumi.secret(connection),
         ...Object.fromEntries(outputs.map((o) => [o, undefined])),
-        __provider: providerModuleText(),
+        [PROVIDER_INPUT]: PROVIDER_LOADER,
       },
       {
         ...opts,

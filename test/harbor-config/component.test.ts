@@ -1,11 +1,11 @@
 // The component under the SDK's mocks: the expected dynamic resources, robot secrets secret, and
-// every resource carrying the provider module the dynamic-provider host runs.
+// every resource carrying the provider loader the dynamic-provider host runs.
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { parseHarborConfiguration } from "../../config/harbor-config";
 // The component registers nothing at import time, so importing it before setMocks is safe.
 import { HarborConfiguration } from "../../components/harbor-config";
-import { providerModuleText } from "../../components/harbor-config/provider-module";
+import { PROVIDER_LOADER } from "../../components/harbor-config/provider-module";
 
 const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
 // Set in a hook, not at load time: other test files install their own mocks when they run.
@@ -72,7 +72,7 @@ describe("HarborConfiguration component (mocks)", () => {
       "HarborSettings",
     ]);
     for (const r of registered.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))) {
-      expect(r.inputs.__provider, `${r.name} runs the provider module`).to.equal(providerModuleText());
+      expect(r.inputs.__provider, `${r.name} runs the provider loader`).to.equal(PROVIDER_LOADER);
     }
   });
 
