@@ -1,6 +1,5 @@
 // A small Harbor REST API 2.0 client over node's http/https. Self-contained on purpose: the
-// dynamic-provider host runs it from the provider module's text (provider-module.ts), where
-// nothing but node's built-ins can be required.
+// dynamic-provider host loads it from source (host.cjs), so it stays light.
 //
 // Behaviour (see docs/harbor-config.md):
 // - Basic auth as the admin; cookies are never stored or sent (a returned `sid` cookie would

@@ -1,77 +1,30 @@
-// The Harbor provider as the text Pulumi's nodejs dynamic-provider host loads from each
-// resource's `__provider` input: a CommonJS module whose `handler()` returns the provider
-// (the host runs `requireFromString(text).handler()`).
+// What every Harbor resource carries in its `__provider` input: the module text Pulumi's nodejs
+// dynamic-provider host loads with `requireFromString(text).handler()` (cmd/dynamic-provider of
+// @pulumi/pulumi 3.248.0). It lands in each resource's inputs and outputs, so in the state twice
+// per resource: it is a loader of a few hundred bytes, not the provider (host.cjs has that).
 //
-// Why not pulumi.dynamic.Resource's closure serialization: it opens an inspector session
-// (every loaded script is replayed to it) and walks ~170 functions, about 0.5 s of every
-// evaluation, half of dev's plan. This module carries the provider's own source files instead,
-// transpiled with the swc that ts-node already runs this program with: ~10 ms, the same text
-// for the same sources, and nothing captured from the program's heap.
-import * as fs from "fs";
-import * as path from "path";
-import { isBuiltin } from "module";
+// Where the loader finds the provider: require-from-string compiles the text as a module with no
+// file name, so its relative `require`s resolve from the host's working directory. The CLI starts
+// the host (pulumi-resource-pulumi-nodejs, which itself resolves @pulumi/pulumi from there) in
+// the project folder. Pulumi v3.248.0: provider_plugin.go's NewProvider starts a provider with
+// `newPlugin(ctx, ctx.Pwd, ...)` and plugin.go's ExecPlugin sets `cmd.Dir = pwd`
+// (sdk/go/common/resource/plugin); pkg/engine/deployment.go's ProjectInfoContext sets Pwd from
+// GetPwdMain: the folder of Pulumi.yaml, or that of its `main`, which this project does not set.
+// So the state holds a path relative to the project and works from any checkout, on any machine.
 
-/** The modules of the provider, relative to this folder; the first one exports HarborProvider. */
-export const PROVIDER_MODULES = ["./provider", "./client"] as const;
+/** The provider's entry, relative to the project folder. */
+export const HOST_ENTRY = "./components/harbor-config/host.cjs";
 
-/** One module's JavaScript, transpiled from its TypeScript source. */
-function moduleCode(dir: string, name: string): string {
-  // Loaded only here: the one place the program transpiles at run time.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const swc = require("@swc/core") as typeof import("@swc/core");
-  return swc.transformSync(fs.readFileSync(path.join(dir, `${name}.ts`), "utf8"), {
-    filename: `${name}.ts`,
-    swcrc: false,
-    jsc: { parser: { syntax: "typescript" }, target: "es2022" },
-    module: { type: "commonjs" },
-    sourceMaps: false,
-  }).code;
-}
-
-/** The `require`s of a module's code (string literals only; the provider uses no other form). */
-export function requiredModules(code: string): string[] {
-  return [...code.matchAll(/\brequire\((["'])([^"']+)\1\)/g)].map((m) => m[2]);
-}
-
-/**
- * Builds the module text. Throws when a module requires something the host cannot load: the
- * host resolves from the project's node_modules at best, so the provider may use node's
- * built-ins and its own modules only.
- */
-export function buildProviderModule(dir: string, modules: readonly string[]): string {
-  const sources = modules.map((m) => {
-    const code = moduleCode(dir, m.replace(/^\.\//, ""));
-    for (const r of requiredModules(code)) {
-      if (!modules.includes(r) && !isBuiltin(r)) {
-        throw new Error(
-          `harbor provider: ${m} requires ${JSON.stringify(r)}, which is neither a node built-in nor one of the provider's modules (${modules.join(", ")})`,
-        );
-      }
-    }
-    return `${JSON.stringify(m)}: function (exports, require, module) {\n${code}\n}`;
-  });
-  return [
-    `"use strict";`,
-    `const sources = {\n${sources.join(",\n")}\n};`,
-    `const loaded = {};`,
-    `function load(name) {`,
-    `  if (!Object.prototype.hasOwnProperty.call(sources, name)) return require(name);`,
-    `  if (!loaded[name]) {`,
-    `    const module = { exports: {} };`,
-    `    loaded[name] = module;`,
-    `    sources[name](module.exports, load, module);`,
-    `  }`,
-    `  return loaded[name].exports;`,
-    `}`,
-    `exports.handler = () => new (load(${JSON.stringify(modules[0])}).HarborProvider)();`,
-    ``,
-  ].join("\n");
-}
-
-let cached: string | undefined;
-
-/** The provider module for every Harbor resource of this program (built once per process). */
-export function providerModuleText(): string {
-  cached ??= buildProviderModule(__dirname, PROVIDER_MODULES);
-  return cached;
-}
+/** The `__provider` text: loads HOST_ENTRY from the host's working directory, or says why not. */
+export const PROVIDER_LOADER = `"use strict";
+// harbor-platform's Harbor provider: ${HOST_ENTRY} of the project folder, the host's working directory.
+exports.handler = () => {
+  let entry;
+  try {
+    entry = require.resolve(${JSON.stringify(HOST_ENTRY)});
+  } catch {
+    throw new Error("harbor provider: " + ${JSON.stringify(HOST_ENTRY)} + " not found in " + process.cwd() + "; run pulumi in the harbor-platform project folder (the one with Pulumi.yaml) with its node_modules installed");
+  }
+  return require(entry).handler();
+};
+`;

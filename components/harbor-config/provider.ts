@@ -1,7 +1,7 @@
 // Dynamic providers over Harbor's REST API 2.0. One generic provider class dispatches to a
 // handler per resource kind. This module and the client are what the dynamic-provider host runs
-// (provider-module.ts carries their source), so they may import only each other and node's
-// built-ins; Pulumi appears here as types only.
+// (host.cjs loads them from source), so they stay light: each other and node's built-ins only;
+// Pulumi appears here as types only.
 import type * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, HarborConnection, RetryOptions } from "./client";
 
@@ -725,6 +725,9 @@ export const KINDS = Object.keys(HANDLERS) as Kind[];
 /** Input naming the Harbor object a resource manages: one provider serves every kind. */
 export const KIND_INPUT = "harborKind";
 
+/** Where the dynamic-provider host finds a resource's provider (cmd/dynamic-provider's providerKey). */
+export const PROVIDER_INPUT = "__provider";
+
 /**
  * One provider for every kind: the host loads it once per distinct `__provider` text, and every
  * Harbor resource carries the same text. Tests may pin a kind; resources name theirs in the
@@ -762,8 +765,15 @@ export class HarborProvider implements pulumi.dynamic.ResourceProvider {
   async diff(_id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.DiffResult> {
     const changed = changedKeys(olds, news);
     const conn = canonical(olds.connection) !== canonical(news.connection);
+    // State written with another `__provider` (the whole provider text, ~38 KB, before the
+    // loader) is brought to the current one by an update that calls no Harbor API.
+    const code = olds[PROVIDER_INPUT] !== undefined && olds[PROVIDER_INPUT] !== news[PROVIDER_INPUT];
     const replaces = this.handler(news).replaces.filter((k) => changed.has(k));
-    return { changes: changed.size > 0 || conn, replaces, deleteBeforeReplace: replaces.length > 0 };
+    return {
+      changes: changed.size > 0 || conn || code,
+      replaces,
+      deleteBeforeReplace: replaces.length > 0,
+    };
   }
 
   async update(id: string, olds: Inputs, news: Inputs): Promise<pulumi.dynamic.UpdateResult> {

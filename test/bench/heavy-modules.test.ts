@@ -42,7 +42,7 @@ describe("modules an evaluation loads", function () {
   it("no stack serializes a closure or loads the @pulumi/aws index or the model classes", () => {
     for (const stack of ["dev", "prod"]) {
       const { modules, serializations } = evaluateFresh(stack);
-      // The Harbor resources carry the provider module's text (provider-module.ts) instead.
+      // The Harbor resources carry a loader of the installed provider (provider-module.ts) instead.
       expect(serializations, `${stack}: closure serializations`).to.equal(0);
       expect(matching(modules, "/@pulumi/aws/index.js"), stack).to.deep.equal([]);
       expect(matching(modules, "/@kubernetes-models/"), stack).to.deep.equal([]);

@@ -29,9 +29,12 @@ export interface HarborHost {
   readonly configured: ConfigureResponse;
 }
 
-/** Starts the host in the program's folder and configures it as the engine does. */
-export async function startHarborHost(env: Record<string, string | undefined> = {}): Promise<HarborHost> {
-  const plugin = await startPlugin({ script: HOST_SCRIPT, cwd: ROOT, env });
+/** Starts the host in the program's folder (or `cwd`) and configures it as the engine does. */
+export async function startHarborHost(
+  env: Record<string, string | undefined> = {},
+  cwd: string = ROOT,
+): Promise<HarborHost> {
+  const plugin = await startPlugin({ script: HOST_SCRIPT, cwd, env });
   const driver = new EngineProviderDriver(plugin.client(ResourceProviderClient));
   const configured = await driver.configure(DYNAMIC_PROVIDER_TYPE);
   return { plugin, driver, configured };

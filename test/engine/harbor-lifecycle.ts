@@ -1,12 +1,14 @@
 // One `pulumi up`, `pulumi refresh`, second `pulumi up` and `pulumi destroy` of a program run's
 // Harbor resources through the real dynamic-provider host, asserting at each step what Harbor
-// holds (the spec-checked fake's state) and what the state keeps secret.
+// holds (the spec-checked fake's state) and what the state keeps secret. The first `up` may be
+// that of an earlier release, whose `__provider` text the state then holds (the host reads and
+// deletes a resource with the text in its state, and checks, diffs and updates it with the new).
 import { expect } from "chai";
 import { isDeepStrictEqual } from "util";
 import { DiffResponse } from "@pulumi/pulumi/proto/provider_pb";
 import type { FakeHarbor } from "../fakes/harbor";
 import type { StackRun } from "../harness";
-import { providerModuleText } from "../../components/harbor-config/provider-module";
+import { PROVIDER_LOADER } from "../../components/harbor-config/provider-module";
 import { isSecret, stripSecrets, type PropertyMap, type ResourceState } from "./provider-engine";
 import { engineInputs, harborRegistrations, kindOf, plain, type HarborHost } from "./harbor-host";
 
@@ -146,6 +148,15 @@ const secretKeys = (m: PropertyMap) =>
 export interface Lifecycle {
   readonly kindsCreated: Set<string>;
   readonly kindsUpdated: Set<string>;
+  /** Resources updated with no declared input changed (only `__provider`): Harbor was not called. */
+  readonly movedToLoader: number;
+}
+
+export interface LifecycleOptions {
+  /** The `__provider` the first `up` writes, as an earlier release did; default: the program's. */
+  readonly firstProvider?: string;
+  /** false: `pulumi destroy` right after the refresh, with the state as the first `up` wrote it. */
+  readonly secondUp?: boolean;
 }
 
 /** up (config 1), refresh, up (config 2), destroy: asserting Harbor and the state at each step. */
@@ -154,6 +165,7 @@ export async function lifecycle(
   projectCa: string,
   runs: [StackRun, StackRun],
   fake: FakeHarbor,
+  options: LifecycleOptions = {},
 ): Promise<Lifecycle> {
   const [first, second] = runs;
   const regs = harborRegistrations(first);
@@ -162,15 +174,18 @@ export async function lifecycle(
   const created = new Map<string, ResourceState>();
   const kindsCreated = new Set<string>();
   const kindsUpdated = new Set<string>();
+  let movedToLoader = 0;
 
   // pulumi up: Check (no olds) then Create, in registration order (dependencies first).
   for (const r of regs) {
-    expect(r.inputs.__provider, `${r.name} carries the provider module`).to.equal(providerModuleText());
+    expect(r.inputs.__provider, `${r.name} carries the provider loader`).to.equal(PROVIDER_LOADER);
     const news = engineInputs(first, r, fake, projectCa, created);
+    if (options.firstProvider !== undefined) news.__provider = options.firstProvider;
     const checked = await driver.check(r, {}, news);
     expect(checked.failures, `${r.name} check`).to.deep.equal([]);
     const state = await driver.create(r, checked.inputs, r.additionalSecretOutputs ?? []);
     expect(state.id, `${r.name} id`).to.not.equal("");
+    expect(state.outputs.__provider, `${r.name}: the state's provider`).to.equal(news.__provider);
     expect(harborHolds(fake, state)).to.deep.equal([]);
     // Secret in state: the connection (admin password), and each output the program declares secret.
     expect(isSecret(state.outputs.connection), `${r.name} connection in state`).to.equal(true);
@@ -204,7 +219,7 @@ export async function lifecycle(
   }
 
   // pulumi up with the second config: Check (olds = last inputs), Diff, and Update where it differs.
-  for (const r of harborRegistrations(second)) {
+  for (const r of options.secondUp === false ? [] : harborRegistrations(second)) {
     const old = created.get(r.urn);
     if (!old) continue;
     const news = engineInputs(second, r, fake, projectCa, created);
@@ -216,7 +231,17 @@ export async function lifecycle(
     );
     if (!differs) continue;
     expect(diff.getReplacesList(), `${r.name} updates in place`).to.deep.equal([]);
+    const mark = fake.calls.length;
     const updated = await driver.update(old, checked.inputs);
+    // The state now runs the program's provider, whichever it was written with.
+    expect(updated.outputs.__provider, `${r.name}: the state's provider after update`).to.equal(
+      PROVIDER_LOADER,
+    );
+    const declared = (m: PropertyMap) => stripSecrets({ ...m, __provider: undefined });
+    if (isDeepStrictEqual(declared(old.inputs), declared(checked.inputs))) {
+      expect(fake.calls.slice(mark), `${r.name}: Harbor calls to move to the loader`).to.deep.equal([]);
+      movedToLoader++;
+    }
     expect(harborHolds(fake, updated)).to.deep.equal([]);
     expect(secretKeys(updated.outputs), `${r.name} secrets after update`).to.deep.equal(
       secretKeys(old.outputs),
@@ -237,5 +262,5 @@ export async function lifecycle(
   }
   for (const k of ["projects", "robots", "registries", "immutable", "replications"] as const)
     expect(fake.state[k].size, `Harbor ${k} after destroy`).to.equal(0);
-  return { kindsCreated, kindsUpdated };
+  return { kindsCreated, kindsUpdated, movedToLoader };
 }

@@ -5,9 +5,11 @@
 // Read, Check + Diff (+ Update) for the next run of the program, and Delete. The inputs are the
 // program's own registrations (the SDK's serialized inputs, secrets wrapped) for the dev and
 // prod stacks and for the documented harborConfig example, which uses every kind; Harbor is the
-// spec-checked fake served over TLS with a certificate from the project CA.
+// spec-checked fake served over TLS with a certificate from the project CA. State written by the
+// previous release, whose `__provider` was the whole provider text, keeps working.
 import { expect } from "chai";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -17,9 +19,11 @@ import { FakeHarbor } from "../fakes/harbor";
 import { makeCa } from "../fakes/pki";
 import { ROOT, evaluateStack, type StackRun } from "../harness";
 import { KINDS } from "../../components/harbor-config/provider";
+import { HOST_ENTRY } from "../../components/harbor-config/provider-module";
 import { unary } from "./plugin";
-import { startHarborHost, type HarborHost } from "./harbor-host";
+import { engineInputs, harborRegistrations, startHarborHost, type HarborHost } from "./harbor-host";
 import { lifecycle } from "./harbor-lifecycle";
+import { previousProviderText } from "./previous-provider";
 
 type Json = Record<string, unknown>;
 
@@ -117,5 +121,73 @@ describe("Harbor resources through the real dynamic-provider host (gRPC, as the 
     const { kindsCreated, kindsUpdated } = await lifecycle(host, projectCa.cert, runs, fake);
     expect([...kindsCreated].sort()).to.deep.equal([...KINDS].sort());
     expect([...kindsUpdated].sort()).to.deep.equal([...KINDS].sort());
+  });
+
+  describe("state written by the previous release (the whole provider text in __provider)", () => {
+    const previous = previousProviderText();
+    let everyKind: [StackRun, StackRun];
+    before(async () => {
+      const cfg = { ...(documentedHarborConfig() as Json), scanAll: { cron: "0 0 2 * * *" } };
+      everyKind = [
+        await evaluateStack("dev", { harborConfig: cfg, ...EVERY_KIND_SECRETS }),
+        await evaluateStack("dev", { harborConfig: changedEveryKind(cfg), ...EVERY_KIND_SECRETS }),
+      ];
+    });
+
+    it("every kind: refreshed with that text, then checked, diffed and updated by the new program, and deleted", async () => {
+      expect(previous.length, "the previous text is the provider itself").to.be.greaterThan(30_000);
+      const { kindsCreated, kindsUpdated } = await lifecycle(host, projectCa.cert, everyKind, fake, {
+        firstProvider: previous,
+      });
+      expect([...kindsCreated].sort()).to.deep.equal([...KINDS].sort());
+      expect([...kindsUpdated].sort()).to.deep.equal([...KINDS].sort());
+    });
+
+    it("every kind: destroyed with that text, as the state holds it", async () => {
+      const { kindsCreated } = await lifecycle(host, projectCa.cert, everyKind, fake, {
+        firstProvider: previous,
+        secondUp: false,
+      });
+      expect([...kindsCreated].sort()).to.deep.equal([...KINDS].sort());
+    });
+
+    it("the program unchanged: the next up moves every resource to the loader without a Harbor call", async () => {
+      const run = await evaluateStack("prod");
+      const { movedToLoader, kindsCreated } = await lifecycle(host, projectCa.cert, [run, run], fake, {
+        firstProvider: previous,
+      });
+      expect(movedToLoader, "resources moved").to.equal(harborRegistrations(run).length);
+      expect(kindsCreated.size).to.be.greaterThan(1);
+    });
+  });
+});
+
+describe("the Harbor provider loader outside the project folder", function () {
+  let host: HarborHost;
+  before(async () => {
+    // The host started elsewhere than the project folder: a misconfigured runner.
+    host = await startHarborHost({}, os.tmpdir());
+  });
+  after(async () => {
+    await host?.plugin.stop();
+  });
+
+  it("fails each call with one line naming the entry, the folder and the remedy", async () => {
+    const run = await evaluateStack("dev");
+    const fake = await new FakeHarbor().start();
+    try {
+      const r = harborRegistrations(run)[0];
+      const news = engineInputs(run, r, fake, "", new Map());
+      const failure = await host.driver.check(r, {}, news).then(
+        () => "checked",
+        (e: Error & { details?: string }) => e.details ?? e.message,
+      );
+      expect(failure).to.equal(
+        `harbor provider: ${HOST_ENTRY} not found in ${fs.realpathSync(os.tmpdir())}; run pulumi in the harbor-platform project folder (the one with Pulumi.yaml) with its node_modules installed`,
+      );
+      expect(fake.calls, "Harbor calls").to.deep.equal([]);
+    } finally {
+      await fake.stop();
+    }
   });
 });

@@ -1,11 +1,12 @@
 // The component under the SDK's mocks: the expected dynamic resources, robot secrets secret, and
-// every resource carrying the provider module the dynamic-provider host runs.
+// every resource carrying the provider loader the dynamic-provider host runs.
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { parseHarborConfiguration } from "../../config/harbor-config";
 // The component registers nothing at import time, so importing it before setMocks is safe.
-import { HarborConfiguration } from "../../components/harbor-config";
-import { providerModuleText } from "../../components/harbor-config/provider-module";
+import { HarborConfiguration, HarborProject, buildSettings } from "../../components/harbor-config";
+import { PROVIDER_LOADER } from "../../components/harbor-config/provider-module";
+import { runUnderMocks } from "../harness";
 
 const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
 // Set in a hook, not at load time: other test files install their own mocks when they run.
@@ -72,7 +73,7 @@ describe("HarborConfiguration component (mocks)", () => {
       "HarborSettings",
     ]);
     for (const r of registered.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))) {
-      expect(r.inputs.__provider, `${r.name} runs the provider module`).to.equal(providerModuleText());
+      expect(r.inputs.__provider, `${r.name} runs the provider loader`).to.equal(PROVIDER_LOADER);
     }
   });
 
@@ -104,5 +105,65 @@ describe("HarborConfiguration component (mocks)", () => {
           secrets: {},
         }),
     ).to.throw("the secret config key ldapPassword must be set");
+  });
+});
+
+describe("HarborConfiguration at scale (mocks)", () => {
+  const connection = { url: "https://h.example.com", username: "admin", password: "pw", caCert: "" };
+
+  const perTurn = buildSettings.resourcesPerTurn;
+  afterEach(() => (buildSettings.resourcesPerTurn = perTurn));
+
+  it("builds a spec larger than one turn in several: every project and robot registers, each robot after its project, and the outputs wait for all", async () => {
+    buildSettings.resourcesPerTurn = 4;
+    const names = Array.from({ length: 9 }, (_, i) => `team-${i}`);
+    const spec = parseHarborConfiguration(
+      {
+        projects: names.map((name) => ({ name })),
+        robots: names.map((project) => ({ name: "ci", project, access: ["repository:push"] })),
+      },
+      "prod",
+    );
+    let c: HarborConfiguration | undefined;
+    // Nothing exported: the evaluation ends when the SDK has no RPC in flight.
+    const run = await runUnderMocks("prod", () => {
+      c = new HarborConfiguration("h", { ...connection, spec, secrets: {} });
+    });
+    // prod's defaults add the dockerhub proxy cache.
+    const projects = run
+      .byType("pulumi-nodejs:dynamic/harbor:HarborProject")
+      .filter((p) => String(p.inputs.name).startsWith("team-"));
+    const robots = run.byType("pulumi-nodejs:dynamic/harbor:HarborRobot");
+    expect(projects.map((p) => p.inputs.name)).to.have.members(names);
+    expect(robots.length).to.equal(names.length);
+    for (const r of robots) {
+      const project = projects.find((p) => p.inputs.name === r.inputs.project);
+      expect(r.dependencies, `${r.name} waits for its project`).to.include(project?.urn);
+    }
+    expect(Object.keys(await value(c!.robotNames))).to.have.members(names.map((n) => `${n}+ci`));
+    expect(Object.keys(await value(c!.projectIds))).to.include.members(names);
+  });
+
+  it("a Harbor resource object keeps only its declared outputs; the engine still gets every input", async () => {
+    let project: HarborProject | undefined;
+    const run = await runUnderMocks("prod", () => {
+      project = new HarborProject("p", connection, {
+        name: "apps",
+        public: false,
+        quotaBytes: 1,
+        scanOnPush: true,
+        preventVulnerable: "high",
+        cosign: false,
+        cveAllowlist: [],
+        registryId: 0,
+      });
+    });
+    const own = Object.keys(project as object).filter((k) => !k.startsWith("__"));
+    expect(own.sort()).to.deep.equal(["id", "projectId", "quotaId", "retentionId", "urn"]);
+    expect(run.one("pulumi-nodejs:dynamic/harbor:HarborProject").inputs).to.include({
+      name: "apps",
+      harborKind: "project",
+      __provider: PROVIDER_LOADER,
+    });
   });
 });
