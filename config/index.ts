@@ -370,7 +370,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
       ...logSecrets,
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
     ],
-    networkPolicy: parseNetworkPolicy(raw.networkPolicy),
+    networkPolicy: parseNetworkPolicy(raw.networkPolicy, topology),
     ...(prod ? { prod } : {}),
     ...(dr ? { dr } : {}),
   };

@@ -8,7 +8,7 @@ import { OBJECT_STORE_SECRET_KEYS, type PlatformConfig, type ProdSettings } from
 import { Harbor, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
-import { DR_MIRROR_PODS, harborFlows, type ProdNamespaces } from "./flows";
+import { DR_MIRROR_PODS, harborEgress, harborFlows, type ProdNamespaces } from "./flows";
 import { NamespacePolicies } from "../network-policy";
 
 export interface HarborPlatformArgs {
@@ -130,6 +130,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
           namespace,
           flows: harborFlows({
             namespace: namespace.name,
+            egress: harborEgress({ harborConfig: cfg.harborConfig }),
             net: cfg.networkPolicy,
             exposure: cfg.exposure,
             auditLogSyslogPort: cfg.observability.auditLogSyslog?.port,

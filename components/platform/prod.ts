@@ -27,7 +27,7 @@ import {
 import { RedisSentinel } from "../redis";
 import type { RootCa } from "../tls";
 import { buildDr, type DrParts } from "./dr";
-import { prodFlows, type ProdNamespaces } from "./flows";
+import { harborEgress, prodFlows, type ProdNamespaces } from "./flows";
 import type { ProdEndpoints } from "./index";
 
 export const CA_BUNDLE_SECRET = "harbor-platform-ca";
@@ -387,6 +387,10 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       CLUSTER_NAME,
       drParts?.mirror !== undefined,
       a.config.observability.auditLogSyslog?.port,
+      harborEgress({
+        harborConfig: a.config.harborConfig,
+        ...(p.objectStore.mode === "external" ? { objectStoreEndpoint: p.objectStore.endpoint } : {}),
+      }),
     ),
   )) {
     const target = ns[key as keyof typeof ns];
