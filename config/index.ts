@@ -181,11 +181,25 @@ export const PRESETS: Record<Topology, Preset> = {
 
 export type RawConfig = Readonly<Record<string, unknown>>;
 
-function parseExposure(raw: RawConfig): Exposure {
+/**
+ * Ingress classes whose controller the program tells to verify Harbor's internal TLS (prod):
+ * Traefik by a ServersTransport, ingress-nginx by its proxy-ssl annotations.
+ */
+export const BACKEND_TRUST_INGRESS_CLASSES = ["traefik", "nginx"] as const;
+
+function parseExposure(raw: RawConfig, topology: Topology): Exposure {
   const kind = oneOf("exposure", raw.exposure, ["ingress", "gateway", "loadBalancer"] as const, "ingress");
   switch (kind) {
-    case "ingress":
-      return { kind, className: k8sName("ingressClassName", raw.ingressClassName, "traefik") };
+    case "ingress": {
+      const className = k8sName("ingressClassName", raw.ingressClassName, "traefik");
+      if (topology === "prod" && !(BACKEND_TRUST_INGRESS_CLASSES as readonly string[]).includes(className))
+        throw new ConfigError(
+          "ingressClassName",
+          raw.ingressClassName,
+          `${BACKEND_TRUST_INGRESS_CLASSES.join(" or ")} in prod (the controllers told to verify Harbor's internal TLS); otherwise exposure gateway or loadBalancer`,
+        );
+      return { kind, className };
+    }
     case "gateway": {
       const refs = list("gatewayParentRefs", raw.gatewayParentRefs ?? []);
       if (refs.length === 0) {
@@ -316,7 +330,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
     topology,
     hostname: hostname("hostname", raw.hostname),
     namespace: k8sName("namespace", raw.namespace, "harbor"),
-    exposure: parseExposure(raw),
+    exposure: parseExposure(raw, topology),
     storage: {
       ...(topology === "dev"
         ? {
@@ -358,7 +372,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
       ...restoredSecretKeys(dr?.restore ?? { enabled: false }, raw),
     ],
-    networkPolicy: parseNetworkPolicy(raw.networkPolicy),
+    networkPolicy: parseNetworkPolicy(raw.networkPolicy, topology),
     ...(prod ? { prod } : {}),
     ...(dr ? { dr } : {}),
   };

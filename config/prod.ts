@@ -352,8 +352,13 @@ function parseObjectStore(
 const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
 
 /** Both topologies: every namespace the project creates gets deny-by-default policies. */
-export function parseNetworkPolicy(raw: unknown): NetworkPolicySettings {
+export function parseNetworkPolicy(raw: unknown, topology: "dev" | "prod" = "dev"): NetworkPolicySettings {
   const o = section("networkPolicy", raw, ["ingressNamespace", "monitoringNamespace", "apiServerCidrs"]);
+  // Prod opens the API server's egress and the webhooks' ingress to these: never to everything.
+  const where =
+    "the API server's endpoint addresses (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)";
+  if (topology === "prod" && o.apiServerCidrs === undefined)
+    throw new ConfigError("networkPolicy.apiServerCidrs", o.apiServerCidrs, `required in prod: ${where}`);
   const cidrs =
     o.apiServerCidrs === undefined ? ["0.0.0.0/0"] : list("networkPolicy.apiServerCidrs", o.apiServerCidrs);
   if (cidrs.length === 0)
@@ -368,6 +373,8 @@ export function parseNetworkPolicy(raw: unknown): NetworkPolicySettings {
     apiServerCidrs: cidrs.map((c, i) => {
       if (typeof c !== "string" || !CIDR.test(c))
         throw new ConfigError(`networkPolicy.apiServerCidrs[${i}]`, c, "a CIDR like 10.0.0.1/32");
+      if (topology === "prod" && /\/0$/.test(c))
+        throw new ConfigError(`networkPolicy.apiServerCidrs[${i}]`, c, `in prod ${where}, not every address`);
       return c;
     }),
   };

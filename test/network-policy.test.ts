@@ -52,7 +52,14 @@ describe("networkPolicies", () => {
   });
 
   it("admits clients from anywhere when Harbor is exposed by a LoadBalancer", () => {
-    const flows = harborFlows({ namespace: "harbor", net, exposure: { kind: "loadBalancer" } });
-    expect(flows.find((f) => f.name === "from-ingress")?.peers).to.deep.equal([{ cidrs: ["0.0.0.0/0"] }]);
+    const flows = harborFlows({
+      namespace: "harbor",
+      net,
+      exposure: { kind: "loadBalancer" },
+      egress: { core: [443], jobservice: [443], trivy: [443], registry: [] },
+    });
+    expect(flows.find((f) => f.name === "from-ingress-nginx")?.peers).to.deep.equal([
+      { cidrs: ["0.0.0.0/0"] },
+    ]);
   });
 });

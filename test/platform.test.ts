@@ -191,18 +191,26 @@ describe("dev stack", () => {
     expect(policies.map((p) => at(p.inputs, "metadata.name"))).to.include.members([
       "default-deny",
       "allow-dns",
-      "allow-from-ingress",
+      "allow-from-ingress-core",
+      "allow-from-ingress-portal",
     ]);
-    const fromIngress = policies.find((p) => at(p.inputs, "metadata.name") === "allow-from-ingress");
-    expect(at(fromIngress?.inputs, "spec.ingress")).to.deep.equal([
-      {
-        from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } } }],
-        ports: [
-          { protocol: "TCP", port: 8080 },
-          { protocol: "TCP", port: 8443 },
-        ],
-      },
-    ]);
+    for (const component of ["core", "portal"]) {
+      const fromIngress = policies.find(
+        (p) => at(p.inputs, "metadata.name") === `allow-from-ingress-${component}`,
+      );
+      expect(at(fromIngress?.inputs, "spec.podSelector")).to.deep.equal({
+        matchLabels: { app: "harbor", component },
+      });
+      expect(at(fromIngress?.inputs, "spec.ingress")).to.deep.equal([
+        {
+          from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } } }],
+          ports: [
+            { protocol: "TCP", port: 8080 },
+            { protocol: "TCP", port: 8443 },
+          ],
+        },
+      ]);
+    }
   });
 });
 

@@ -81,6 +81,8 @@ export interface HarborValuesInput {
   readonly internalTls?: InternalTls;
   /** Labels Prometheus selects by; set when the cluster runs prometheus-operator (prod). */
   readonly monitoringLabels?: Labels;
+  /** Annotations on Harbor's Ingress (e.g. how ingress-nginx verifies the backends). */
+  readonly ingressAnnotations?: Labels;
   /** Annotations on the Services the ingress routes to (e.g. how the controller trusts them). */
   readonly serviceAnnotations?: { readonly core?: Labels; readonly portal?: Labels };
 }
@@ -107,7 +109,15 @@ function expose(input: HarborValuesInput): HelmValues {
   const e = input.exposure;
   switch (e.kind) {
     case "ingress":
-      return { type: "ingress", tls, ingress: { hosts: { core: input.hostname }, className: e.className } };
+      return {
+        type: "ingress",
+        tls,
+        ingress: {
+          hosts: { core: input.hostname },
+          className: e.className,
+          ...(input.ingressAnnotations ? { annotations: { ...input.ingressAnnotations } } : {}),
+        },
+      };
     case "gateway":
       return {
         type: "route",

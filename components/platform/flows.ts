@@ -1,5 +1,6 @@
 // The traffic the prod topology needs, per namespace: everything else is denied.
 import type { Exposure, NetworkPolicySettings, ProdSettings } from "../../config";
+import type { HarborConfigurationSpec } from "../../config/harbor-config";
 import { CLUSTER_LABEL } from "../database";
 import { apiServerFlow, sameNamespaceFlows, type Flow, type Peer } from "../network-policy";
 import { RCLONE_METRICS_PORT } from "../dr/rclone";
@@ -31,10 +32,52 @@ function scrape(net: NetworkPolicySettings, ports: number[]): Flow {
   };
 }
 
+/** Harbor's components that call out of the cluster. */
+export type HarborCaller = "core" | "jobservice" | "trivy" | "registry";
+
+/** The port a URL dials: its own, or its scheme's default (ldap 389, ldaps 636). */
+export function urlPort(url: string): number {
+  const u = new URL(url);
+  if (u.port !== "") return Number(u.port);
+  const defaults: Record<string, number> = { "https:": 443, "http:": 80, "ldaps:": 636, "ldap:": 389 };
+  return defaults[u.protocol] ?? 443;
+}
+
+/**
+ * The ports each Harbor component dials outside the cluster, from the config: core serves
+ * proxy-cache pulls and logs users in (OIDC, LDAP); jobservice replicates; trivy downloads its
+ * databases (443); the registry writes to an external S3 endpoint.
+ */
+export function harborEgress(a: {
+  readonly harborConfig: HarborConfigurationSpec;
+  readonly objectStoreEndpoint?: string;
+}): Record<HarborCaller, number[]> {
+  const auth = a.harborConfig.settings.auth;
+  const registries = a.harborConfig.registries.map((r) => urlPort(r.url));
+  const login = auth ? [urlPort(auth.kind === "oidc" ? auth.endpoint : auth.url)] : [];
+  const unique = (ports: number[]) => [...new Set(ports)].sort((x, y) => x - y);
+  return {
+    core: unique([443, ...registries, ...login]),
+    jobservice: unique([443, ...registries]),
+    trivy: [443],
+    registry: a.objectStoreEndpoint ? [urlPort(a.objectStoreEndpoint)] : [],
+  };
+}
+
+/** Egress with no configured endpoint: https for core, jobservice and trivy. */
+const harborEgressDefault: Record<HarborCaller, number[]> = {
+  core: [443],
+  jobservice: [443],
+  trivy: [443],
+  registry: [],
+};
+
 export interface HarborFlowArgs {
   readonly namespace: string;
   readonly net: NetworkPolicySettings;
   readonly exposure: Exposure;
+  /** What each component dials outside the cluster (harborEgress). */
+  readonly egress: Readonly<Record<HarborCaller, readonly number[]>>;
   /** cert-manager's HTTP-01 solver pods answer in Harbor's namespace on 8089. */
   readonly acmeSolver?: boolean;
   /** Port of the syslog endpoint Harbor core forwards its audit log to (TCP). */
@@ -43,20 +86,44 @@ export interface HarborFlowArgs {
 
 /** Harbor's namespace in either topology; prod adds its egress to the data tier. */
 export function harborFlows(a: HarborFlowArgs): Flow[] {
+  // A LoadBalancer Service brings client traffic from anywhere to nginx; an Ingress or a
+  // Gateway routes to core and portal only (the chart's ingress.yaml and route.yaml).
+  const lb = a.exposure.kind === "loadBalancer";
+  const routed = lb ? ["nginx"] : ["core", "portal"];
   return [
-    {
-      name: "from-ingress",
+    ...routed.map((component): Flow => ({
+      name: `from-ingress-${component}`,
       direction: "ingress",
-      // A LoadBalancer Service brings client traffic from anywhere to nginx.
-      peers: [a.exposure.kind === "loadBalancer" ? ANYWHERE : { namespace: a.net.ingressNamespace }],
-      // Harbor's HTTP/HTTPS container ports (nginx, core, portal).
-      ports: [{ port: 8080 }, { port: 8443 }, ...(a.acmeSolver ? [{ port: 8089 }] : [])],
-    },
+      pods: { ...HARBOR_PODS, component },
+      peers: [lb ? ANYWHERE : { namespace: a.net.ingressNamespace }],
+      // Their HTTP and HTTPS container ports.
+      ports: [{ port: 8080 }, { port: 8443 }],
+    })),
+    // cert-manager's HTTP-01 solver pods (label from pkg/issuer/acme/http/pod.go).
+    ...(a.acmeSolver
+      ? [
+          {
+            name: "from-ingress-acme-solver",
+            direction: "ingress" as const,
+            pods: { "acme.cert-manager.io/http01-solver": "true" },
+            peers: [{ namespace: a.net.ingressNamespace }],
+            ports: [{ port: 8089 }],
+          },
+        ]
+      : []),
     scrape(a.net, [8001]),
     // core, jobservice, registry, portal, trivy (and in dev the internal database and Redis).
     ...sameNamespaceFlows(a.namespace),
-    // Trivy's vulnerability DB, replication and proxy-cache upstreams (and an external S3).
-    { name: "to-internet-https", direction: "egress", peers: [ANYWHERE], ports: [{ port: 443 }] },
+    // Only the components that call out, on the ports the config makes them dial.
+    ...(Object.entries(a.egress) as [HarborCaller, readonly number[]][])
+      .filter(([, ports]) => ports.length > 0)
+      .map(([component, ports]): Flow => ({
+        name: `${component}-to-internet`,
+        direction: "egress",
+        pods: { ...HARBOR_PODS, component },
+        peers: [ANYWHERE],
+        ports: ports.map((port) => ({ port })),
+      })),
     ...(a.auditLogSyslogPort
       ? [
           {
@@ -99,6 +166,8 @@ export function prodFlows(
   auditLogSyslogPort?: number,
   /** The restore drill's namespace: its scratch cluster restores from MinIO (with the mirror). */
   drillNamespace?: string,
+  /** What Harbor's components dial outside the cluster (harborEgress). */
+  egress: Readonly<Record<HarborCaller, readonly number[]>> = harborEgressDefault,
 ): Record<string, Flow[]> {
   const api = net.apiServerCidrs;
   const monitoring = (ports: number[]) => scrape(net, ports);
@@ -106,12 +175,15 @@ export function prodFlows(
   // The object store: MinIO's pods, or any S3 endpoint over https.
   const objectStore: { peers: Peer[]; port: number } = ns.minio
     ? { peers: [{ namespace: ns.minio, pods: MINIO_POD_LABELS }], port: MINIO_PORT }
-    : { peers: [ANYWHERE], port: 443 };
+    : {
+        peers: [ANYWHERE],
+        port: p.objectStore.mode === "external" ? urlPort(p.objectStore.endpoint) : 443,
+      };
   const acme = p.certManager.issuer === "acme";
   const scratch: Peer[] = drillNamespace ? [{ namespace: drillNamespace, pods: SCRATCH_PODS }] : [];
 
   const harbor: Flow[] = [
-    ...harborFlows({ namespace: ns.harbor, net, exposure, acmeSolver: acme, auditLogSyslogPort }),
+    ...harborFlows({ namespace: ns.harbor, net, exposure, acmeSolver: acme, auditLogSyslogPort, egress }),
     {
       name: "to-database",
       direction: "egress",

@@ -9,7 +9,7 @@ import { RESTORED_SECRET_KEYS } from "../../config/dr";
 import { Harbor, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
-import { DR_MIRROR_PODS, harborFlows, type ProdNamespaces } from "./flows";
+import { DR_MIRROR_PODS, harborEgress, harborFlows, type ProdNamespaces } from "./flows";
 import { NamespacePolicies } from "../network-policy";
 import type { DrillsMonitored } from "../monitoring/rules";
 
@@ -146,6 +146,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
           namespace,
           flows: harborFlows({
             namespace: namespace.name,
+            egress: harborEgress({ harborConfig: cfg.harborConfig }),
             net: cfg.networkPolicy,
             exposure: cfg.exposure,
             auditLogSyslogPort: cfg.observability.auditLogSyslog?.port,

@@ -3,6 +3,7 @@
 // and the Harbor values that wire them together.
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
+import * as kube from "@pulumi/kubernetes";
 import type { PlatformConfig, ProdSettings } from "../../config";
 import { CertManager } from "../cert-manager";
 import {
@@ -29,7 +30,7 @@ import type { RootCa } from "../tls";
 import { buildDr, type DrParts } from "./dr";
 import { BLOB_DRILL, DB_DRILL, RestoreDrill } from "../dr/drill";
 import { HARBOR_SCHEMA_VERSION } from "../../versions";
-import { prodFlows, type ProdNamespaces } from "./flows";
+import { harborEgress, prodFlows, type ProdNamespaces } from "./flows";
 import type { ProdEndpoints } from "./index";
 
 export const CA_BUNDLE_SECRET = "harbor-platform-ca";
@@ -112,6 +113,65 @@ export function traefikBackendTrust(
     };
   }
   return { serviceAnnotations };
+}
+
+/**
+ * ingress-nginx takes one proxy-ssl-name per Ingress and Harbor's routes both core and portal:
+ * both internal certificates carry this name too, and nginx verifies it.
+ */
+export const INGRESS_BACKEND_NAME = "harbor-ingress-backend";
+
+/**
+ * ingress-nginx verifies the backends (the chart already sets backend-protocol HTTPS with
+ * internal TLS): the CA from a Secret holding only ca.crt in the Ingress's namespace
+ * (proxy-ssl-secret, ingress-nginx controller-v1.15.1 annotations/proxyssl), verify on, and the
+ * shared name with SNI.
+ */
+export function nginxBackendTrust(namespace: string): { ingressAnnotations: Record<string, string> } {
+  return {
+    ingressAnnotations: {
+      "nginx.ingress.kubernetes.io/proxy-ssl-secret": `${namespace}/${CA_BUNDLE_SECRET}`,
+      "nginx.ingress.kubernetes.io/proxy-ssl-verify": "on",
+      "nginx.ingress.kubernetes.io/proxy-ssl-name": INGRESS_BACKEND_NAME,
+      "nginx.ingress.kubernetes.io/proxy-ssl-server-name": "on",
+    },
+  };
+}
+
+/**
+ * A Gateway verifies the HTTPRoute's backends with a BackendTLSPolicy per Service (Gateway API
+ * v1): the project CA from a ConfigMap (the kind every implementation must support) and the
+ * Service's name, which its internal certificate carries.
+ */
+export function gatewayBackendTrust(
+  name: string,
+  namespace: string,
+  caPem: pulumi.Input<string>,
+  opts: pulumi.CustomResourceOptions,
+): void {
+  const caConfigMap = new kube.core.v1.ConfigMap(
+    `${name}-harbor-backend-ca`,
+    { metadata: { name: CA_BUNDLE_SECRET, namespace }, data: { "ca.crt": caPem } },
+    opts,
+  );
+  for (const c of INGRESS_BACKENDS)
+    customResource(
+      `${name}-harbor-${c}-backend-tls`,
+      {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "BackendTLSPolicy",
+        name: `harbor-${c}-backend`,
+        namespace,
+        spec: {
+          targetRefs: [{ group: "", kind: "Service", name: `harbor-${c}` }],
+          validation: {
+            caCertificateRefs: [{ group: "", kind: "ConfigMap", name: CA_BUNDLE_SECRET }],
+            hostname: `harbor-${c}`,
+          },
+        },
+      },
+      { ...opts, dependsOn: [caConfigMap] },
+    );
 }
 
 export function buildProdTier(a: ProdTierArgs): ProdTier {
@@ -346,6 +406,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
   );
 
   const ingressSecret = "harbor-ingress-tls";
+  const exposure = a.config.exposure;
+  const nginx = exposure.kind === "ingress" && exposure.className === "nginx";
   const certs = [
     certManager.certificate(
       `${name}-harbor-ingress-cert`,
@@ -358,7 +420,10 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
         {
           secretName: `harbor-${c}-internal-tls`,
           namespace: harborNs,
-          dnsNames: internalDnsNames(c, harborNs),
+          dnsNames: [
+            ...internalDnsNames(c, harborNs),
+            ...(nginx && (INGRESS_BACKENDS as readonly string[]).includes(c) ? [INGRESS_BACKEND_NAME] : []),
+          ],
           ...(c === "core" ? { ipAddresses: ["127.0.0.1"] } : {}),
         },
         [ns.harbor.namespace],
@@ -369,9 +434,15 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
   // With internal TLS, the ingress controller dials Harbor's pods over https (the chart names
   // the ports https-*) and must verify them against the project CA.
   const backendTrust =
-    a.config.exposure.kind === "ingress" && a.config.exposure.className === "traefik"
+    exposure.kind === "ingress" && exposure.className === "traefik"
       ? traefikBackendTrust(name, harborNs, { parent: a.parent, provider, dependsOn: [harborCa] })
       : undefined;
+  if (exposure.kind === "gateway")
+    gatewayBackendTrust(name, harborNs, a.ca.certPem, {
+      parent: a.parent,
+      provider,
+      dependsOn: [ns.harbor.namespace],
+    });
 
   for (const [key, flows] of Object.entries(
     prodFlows(
@@ -383,6 +454,10 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       drParts?.mirror !== undefined,
       a.config.observability.auditLogSyslog?.port,
       drillNs?.name,
+      harborEgress({
+        harborConfig: a.config.harborConfig,
+        ...(p.objectStore.mode === "external" ? { objectStoreEndpoint: p.objectStore.endpoint } : {}),
+      }),
     ),
   )) {
     const target = key === "drill" ? drillNs : ns[key as keyof typeof ns];
@@ -393,6 +468,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     values: {
       monitoringLabels,
       ...(backendTrust ? { serviceAnnotations: backendTrust.serviceAnnotations } : {}),
+      ...(nginx ? nginxBackendTrust(harborNs) : {}),
       caBundleSecretName: CA_BUNDLE_SECRET,
       // An ACME certificate chains to public roots clients already trust.
       ...(p.certManager.issuer === "ca" ? { caSecretName: CA_BUNDLE_SECRET } : {}),
