@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up a new machine for `npm test`: the Debian packages the suite runs for real, then the
-# npm dependencies from the lockfile. Safe to repeat: installs only what is missing.
+# Sets up a new machine for `npm test`: the Debian packages the suite runs for real, the npm
+# dependencies from the lockfile, and the pinned upstream data when the one resolver
+# (test/upstream.ts) finds none. Safe to repeat: installs only what is missing.
 #   rclone             the DR mirror, refill and blob-drill scripts run against local folders
 #   python3-botocore   AWS's own API models: IAM user and KMS alias names are held to them
 #   postgresql         the restore drill's SQL checks run on a real PostgreSQL
@@ -21,3 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 npm ci --no-audit --no-fund
+# A clone without the shared upstream folder beside it: fill .upstream-cache (sha256-checked).
+if ! npx ts-node --transpile-only -e 'require("./test/upstream").upstreamDir()' >/dev/null 2>&1; then
+  node scripts/fetch-upstream.mjs
+fi

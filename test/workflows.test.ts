@@ -77,6 +77,26 @@ const lines = (value: unknown) =>
     .map((l) => l.trim())
     .filter(Boolean);
 
+/** The set-up script .ci/run and the workflows' test jobs run; it installs from the lockfile. */
+const SETUP = "bash scripts/setup.sh";
+
+/** The commands .ci/run runs (comments, `set` and `cd` aside). */
+function ciCommands(): string[] {
+  return fs
+    .readFileSync(path.join(ROOT, ".ci", "run"), "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#") && !/^(set|cd)\b/.test(l));
+}
+
+describe("scripts/setup.sh", () => {
+  it("installs the npm dependencies from the lockfile", () => {
+    const lines = fs.readFileSync(path.join(ROOT, "scripts", "setup.sh"), "utf8").split("\n");
+    expect(lines.map((l) => l.trim())).to.include("npm ci --no-audit --no-fund");
+    expect(lines.some((l) => /^\s*npm (install|i)\b/.test(l))).to.equal(false);
+  });
+});
+
 describe("CI workflows", () => {
   const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
 
@@ -127,7 +147,7 @@ describe("CI workflows", () => {
         expect(fs.existsSync(path.join(ROOT, "package-lock.json"))).to.equal(true);
         for (const [name, job] of Object.entries(wf.jobs ?? {})) {
           const runs = (job.steps ?? []).map((s) => s.run ?? "");
-          const ci = runs.findIndex((r) => /^npm ci\b/.test(r));
+          const ci = runs.findIndex((r) => /^npm ci\b/.test(r) || r === SETUP);
           const usesNpm =
             runs.some((r) => /^npm (test|run)\b/.test(r)) ||
             pulumiSteps({ jobs: { [name]: job } }).length > 0;
@@ -219,6 +239,11 @@ describe("CI workflows", () => {
             name,
           ).to.deep.equal([]);
         }
+      });
+
+      it("runs the tests exactly as .ci/run does (the README's set-up and test commands)", () => {
+        const runs = (wf.jobs?.test?.steps ?? []).flatMap((st) => (st.run ? [st.run.trim()] : []));
+        expect(runs).to.deep.equal(ciCommands());
       });
 
       it("runs the tests with no secret, variable, environment or token permission", () => {
