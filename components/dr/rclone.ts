@@ -78,6 +78,11 @@ export function drRemoteEnv(remote: DrRemote): EnvVar[] {
       // Every DR object is SSE-KMS (primary and replica). Declaring it also on reads tells
       // rclone that ETags are not MD5s; without it `--checksum` fails every refilled object.
       SERVER_SIDE_ENCRYPTION: "aws:kms",
+      // The DR buckets have Object Lock default retention: S3 refuses an upload without
+      // Content-MD5 (or a checksum header), and rclone's single-part uploads carry none when the
+      // source (MinIO's multipart ETags) has no MD5. Multipart uploads send Content-MD5 on every
+      // part: rclone's s3 docs, "Object-lock enabled S3 bucket", say to set upload_cutoff 0.
+      UPLOAD_CUTOFF: "0",
       ...(remote.kmsKeyArn !== undefined ? { SSE_KMS_KEY_ID: remote.kmsKeyArn } : {}),
       ...(remote.versionAt !== undefined ? { VERSION_AT: remote.versionAt } : {}),
     },
