@@ -32,7 +32,12 @@ function machine() {
     node: process.version,
   };
 }
-const loadAtStart = loadavg().map((l) => +l.toFixed(2));
+/** `uptime`'s three load averages, as one string (the JSON stays as Prettier writes it). */
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+const loadAtStart = load();
 const withTests = process.env.BENCH_SKIP_TESTS !== "1";
 
 function measure(mode) {
@@ -147,10 +152,10 @@ if (withTests) {
   };
 }
 
-results.loadAverage.end = loadavg().map((l) => +l.toFixed(2));
+results.loadAverage.end = load();
 const table = (rows) => console.table(rows);
 console.log(
-  `machine: ${results.machine.cpus} x ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, node ${results.machine.node}; median of ${rounds} rounds; load average ${results.loadAverage.start.join(" ")} at start, ${results.loadAverage.end.join(" ")} at end`,
+  `machine: ${results.machine.cpus} x ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, node ${results.machine.node}; median of ${rounds} rounds; load average ${results.loadAverage.start} at start, ${results.loadAverage.end} at end`,
 );
 console.log("\nOffline plan cost (program evaluation under mocks, fresh process each)");
 table(results.plan);
