@@ -7,6 +7,12 @@ export interface DurationModel {
   readonly default: number;
   readonly byType: Readonly<Record<string, number>>;
   readonly byChart: Readonly<Record<string, number>>;
+  /**
+   * By chart, then by resource type: a release of the chart cannot finish earlier than that
+   * many seconds after a resource of the type that its inputs name is done, even without
+   * waiting for it to start (its pods wait for it themselves, and Helm waits for the pods).
+   */
+  readonly settlesAfter?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export interface CriticalPath {
@@ -25,6 +31,23 @@ export function durationOf(r: Registered, model: DurationModel): number {
   return model.byType[r.type] ?? model.default;
 }
 
+/** What a release's pods wait for by themselves (see DurationModel.settlesAfter), with the delay. */
+function settlesAfter(
+  r: Registered,
+  resources: readonly Registered[],
+  model: DurationModel,
+): { urn: string; seconds: number }[] {
+  if (r.type !== "kubernetes:helm.sh/v3:Release") return [];
+  const after = model.settlesAfter?.[String(r.inputs.chart)] ?? {};
+  return resources
+    .filter((d) => d.type in after && d.urn !== r.urn)
+    .filter((d) => {
+      const name = metadata(d).name;
+      return name !== undefined && mentions(r.inputs, name);
+    })
+    .map((d) => ({ urn: d.urn, seconds: after[d.type] }));
+}
+
 export function criticalPath(resources: readonly Registered[], model: DurationModel): CriticalPath {
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
   const finish = new Map<string, { at: number; via?: string }>();
@@ -40,7 +63,11 @@ export function criticalPath(resources: readonly Registered[], model: DurationMo
       const at = visit(dep, seen);
       if (at > start) [start, via] = [at, dep];
     }
-    const at = start + durationOf(r, model);
+    let at = start + durationOf(r, model);
+    for (const s of settlesAfter(r, resources, model)) {
+      const ready = visit(s.urn, seen) + s.seconds;
+      if (ready > at) [at, via] = [ready, s.urn];
+    }
     finish.set(urn, { at, via });
     return at;
   };

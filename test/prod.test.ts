@@ -149,9 +149,14 @@ describe("prod stack", () => {
     expect(at(dbCert?.inputs, "spec.issuerRef.name")).to.equal("harbor-platform-ca");
   });
 
-  it("waits for the database, Redis and MinIO before installing Harbor", () => {
+  it("installs Harbor once Redis, MinIO and its database Secret are there, beside the database Cluster", () => {
     const harbor = release(run, "harbor");
-    expect(dependsOn(run, harbor, run.one(CR("postgresql.cnpg.io/v1", "Cluster")))).to.equal(true);
+    // Harbor's pods wait for the database themselves; Helm's wait covers Harbor's readiness.
+    expect(dependsOn(run, harbor, run.one(CR("postgresql.cnpg.io/v1", "Cluster")))).to.equal(false);
+    const dbSecret = run
+      .byType("kubernetes:core/v1:Secret")
+      .find((s) => at(s.inputs, "metadata.name") === "harbor-database") as Registered;
+    expect(dependsOn(run, harbor, dbSecret)).to.equal(true);
     expect(dependsOn(run, harbor, release(run, "redis-ha"))).to.equal(true);
     expect(dependsOn(run, harbor, release(run, "minio"))).to.equal(true);
   });

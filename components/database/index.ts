@@ -321,7 +321,7 @@ export class HarborDatabase extends pulumi.ComponentResource {
           },
           args.restore ?? { enabled: false },
         ),
-        // Harbor's release waits on this: its migrations need a primary.
+        // The up reports the database Ready; Harbor's pods wait for it on their own.
         waitFor: "condition=Ready",
         timeoutSeconds: 1200,
       },

@@ -497,7 +497,9 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     },
     serverTls: { secretName: ingressSecret },
     dependsOn: [
-      database.cluster,
+      // Not the database Cluster: Harbor's pods wait for the database themselves (core polls its
+      // port, then restarts) and Helm's wait still covers Harbor's readiness. During a restore
+      // the recovered primary serves only once recovered, so Harbor never sees it half-done.
       database.harborSecret,
       redis.release,
       redis.harborSecret,

@@ -35,6 +35,46 @@ describe("deploy critical path model", () => {
     expect(cp.serialSeconds).to.equal(1 + 0.2 + 1 + 300 + 1);
   });
 
+  it("a release that no longer waits for the database still finishes no earlier than the database plus its settle time", () => {
+    const rs = [
+      reg("db", "kubernetes:postgresql.cnpg.io/v1:Cluster", [], { inputs: { metadata: { name: "pg" } } }),
+      reg("slow", "kubernetes:core/v1:Secret"),
+      reg("harbor", "kubernetes:helm.sh/v3:Release", ["slow"], {
+        inputs: { chart: "harbor", values: { database: { host: "pg-rw.db.svc" } } },
+      }),
+    ];
+    const after = model.settlesAfter.harbor["kubernetes:postgresql.cnpg.io/v1:Cluster"];
+    const slowDb = {
+      ...model,
+      byType: { ...model.byType, "kubernetes:postgresql.cnpg.io/v1:Cluster": 1000 },
+    };
+    const cp = criticalPath(rs, slowDb);
+    expect(cp.seconds).to.equal(1000 + after);
+    expect(cp.chain.map((c) => c.name)).to.deep.equal(["db", "harbor"]);
+    // A database done early leaves Harbor's own time on the path.
+    expect(criticalPath(rs, model).seconds).to.equal(1 + 300);
+  });
+
+  it("says where every modeled duration comes from", () => {
+    const keys = [
+      "default",
+      ...Object.keys(model.byType),
+      ...Object.keys(model.byChart).map((c) => `chart:${c}`),
+      ...Object.entries(model.settlesAfter).flatMap(([chart, by]) =>
+        Object.keys(by).map((t) => `settlesAfter:${chart}<-${t}`),
+      ),
+    ];
+    const sources = model.sources as Record<string, string>;
+    expect(
+      keys.filter((k) => !sources[k]),
+      "durations without a source",
+    ).to.deep.equal([]);
+    expect(
+      Object.keys(sources).filter((k) => !keys.includes(k)),
+      "sources of no duration",
+    ).to.deep.equal([]);
+  });
+
   it("flags a wait on something the resource does not use", () => {
     const a = reg("a", "kubernetes:core/v1:Secret", [], {
       inputs: { metadata: { name: "a", namespace: "x" } },
@@ -56,7 +96,7 @@ describe("deploy critical path model", () => {
 });
 
 describe("deploy critical path of the prod stack", () => {
-  it("is the unavoidable chain: operators, their CRs, the database ready, Harbor, its configuration", async () => {
+  it("is the unavoidable chain: cert-manager, MinIO's certificate, MinIO, Harbor, its configuration; the database runs beside it", async () => {
     const run = await evaluateStack("prod");
     const cp = criticalPath(run.resources, model);
     const slow = cp.chain.filter((c) => c.seconds > 0);
@@ -69,11 +109,17 @@ describe("deploy critical path of the prod stack", () => {
     expect(kinds.slice(0, 6)).to.deep.equal([
       "Namespace",
       "chart:cert-manager",
-      "chart:plugin-barman-cloud",
-      "ObjectStore",
-      "Cluster",
+      "ClusterIssuer",
+      "Certificate",
+      "chart:minio",
       "chart:harbor",
     ]);
+    // Harbor starts without waiting for the database Cluster to be Ready.
+    const harbor = run.resources.find(
+      (r) => r.name === "harbor" && r.type === "kubernetes:helm.sh/v3:Release",
+    );
+    const cluster = run.byType("kubernetes:postgresql.cnpg.io/v1:Cluster")[0];
+    expect(harbor?.dependencies).not.to.include(cluster.urn);
     expect(slow.slice(6).every((c) => c.type.startsWith("pulumi-nodejs:dynamic/harbor:"))).to.equal(true);
     // Everything else (MinIO, Redis, monitoring, DR) runs beside that chain.
     expect(cp.seconds).to.be.lessThan(cp.serialSeconds / 2);
