@@ -387,6 +387,16 @@ describe("docs/prerequisites.md", () => {
       expect(stated(text(), /With\s+`zones: 3` and (\d+) drives per node/)).to.equal(drivesPerNode);
       expect(stated(text(), /the default (\d+) MinIO nodes are refused/)).to.equal(nodes);
       expect(accepted, "the stack's MinIO layout is refused over 3 zones").to.not.include(nodes);
+      // The doc's reason is the config's own: its refusal of the stack's layout over 3 zones.
+      const why =
+        /\(a zone may hold (\d+) of\s+them, (\d+) of the set's (\d+) drives, leaving (\d+) below write quorum (\d+)\)/.exec(
+          text(),
+        );
+      expect(why, "the reason the default layout is refused").to.not.equal(null);
+      const [, perZone, lost, setSize, left, quorum] = why ?? [];
+      expect(() => parseConfig(stackConfig("prod", zonedConfig(nodes)))).to.throw(
+        `a zone holds up to ${perZone} nodes, ${lost} of a set's ${setSize} drives, and the ${left} left are below write quorum ${quorum}`,
+      );
       expect(stated(text(), /the config names\s+\*\*(\d+)\*\* nodes/)).to.equal(
         accepted.find((n) => n > nodes),
       );
