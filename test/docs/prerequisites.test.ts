@@ -1,16 +1,18 @@
 // Holds docs/prerequisites.md to what the dev and prod stacks really register: every custom
 // resource kind (and who installs its CRD), every chart-rendered monitor kind, namespace, Helm
 // Release, ipBlock policy and AWS resource type is named, with nothing stale; the IAM policy
-// covers its own table; the node count is the one the prod stack's spread rules compute.
+// covers its own table; the node counts (with and without `zones`) are the ones the prod stack's
+// spread rules and config compute, and the zone table lists every zone rule the stack registers.
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { lexer, type Token, type Tokens } from "marked";
 import { faultTolerance } from "../../components/platform/fault-tolerance";
-import { RELOADER_SECRET_ANNOTATION } from "../../components/k8s";
+import { RELOADER_SECRET_ANNOTATION, ZONE_KEY } from "../../components/k8s";
+import { parseConfig, type MinioSettings } from "../../config";
 import { charts } from "../../versions";
-import { ROOT, evaluateStack, type Registered, type StackRun } from "../harness";
+import { ROOT, evaluateStack, stackConfig, type Registered, type StackRun } from "../harness";
 
 const DOC = path.join(ROOT, "docs", "prerequisites.md");
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -106,14 +108,20 @@ function releasesWaitedFor(run: StackRun, r: Registered): Set<string> {
 /**
  * Monitor kinds a chart renders because its values turn them on (`serviceMonitor.enabled`,
  * `podMonitorEnabled`); test/conformance holds those value paths to each chart's pinned values.yaml.
+ * MinIO is the exception: minio 5.4.0 templates/servicemonitor.yaml renders
+ * `metrics.serviceMonitor.enabled` as a Probe of the cluster metrics, and only `includeNode` adds
+ * a ServiceMonitor.
  */
-function chartMonitorKinds(values: unknown, out = new Set<string>()): Set<string> {
+function chartMonitorKinds(chart: string, values: unknown, out = new Set<string>()): Set<string> {
   if (!isObj(values)) return out;
   for (const [key, value] of Object.entries(values)) {
     const m = /^(service|pod)monitor(enabled)?$/i.exec(key);
     const on = m && (m[2] ? value === true : isObj(value) && value.enabled === true);
-    if (m && on) out.add(m[1].toLowerCase() === "service" ? "ServiceMonitor" : "PodMonitor");
-    chartMonitorKinds(value, out);
+    if (m && on && chart === charts.minio.chart) {
+      out.add("Probe");
+      if (isObj(value) && value.includeNode === true) out.add("ServiceMonitor");
+    } else if (m && on) out.add(m[1].toLowerCase() === "service" ? "ServiceMonitor" : "PodMonitor");
+    chartMonitorKinds(chart, value, out);
   }
   return out;
 }
@@ -145,6 +153,65 @@ function ipBlockPolicies(run: StackRun): Map<string, Set<string>> {
     if (cidrs.length > 0) out.set(`${metadata(p).namespace} ${metadata(p).name}`, new Set(cidrs));
   }
   return out;
+}
+
+/**
+ * `<owner> <path> <whenUnsatisfiable>[ minDomains]` of every zone rule (an object with
+ * `topologyKey: topology.kubernetes.io/zone`) a stack registers: the owner is a Release's name or
+ * a custom resource's `group/version Kind`; the path (array indices left out) is in the Release's
+ * values or the resource's inputs. Also checks each rule's maxSkew is 1, as the doc says.
+ */
+function zoneRules(run: StackRun): Set<string> {
+  const out = new Set<string>();
+  const walk = (owner: string, value: unknown, at: string[]): void => {
+    if (Array.isArray(value)) return value.forEach((v) => walk(owner, v, at));
+    if (!isObj(value)) return;
+    if (value.topologyKey === ZONE_KEY) {
+      expect(value.maxSkew, `${owner} ${at.join(".")} maxSkew`).to.equal(1);
+      const rule = String(value.whenUnsatisfiable ?? "affinity");
+      out.add(`${owner} ${at.join(".")} ${rule}${value.minDomains === undefined ? "" : " minDomains"}`);
+    }
+    for (const [k, v] of Object.entries(value)) walk(owner, v, [...at, k]);
+  };
+  for (const r of run.resources) {
+    if (!r.type.startsWith("kubernetes:")) continue;
+    if (r.type === RELEASE) walk(String(r.inputs.name), r.inputs.values, []);
+    else walk(r.type.split(":").slice(1).join(" "), r.inputs, []);
+  }
+  return out;
+}
+
+/** Nodes the strict spread rules need: the largest component kept on distinct nodes. */
+const strictNodes = (run: StackRun): number =>
+  Math.max(
+    ...faultTolerance(run.resources)
+      .filter((r) => r.nodeLosses > 0)
+      .map((r) => r.replicas),
+  );
+
+const PROD_OBJECT_STORE = stackConfig("prod").objectStore as Record<string, unknown>;
+const ZONES = 3;
+const zonedConfig = (nodes: number) => ({ zones: ZONES, objectStore: { ...PROD_OBJECT_STORE, nodes } });
+
+/** MinIO node counts the prod config accepts over ZONES zones (its own refusal decides). */
+function acceptedMinioNodes(): number[] {
+  const accepted: number[] = [];
+  for (let nodes = 1; nodes <= 33; nodes++) {
+    try {
+      parseConfig(stackConfig("prod", zonedConfig(nodes)));
+      accepted.push(nodes);
+    } catch {
+      // refused: a node loss or a zone loss would stop MinIO from writing, or out of range
+    }
+  }
+  return accepted;
+}
+
+/** The first capture of `re` in `text`, as a number; fails the test when the sentence is gone. */
+function stated(text: string, re: RegExp): number {
+  const m = re.exec(text);
+  expect(m, `the sentence ${String(re)}`).to.not.equal(null);
+  return Number(m?.[1]);
 }
 
 // ---- the tests -----------------------------------------------------------------------------
@@ -192,16 +259,24 @@ describe("docs/prerequisites.md", () => {
     it("names every monitor kind the charts render", () => {
       const rendered = new Set<string>();
       for (const run of [dev, prod])
-        for (const r of run.byType(RELEASE)) chartMonitorKinds(r.inputs.values, rendered);
-      expect([...rendered], "the charts render no monitor: is the test still reading values?").to.include(
-        "ServiceMonitor",
-      );
+        for (const r of run.byType(RELEASE))
+          chartMonitorKinds(String(r.inputs.chart), r.inputs.values, rendered);
+      expect(
+        [...rendered],
+        "the charts render no monitor: is the test still reading values?",
+      ).to.include.members(["ServiceMonitor", "Probe"]);
       const named = sectionText("Monitoring");
       for (const kind of rendered) expect(named, kind).to.include(`\`${kind}\``);
     });
   });
 
   describe("what must not exist yet", () => {
+    it("counts the namespaces prod creates in the table at a glance", () => {
+      const row = table("At a glance").rows.find((r) => r[0].text.startsWith("installed by the program"));
+      expect(row, "the row of what the program installs").to.not.equal(undefined);
+      expect(stated(row?.[2].text ?? "", /^(\d+) namespaces/)).to.equal(prod.byType(NAMESPACE).length);
+    });
+
     it("names every namespace the stacks create", () => {
       const named = codespans(section("What must not exist yet"));
       for (const run of [dev, prod])
@@ -273,13 +348,77 @@ describe("docs/prerequisites.md", () => {
   });
 
   it("states the node count prod's strict spread rules need", () => {
-    const strict = faultTolerance(prod.resources).filter((r) => r.nodeLosses > 0);
-    const needed = Math.max(...strict.map((r) => r.replicas));
-    const stated = /Minimum schedulable nodes \(prod, default config\): \*\*(\d+)\*\*/.exec(
-      sectionText("Nodes, zones and storage"),
+    const text = sectionText("Nodes, zones and storage");
+    expect(stated(text, /Minimum schedulable nodes \(prod, default config\): \*\*(\d+)\*\*/)).to.equal(
+      strictNodes(prod),
     );
-    expect(stated, "the sentence stating the minimum").to.not.equal(null);
-    expect(Number(stated?.[1])).to.equal(needed);
+  });
+
+  describe("zones", () => {
+    const text = () => sectionText("Zones (`zones`)");
+    let accepted: number[];
+    const minio = () => parseConfig(stackConfig("prod")).prod?.objectStore as MinioSettings;
+    let zoned: StackRun;
+    before(async () => {
+      accepted = acceptedMinioNodes();
+      zoned = await evaluateStack("prod", zonedConfig(accepted[0]));
+    });
+
+    it("lists every zone rule prod registers with `zones` set, and says which hold without it", () => {
+      const rows = table("Zones (`zones`)").rows.flatMap((row) => {
+        const owner = cellCodes(row[1]).join(" ");
+        const rule = cellCodes(row[3]).join(" ");
+        return cellCodes(row[2]).map((where) => ({
+          key: `${owner} ${where} ${rule}`,
+          always: row[4].text.trim() === "always",
+        }));
+      });
+      const registered = zoneRules(zoned);
+      expect(
+        [...registered].some((r) => r.endsWith("DoNotSchedule minDomains")),
+        "zones: 3 holds something strictly",
+      ).to.equal(true);
+      expect(rows.map((r) => r.key)).to.have.members([...registered]);
+      expect(rows.filter((r) => r.always).map((r) => r.key)).to.have.members([...zoneRules(prod)]);
+    });
+
+    it("states the MinIO node counts the config accepts over 3 zones", () => {
+      const { nodes, drivesPerNode } = minio();
+      expect(stated(text(), /With\s+`zones: 3` and (\d+) drives per node/)).to.equal(drivesPerNode);
+      expect(stated(text(), /the default (\d+) MinIO nodes are refused/)).to.equal(nodes);
+      expect(accepted, "the stack's MinIO layout is refused over 3 zones").to.not.include(nodes);
+      // The doc's reason is the config's own: its refusal of the stack's layout over 3 zones.
+      const why =
+        /\(a zone may hold (\d+) of\s+them, (\d+) of the set's (\d+) drives, leaving (\d+) below write quorum (\d+)\)/.exec(
+          text(),
+        );
+      expect(why, "the reason the default layout is refused").to.not.equal(null);
+      const [, perZone, lost, setSize, left, quorum] = why ?? [];
+      expect(() => parseConfig(stackConfig("prod", zonedConfig(nodes)))).to.throw(
+        `a zone holds up to ${perZone} nodes, ${lost} of a set's ${setSize} drives, and the ${left} left are below write quorum ${quorum}`,
+      );
+      expect(stated(text(), /the config names\s+\*\*(\d+)\*\* nodes/)).to.equal(
+        accepted.find((n) => n > nodes),
+      );
+      expect(stated(text(), /smallest MinIO it accepts over 3 zones is\s+\*\*(\d+)\*\*/)).to.equal(
+        accepted[0],
+      );
+    });
+
+    it("states the node count and per-zone count prod needs with `zones: 3`", () => {
+      const sentence =
+        /Minimum schedulable nodes with `zones: 3` and\s+`objectStore.nodes: (\d+)`: \*\*(\d+)\*\*, at least \*\*(\d+)\*\* in each zone/;
+      expect(stated(text(), sentence)).to.equal(accepted[0]);
+      const m = sentence.exec(text());
+      expect(Number(m?.[2])).to.equal(strictNodes(zoned));
+      const glance = table("At a glance").rows.find((r) => r[0].text === "nodes");
+      expect(stated(glance?.[2].text ?? "", /with `zones: 3`, at least (\d+), one per zone/)).to.equal(
+        strictNodes(zoned),
+      );
+      // With maxSkew 1, every zone holds at least floor(count / zones) of a zoned component's pods.
+      const zonedRows = faultTolerance(zoned.resources).filter((r) => (r.zoneLosses ?? 0) > 0);
+      expect(Number(m?.[3])).to.equal(Math.max(...zonedRows.map((r) => Math.floor(r.replicas / ZONES))));
+    });
   });
 
   describe("AWS permissions", () => {
