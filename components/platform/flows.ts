@@ -1,5 +1,6 @@
 // The traffic the prod topology needs, per namespace: everything else is denied.
 import type { Exposure, NetworkPolicySettings, ProdSettings } from "../../config";
+import type { HarborConfigurationSpec } from "../../config/harbor-config";
 import { CLUSTER_LABEL } from "../database";
 import { apiServerFlow, sameNamespaceFlows, type Flow, type Peer } from "../network-policy";
 import { RCLONE_METRICS_PORT } from "../dr/rclone";
@@ -39,6 +40,24 @@ export interface HarborFlowArgs {
   readonly acmeSolver?: boolean;
   /** Port of the syslog endpoint Harbor core forwards its audit log to (TCP). */
   readonly auditLogSyslogPort?: number;
+  /** Ports beyond 443 the config makes Harbor dial (configuredEgressPorts). */
+  readonly egressPorts?: readonly number[];
+}
+
+/**
+ * The ports Harbor's registries, OIDC and LDAP URLs dial (their own, or the scheme's default).
+ * Issue 13 (branch w-charts) narrows these per component; until then they join the https egress.
+ */
+export function configuredEgressPorts(spec: HarborConfigurationSpec): number[] {
+  const defaults: Record<string, number> = { "https:": 443, "http:": 80, "ldaps:": 636, "ldap:": 389 };
+  const auth = spec.settings.auth;
+  const urls = [
+    ...spec.registries.map((r) => r.url),
+    ...(auth ? [auth.kind === "oidc" ? auth.endpoint : auth.url] : []),
+  ];
+  return [
+    ...new Set(urls.map((u) => new URL(u)).map((u) => (u.port ? Number(u.port) : defaults[u.protocol]))),
+  ];
 }
 
 /** Harbor's namespace in either topology; prod adds its egress to the data tier. */
@@ -56,7 +75,12 @@ export function harborFlows(a: HarborFlowArgs): Flow[] {
     // core, jobservice, registry, portal, trivy (and in dev the internal database and Redis).
     ...sameNamespaceFlows(a.namespace),
     // Trivy's vulnerability DB, replication and proxy-cache upstreams (and an external S3).
-    { name: "to-internet-https", direction: "egress", peers: [ANYWHERE], ports: [{ port: 443 }] },
+    {
+      name: "to-internet-https",
+      direction: "egress",
+      peers: [ANYWHERE],
+      ports: [...new Set([443, ...(a.egressPorts ?? [])])].map((port) => ({ port })),
+    },
     ...(a.auditLogSyslogPort
       ? [
           {
@@ -99,6 +123,7 @@ export function prodFlows(
   auditLogSyslogPort?: number,
   /** The restore drill's namespace: its scratch cluster restores from MinIO (with the mirror). */
   drillNamespace?: string,
+  egressPorts?: readonly number[],
 ): Record<string, Flow[]> {
   const api = net.apiServerCidrs;
   const monitoring = (ports: number[]) => scrape(net, ports);
@@ -111,7 +136,14 @@ export function prodFlows(
   const scratch: Peer[] = drillNamespace ? [{ namespace: drillNamespace, pods: SCRATCH_PODS }] : [];
 
   const harbor: Flow[] = [
-    ...harborFlows({ namespace: ns.harbor, net, exposure, acmeSolver: acme, auditLogSyslogPort }),
+    ...harborFlows({
+      namespace: ns.harbor,
+      net,
+      exposure,
+      acmeSolver: acme,
+      auditLogSyslogPort,
+      egressPorts,
+    }),
     {
       name: "to-database",
       direction: "egress",

@@ -9,7 +9,7 @@ import { RESTORED_SECRET_KEYS } from "../../config/dr";
 import { Harbor, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
-import { DR_MIRROR_PODS, harborFlows, type ProdNamespaces } from "./flows";
+import { configuredEgressPorts, DR_MIRROR_PODS, harborFlows, type ProdNamespaces } from "./flows";
 import { NamespacePolicies } from "../network-policy";
 import type { DrillsMonitored } from "../monitoring/rules";
 
@@ -149,6 +149,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
             net: cfg.networkPolicy,
             exposure: cfg.exposure,
             auditLogSyslogPort: cfg.observability.auditLogSyslog?.port,
+            egressPorts: configuredEgressPorts(cfg.harborConfig),
           }),
           provider,
         },

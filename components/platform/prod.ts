@@ -29,7 +29,7 @@ import type { RootCa } from "../tls";
 import { buildDr, type DrParts } from "./dr";
 import { BLOB_DRILL, DB_DRILL, RestoreDrill } from "../dr/drill";
 import { HARBOR_SCHEMA_VERSION } from "../../versions";
-import { prodFlows, type ProdNamespaces } from "./flows";
+import { configuredEgressPorts, prodFlows, type ProdNamespaces } from "./flows";
 import type { ProdEndpoints } from "./index";
 
 export const CA_BUNDLE_SECRET = "harbor-platform-ca";
@@ -383,6 +383,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       drParts?.mirror !== undefined,
       a.config.observability.auditLogSyslog?.port,
       drillNs?.name,
+      configuredEgressPorts(a.config.harborConfig),
     ),
   )) {
     const target = key === "drill" ? drillNs : ns[key as keyof typeof ns];

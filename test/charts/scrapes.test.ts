@@ -7,15 +7,14 @@ import { expect } from "chai";
 import { charts } from "../../versions";
 import { chartData } from "../conformance/upstream";
 import { coalesce } from "../conformance/helm-values";
-import { at, evaluateStack, type Registered, type StackRun } from "../harness";
+import { at, evaluateStack, type StackRun } from "../harness";
+import { admits, policiesOf, selects, type Labels } from "../reachability/network-policy";
 import { stackConfig } from "../harness";
 import { parseConfig } from "../../config";
 
 type Obj = Record<string, unknown>;
-type Labels = Readonly<Record<string, string>>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const RELEASE = "kubernetes:helm.sh/v3:Release";
-const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor";
 
 /** One scrape: Prometheus dials `port` on the pods carrying `pods` in `namespace`. */
@@ -189,16 +188,15 @@ function podSets(run: StackRun): PodSet[] {
   return out;
 }
 
-const selects = (selector: Labels, labels: Labels): boolean =>
-  Object.entries(selector).every(([k, v]) => labels[k] === v);
-
 function podMonitorScrapes(run: StackRun): Scrape[] {
   const sets = podSets(run);
   return run.byType(POD_MONITOR).flatMap((m) => {
     const namespace = String(at(m.inputs, "metadata.namespace"));
     const selector = (at(m.inputs, "spec.selector.matchLabels") ?? {}) as Labels;
     const endpoints = (at(m.inputs, "spec.podMetricsEndpoints") ?? []) as { port: string }[];
-    const pods = sets.filter((s) => s.namespace === namespace && selects(selector, s.labels));
+    const pods = sets.filter(
+      (s) => s.namespace === namespace && selects({ matchLabels: selector }, s.labels),
+    );
     expect(pods, `PodMonitor ${String(at(m.inputs, "metadata.name"))} selects no pods`).to.not.deep.equal([]);
     return endpoints.flatMap((e) =>
       pods.map((p) => {
@@ -215,64 +213,6 @@ function podMonitorScrapes(run: StackRun): Scrape[] {
       }),
     );
   });
-}
-
-// ---- NetworkPolicy evaluation (Kubernetes semantics) ----------------------------------------
-
-interface Policy {
-  readonly namespace: string;
-  readonly name: string;
-  readonly spec: Obj;
-}
-
-const matchLabelsOf = (selector: unknown): Labels => (at(selector, "matchLabels") ?? {}) as Labels;
-
-/**
- * Whether ingress from any pod of `fromNamespace` to `port` on pods `labels` is allowed: allowed
- * when no policy with policyType Ingress selects the pods, else when one of their ingress rules
- * admits the peer (a namespaceSelector naming it, with no podSelector narrowing it to pods whose
- * labels we cannot know) and the port. ipBlock does not reliably match pod IPs: not counted.
- */
-function ingressAllowed(
-  policies: readonly Policy[],
-  namespace: string,
-  labels: Labels,
-  port: number,
-  fromNamespace: string,
-): boolean {
-  const isolating = policies.filter(
-    (p) =>
-      p.namespace === namespace &&
-      selects(matchLabelsOf(p.spec.podSelector), labels) &&
-      ((p.spec.policyTypes as string[] | undefined) ?? ["Ingress"]).includes("Ingress"),
-  );
-  if (isolating.length === 0) return true;
-  return isolating.some((p) =>
-    ((p.spec.ingress ?? []) as Obj[]).some((rule) => {
-      const from = rule.from as Obj[] | undefined;
-      const peerOk =
-        from === undefined ||
-        from.some(
-          (peer) =>
-            isObj(peer.namespaceSelector) &&
-            selects(matchLabelsOf(peer.namespaceSelector), {
-              "kubernetes.io/metadata.name": fromNamespace,
-            }) &&
-            (peer.podSelector === undefined || Object.keys(matchLabelsOf(peer.podSelector)).length === 0),
-        );
-      const ports = rule.ports as { port: number | string }[] | undefined;
-      const portOk = ports === undefined || ports.some((x) => x.port === port);
-      return peerOk && portOk;
-    }),
-  );
-}
-
-function policies(run: StackRun): Policy[] {
-  return run.byType(NETWORK_POLICY).map((p: Registered) => ({
-    namespace: String(at(p.inputs, "metadata.namespace")),
-    name: String(at(p.inputs, "metadata.name")),
-    spec: p.inputs.spec as Obj,
-  }));
 }
 
 function chartScrapes(run: StackRun): Scrape[] {
@@ -308,8 +248,12 @@ describe("every scrape the stacks set up is admitted by the NetworkPolicies", ()
       const monitoring = parseConfig(stackConfig(stack, overrides)).networkPolicy.monitoringNamespace;
       const scrapes = [...chartScrapes(run), ...podMonitorScrapes(run)];
       expect(scrapes.length, "no scrapes found: is the test still reading the stack?").to.be.greaterThan(0);
-      const all = policies(run);
-      const blocked = scrapes.filter((s) => !ingressAllowed(all, s.namespace, s.pods, s.port, monitoring));
+      const all = policiesOf(run);
+      // Prometheus's pods: in the monitoring namespace, labels unknown.
+      const blocked = scrapes.filter((s) => {
+        const v = admits(all, { namespace: monitoring }, { namespace: s.namespace, labels: s.pods }, s.port);
+        return !(v.egress && v.ingress);
+      });
       expect(
         blocked.map((s) => `${s.monitor}: ${s.namespace} port ${s.port}`),
         "scrapes a NetworkPolicy blocks",
