@@ -12,6 +12,7 @@ import { chartData } from "../conformance/upstream";
 import { coalesce } from "../conformance/helm-values";
 import { at, evaluateStack, stackConfig, StackSecret, type StackRun } from "../harness";
 import { admits, policiesOf, type Endpoint, type Labels } from "./network-policy";
+import { PROD_WITH_OPTIONS } from "../harness/options";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -351,25 +352,14 @@ const CASES: [string, string, () => Record<string, unknown>, RegExp[]][] = [
     [/dr-refill rclone/],
   ],
   [
-    "prod with OIDC and a replication endpoint on its own port",
+    "prod with OIDC, robots, a registry on its own port and an external object store",
     "prod",
-    () => ({
-      harborConfig: {
-        settings: {
-          auth: {
-            mode: "oidc",
-            oidc: {
-              endpoint: "https://sso.example.com/realms/x",
-              clientId: "harbor",
-              clientSecret: { secretKey: "oidcClientSecret" },
-            },
-          },
-        },
-        registries: [{ name: "upstream", type: "harbor", url: "https://upstream.example.com:8443" }],
-      },
-      oidcClientSecret: new StackSecret("s"),
-    }),
-    [/OIDC -> https:\/\/sso/, /jobservice registry upstream/],
+    () => PROD_WITH_OPTIONS,
+    [
+      /OIDC -> https:\/\/sso/,
+      /jobservice registry upstream -> https:\/\/upstream.example.com:8443/,
+      /registry S3 -> https:\/\/s3/,
+    ],
   ],
   [
     "prod with LDAP",
