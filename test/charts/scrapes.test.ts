@@ -9,6 +9,7 @@ import { chartData } from "../conformance/upstream";
 import { coalesce } from "../conformance/helm-values";
 import { at, evaluateStack, type StackRun } from "../harness";
 import { admits, policiesOf, selects, type Labels } from "../reachability/network-policy";
+import { monitorSwitches } from "./monitor-switches";
 import { stackConfig } from "../harness";
 import { parseConfig } from "../../config";
 
@@ -127,17 +128,6 @@ const CHART_SCRAPES: Readonly<Record<string, (v: Obj, r: Rel) => Scrape[]>> = {
       ),
     ),
 };
-
-/** Value keys that turn a chart's monitor on: `serviceMonitor.enabled`, `podMonitorEnabled`... */
-function monitorSwitches(values: unknown, prefix = ""): string[] {
-  if (!isObj(values)) return [];
-  return Object.entries(values).flatMap(([key, value]) => {
-    const here = prefix ? `${prefix}.${key}` : key;
-    const m = /^(service|pod)monitor(enabled)?$/i.exec(key);
-    const switched = m && (m[2] ? value === true : isObj(value) && value.enabled === true);
-    return [...(switched ? [here] : []), ...monitorSwitches(value, here)];
-  });
-}
 
 // ---- pods and the named ports the program's PodMonitors scrape ------------------------------
 
