@@ -12,7 +12,11 @@ const net = {
 describe("networkPolicies", () => {
   // Behaviour, by Kubernetes' semantics (test/reachability/network-policy.ts), not the manifests' shape.
   const inNamespace = (manifests: ReturnType<typeof networkPolicies>) =>
-    manifests.map((m) => ({ namespace: "app", name: m.name, spec: { ...m.spec } as Record<string, unknown> }));
+    manifests.map((m) => ({
+      namespace: "app",
+      name: m.name,
+      spec: { ...m.spec } as Record<string, unknown>,
+    }));
   const pod = { namespace: "app", labels: { app: "x" } };
   const kubeDns = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } };
 
