@@ -10,6 +10,7 @@ import { CHART_MONITOR_LABEL_KEYS } from "../../config/observability";
 import { at, evaluateStack, stackConfig, type StackRun } from "../harness";
 import { parseConfig } from "../../config";
 import { monitorSwitches, ruleSwitches } from "./monitor-switches";
+import { devWithOptions } from "../harness/options";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -187,14 +188,9 @@ describe("every monitor and rule either stack creates carries the configured sel
     return { checked, missing };
   }
 
-  const selectorLabels = { "harbor-platform/prometheus": "main" };
   const cases: [string, string, Record<string, unknown>][] = [
     ["prod", "prod", {}],
-    [
-      "dev with logging and selector labels",
-      "dev",
-      { logging: stackConfig("prod").logging, elkApiKey: "k", alerting: { selectorLabels } },
-    ],
+    ["dev with logging and selector labels", "dev", devWithOptions()],
   ];
   for (const [what, stack, overrides] of cases)
     it(what, async () => {

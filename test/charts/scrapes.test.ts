@@ -10,6 +10,7 @@ import { coalesce } from "../conformance/helm-values";
 import { at, evaluateStack, type StackRun } from "../harness";
 import { admits, policiesOf, selects, type Labels } from "../reachability/network-policy";
 import { monitorSwitches } from "./monitor-switches";
+import { devWithOptions } from "../harness/options";
 import { stackConfig } from "../harness";
 import { parseConfig } from "../../config";
 
@@ -230,7 +231,7 @@ function chartScrapes(run: StackRun): Scrape[] {
 describe("every scrape the stacks set up is admitted by the NetworkPolicies", () => {
   const cases: [string, string, Record<string, unknown>][] = [
     ["prod", "prod", {}],
-    ["dev with logging", "dev", { logging: stackConfig("prod").logging, elkApiKey: "k" }],
+    ["dev with logging", "dev", devWithOptions()],
   ];
   for (const [what, stack, overrides] of cases) {
     it(`${what}: each chart's and the program's monitors reach their pods from the monitoring namespace`, async () => {

@@ -1,7 +1,7 @@
 // A prod stack with the options that add secrets and flows: robots, OIDC, a registry with a
 // credential on its own port, an external S3 endpoint. Shared so the tests that read it share
 // one evaluation.
-import { StackSecret } from "./index";
+import { StackSecret, stackConfig } from "./index";
 
 /** Secret config values, distinct enough to trace wherever the program passes them. */
 export const SECRET_CONFIG = {
@@ -37,3 +37,10 @@ export const PROD_WITH_OPTIONS = {
     robots: [{ name: "ci", project: "apps", access: ["repository:push"] }],
   },
 };
+
+/** Dev with what it may add: log shipping to ELK, and the selector labels of a cluster's Prometheus. */
+export const devWithOptions = (): Record<string, unknown> => ({
+  logging: stackConfig("prod").logging,
+  elkApiKey: "k",
+  alerting: { selectorLabels: { "harbor-platform/prometheus": "main" } },
+});

@@ -12,7 +12,7 @@ import { chartData } from "../conformance/upstream";
 import { coalesce } from "../conformance/helm-values";
 import { at, evaluateStack, stackConfig, StackSecret, type StackRun } from "../harness";
 import { admits, policiesOf, type Endpoint, type Labels } from "./network-policy";
-import { PROD_WITH_OPTIONS } from "../harness/options";
+import { devWithOptions, PROD_WITH_OPTIONS } from "../harness/options";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -318,12 +318,7 @@ const CASES: [string, string, () => Record<string, unknown>, RegExp[]][] = [
       /webhook/,
     ],
   ],
-  [
-    "dev with logging",
-    "dev",
-    () => ({ logging: stackConfig("prod").logging, elkApiKey: "k" }),
-    [/database/, /redis/, /fluent-bit/],
-  ],
+  ["dev with logging", "dev", devWithOptions, [/database/, /redis/, /fluent-bit/]],
   [
     // The same override as test/prod.test.ts (the evaluation is shared).
     "prod with an external object store",
