@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { apiServerFlow, networkPolicies } from "../components/network-policy";
 import { harborFlows } from "../components/platform/flows";
+import { admits } from "./reachability/network-policy";
 
 const net = {
   ingressNamespace: "traefik",
@@ -9,40 +10,35 @@ const net = {
 };
 
 describe("networkPolicies", () => {
-  it("starts with a deny-all for both directions and DNS to kube-dns", () => {
-    const [deny, dns] = networkPolicies([]);
-    expect(deny).to.deep.equal({
-      name: "default-deny",
-      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-    });
-    expect(dns.name).to.equal("allow-dns");
-    expect(dns.spec.egress).to.deep.equal([
-      {
-        to: [
-          {
-            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-          },
-        ],
-        ports: [
-          { protocol: "UDP", port: 53 },
-          { protocol: "TCP", port: 53 },
-        ],
-      },
-    ]);
+  // Behaviour, by Kubernetes' semantics (test/reachability/network-policy.ts), not the manifests' shape.
+  const inNamespace = (manifests: ReturnType<typeof networkPolicies>) =>
+    manifests.map((m) => ({
+      namespace: "app",
+      name: m.name,
+      spec: { ...m.spec } as Record<string, unknown>,
+    }));
+  const pod = { namespace: "app", labels: { app: "x" } };
+  const kubeDns = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } };
+
+  it("denies everything in and out but DNS to kube-dns (UDP and TCP 53)", () => {
+    const policies = inNamespace(networkPolicies([]));
+    expect(admits(policies, pod, kubeDns, 53, "UDP").egress).to.equal(true);
+    expect(admits(policies, pod, kubeDns, 53, "TCP").egress).to.equal(true);
+    expect(admits(policies, pod, kubeDns, 443).egress).to.equal(false);
+    expect(
+      admits(policies, pod, { namespace: "kube-system", labels: { app: "other" } }, 53, "UDP").egress,
+    ).to.equal(false);
+    expect(admits(policies, pod, { ip: "203.0.113.10" }, 443).egress).to.equal(false);
+    expect(admits(policies, { namespace: "other" }, pod, 8080).ingress).to.equal(false);
+    expect(admits(policies, { namespace: "app", labels: { app: "y" } }, pod, 8080).ingress).to.equal(false);
   });
 
-  it("limits API server egress to the configured addresses", () => {
-    const [, , api] = networkPolicies([apiServerFlow(net.apiServerCidrs)]);
-    expect(api.spec.egress).to.deep.equal([
-      {
-        to: [{ ipBlock: { cidr: "10.0.0.1/32" } }],
-        ports: [
-          { protocol: "TCP", port: 443 },
-          { protocol: "TCP", port: 6443 },
-        ],
-      },
-    ]);
+  it("limits API server egress to the configured addresses, on 443 and 6443", () => {
+    const policies = inNamespace(networkPolicies([apiServerFlow(net.apiServerCidrs)]));
+    expect(admits(policies, pod, { ip: "10.0.0.1" }, 443).egress).to.equal(true);
+    expect(admits(policies, pod, { ip: "10.0.0.1" }, 6443).egress).to.equal(true);
+    expect(admits(policies, pod, { ip: "10.0.0.1" }, 80).egress).to.equal(false);
+    expect(admits(policies, pod, { ip: "10.0.0.2" }, 443).egress).to.equal(false);
   });
 
   it("refuses two flows with one name (the second would overwrite the first)", () => {
@@ -53,13 +49,14 @@ describe("networkPolicies", () => {
 
   it("admits clients from anywhere when Harbor is exposed by a LoadBalancer", () => {
     const flows = harborFlows({
-      namespace: "harbor",
+      namespace: "app",
       net,
       exposure: { kind: "loadBalancer" },
       egress: { core: [443], jobservice: [443], trivy: [443], registry: [] },
     });
-    expect(flows.find((f) => f.name === "from-ingress-nginx")?.peers).to.deep.equal([
-      { cidrs: ["0.0.0.0/0"] },
-    ]);
+    const nginx = { namespace: "app", labels: { app: "harbor", component: "nginx" } };
+    expect(admits(inNamespace(networkPolicies(flows)), { ip: "203.0.113.10" }, nginx, 8443).ingress).to.equal(
+      true,
+    );
   });
 });

@@ -5,7 +5,8 @@ import { ConfigError, Raw, bytesOf, int } from "../../config/validate";
 /**
  * Robot permissions Harbor 2.15.2 accepts, per level (`resource:action`). Derived from
  * src/common/rbac/const.go (PoliciesMap plus the NolimitProvider additions), which the
- * robot handler checks every requested access against. The one table: the fake Harbor uses it too.
+ * robot handler checks every requested access against. The fake Harbor checks against its own
+ * table read from that source (test/fakes/harbor-permissions.ts), which a test compares with this.
  */
 export const ROBOT_PERMISSIONS: Readonly<Record<"system" | "project", readonly string[]>> = {
   system: [

@@ -8,7 +8,8 @@ export interface ExportedMetrics {
 
 export const EXPORTED_METRICS = {
   prometheus: {
-    source: "Prometheus: synthetic per-target series `up` written on every scrape",
+    source:
+      "Prometheus: synthetic per-target series `up` written on every scrape (the cluster's own: no version pinned here)",
     metrics: ["up"],
   },
   harborExporter: {
@@ -61,7 +62,7 @@ export const EXPORTED_METRICS = {
   },
   barmanCloudPlugin: {
     source:
-      "cloudnative-pg/plugin-barman-cloud v0.7.0 internal/cnpgi/instance/metrics.go (domain barman-cloud.cloudnative-pg.io, served by the instance's /metrics)",
+      "cloudnative-pg/plugin-barman-cloud v0.13.0 (chart 0.7.0's appVersion) internal/cnpgi/instance/metrics.go (domain barman-cloud.cloudnative-pg.io, served by the instance's /metrics)",
     metrics: [
       "barman_cloud_cloudnative_pg_io_last_available_backup_timestamp",
       "barman_cloud_cloudnative_pg_io_last_failed_backup_timestamp",
@@ -69,7 +70,8 @@ export const EXPORTED_METRICS = {
     ],
   },
   minio: {
-    source: "minio/minio cmd/metrics-v2.go, /minio/v2/metrics/cluster (namespace minio_cluster)",
+    source:
+      "minio/minio RELEASE.2024-12-18T13-15-44Z cmd/metrics-v2.go, /minio/v2/metrics/cluster (namespace minio_cluster)",
     metrics: [
       "minio_cluster_capacity_usable_total_bytes",
       "minio_cluster_capacity_usable_free_bytes",
@@ -98,7 +100,8 @@ export const EXPORTED_METRICS = {
     ],
   },
   fluentBit: {
-    source: "fluent/fluent-bit src/flb_output.c (cmetrics fluentbit_output_*), /api/v2/metrics/prometheus",
+    source:
+      "fluent/fluent-bit v5.1.1 (chart 0.58.1's appVersion) src/flb_output.c (cmetrics fluentbit_output_*), /api/v2/metrics/prometheus",
     metrics: [
       "fluentbit_output_errors_total",
       "fluentbit_output_retries_failed_total",
@@ -115,11 +118,13 @@ export const EXPORTED_METRICS = {
     ],
   },
   kubelet: {
-    source: "kubernetes pkg/kubelet/metrics/collectors/volume_stats.go",
+    source:
+      "kubernetes pkg/kubelet/metrics/collectors/volume_stats.go (the cluster's own: no version pinned here)",
     metrics: ["kubelet_volume_stats_available_bytes", "kubelet_volume_stats_capacity_bytes"],
   },
   kubeStateMetrics: {
-    source: "kube-state-metrics internal/store/cronjob.go, job.go",
+    source:
+      "kube-state-metrics internal/store/cronjob.go, job.go (the cluster's own: no version pinned here)",
     metrics: [
       "kube_cronjob_status_last_successful_time",
       "kube_job_status_failed",

@@ -184,7 +184,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
           credential: args.secrets[logging.credentialsSecret],
           quota: cfg.namespaceQuota,
           networkPolicy: cfg.networkPolicy,
-          ...(cfg.prod ? { serviceMonitorLabels: cfg.observability.alerting.selectorLabels } : {}),
+          serviceMonitorLabels: cfg.observability.alerting.selectorLabels,
           provider,
         },
         { parent: this },

@@ -8,6 +8,9 @@ import { parseDocument, stringify } from "yaml";
 import { charts } from "../../versions";
 import { CHART_MONITOR_LABEL_KEYS } from "../../config/observability";
 import { at, evaluateStack, stackConfig, type StackRun } from "../harness";
+import { parseConfig } from "../../config";
+import { monitorSwitches, ruleSwitches } from "./monitor-switches";
+import { devWithOptions } from "../harness/options";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
@@ -144,4 +147,58 @@ describe("chart monitors a strict YAML parser accepts", () => {
       /^harbor-platform:alerting\.selectorLabels = \{"release":"kube-prometheus-stack"\}: label keys other than /,
     );
   });
+});
+
+// The cluster's Prometheus selects monitors and rules by alerting.selectorLabels: an object
+// without them is never scraped or evaluated, silently.
+describe("every monitor and rule either stack creates carries the configured selector labels", () => {
+  const PROGRAM_KINDS = ["ServiceMonitor", "PodMonitor", "Probe", "PrometheusRule"].map(
+    (k) => `kubernetes:monitoring.coreos.com/v1:${k}`,
+  );
+
+  /** Objects (program's and each chart's, by the values that switch them on) missing a selector label. */
+  function unselected(
+    run: StackRun,
+    selector: Record<string, string>,
+  ): { checked: number; missing: string[] } {
+    const missing: string[] = [];
+    let checked = 0;
+    const lacks = (labels: unknown) =>
+      Object.entries(selector).some(([k, v]) => (labels as Record<string, string> | undefined)?.[k] !== v);
+    for (const r of run.resources.filter((x) => PROGRAM_KINDS.includes(x.type))) {
+      checked++;
+      if (lacks(at(r.inputs, "metadata.labels"))) missing.push(`${r.type.split(":").pop()} ${r.name}`);
+    }
+    for (const r of run.byType(RELEASE)) {
+      const chart = String(r.inputs.chart);
+      const monitors = monitorSwitches(r.inputs.values);
+      expect(
+        ruleSwitches(r.inputs.values),
+        `${chart} turns on a rule: describe where its labels go`,
+      ).to.deep.equal([]);
+      if (monitors.length === 0) continue;
+      const m = MONITORS[chart];
+      expect(
+        m,
+        `${chart} turns on ${monitors.join(", ")}: describe where its monitor's labels go`,
+      ).to.not.equal(undefined);
+      checked++;
+      if (lacks(at(r.inputs.values, m.userLabels))) missing.push(`${chart} (${monitors.join(", ")})`);
+    }
+    return { checked, missing };
+  }
+
+  const cases: [string, string, Record<string, unknown>][] = [
+    ["prod", "prod", {}],
+    ["dev with logging and selector labels", "dev", devWithOptions()],
+  ];
+  for (const [what, stack, overrides] of cases)
+    it(what, async () => {
+      const run = await evaluateStack(stack, overrides);
+      const selector = parseConfig(stackConfig(stack, overrides)).observability.alerting.selectorLabels;
+      expect(Object.keys(selector), "a selector to check").to.not.deep.equal([]);
+      const { checked, missing } = unselected(run, { ...selector });
+      expect(checked, "monitors and rules found").to.be.greaterThan(0);
+      expect(missing).to.deep.equal([]);
+    });
 });

@@ -1,5 +1,5 @@
 // NetworkPolicies as narrow as the topology allows and as wide as the config needs, evaluated
-// with Kubernetes' semantics (./netpol.ts) over what the prod stack registers:
+// with Kubernetes' semantics (../reachability/network-policy.ts) over what the prod stack registers:
 // - the API server's addresses are required in prod, never 0.0.0.0/0;
 // - only Harbor's components that call out reach the internet: core (proxy-cache pulls,
 //   OIDC/LDAP login), jobservice (replication), trivy (its databases) and, with an external S3,
@@ -9,9 +9,10 @@
 //   behind a LoadBalancer (templates/nginx/service.yaml selects component=nginx).
 import { expect } from "chai";
 import { at, evaluateStack, stackConfig, type StackRun } from "../harness";
-import { allowed, policies } from "./netpol";
+import { admits, policiesOf } from "../reachability/network-policy";
 
-const INTERNET = { internet: true } as const;
+// An address on the internet (TEST-NET-3, RFC 5737).
+const INTERNET = { ip: "203.0.113.10" } as const;
 const COMPONENTS = ["core", "jobservice", "registry", "portal", "trivy", "exporter", "nginx"];
 const pod = (component: string) => ({ app: "harbor", release: "harbor", component });
 
@@ -25,7 +26,7 @@ async function refusal(overrides: Record<string, unknown>, key: string): Promise
 }
 
 function egressFrom(run: StackRun, namespace: string, labels: Record<string, string>, port: number): boolean {
-  return allowed(policies(run), "egress", namespace, labels, port, INTERNET);
+  return admits(policiesOf(run), { namespace, labels }, INTERNET, port).egress;
 }
 
 describe("prod NetworkPolicies: scope", () => {
@@ -42,7 +43,7 @@ describe("prod NetworkPolicies: scope", () => {
       /^harbor-platform:networkPolicy\.apiServerCidrs\[0\] = "0\.0\.0\.0\/0": in prod the API server's endpoint addresses .*, not every address$/,
     );
     const run = await evaluateStack("prod");
-    const open = policies(run).filter(
+    const open = policiesOf(run).filter(
       (p) => /kube-api|webhook/.test(p.name) && JSON.stringify(p.spec).includes('/0"'),
     );
     expect(open.map((p) => `${p.namespace}/${p.name}`)).to.deep.equal([]);
@@ -54,14 +55,16 @@ describe("prod NetworkPolicies: scope", () => {
     const ingress = String(net().ingressNamespace);
     const out = COMPONENTS.filter((c) => egressFrom(run, ns, pod(c), 443));
     expect(out).to.have.members(["core", "jobservice", "trivy"]);
-    const reached = COMPONENTS.filter((c) =>
-      allowed(policies(run), "ingress", ns, pod(c), 8443, { namespace: ingress }),
+    const reached = COMPONENTS.filter(
+      (c) => admits(policiesOf(run), { namespace: ingress }, { namespace: ns, labels: pod(c) }, 8443).ingress,
     );
     expect(reached).to.have.members(["core", "portal"]);
     const lb = await evaluateStack("prod", { exposure: "loadBalancer" });
     // From outside the cluster, only nginx answers.
     expect(
-      COMPONENTS.filter((c) => allowed(policies(lb), "ingress", ns, pod(c), 8443, INTERNET)),
+      COMPONENTS.filter(
+        (c) => admits(policiesOf(lb), INTERNET, { namespace: ns, labels: pod(c) }, 8443).ingress,
+      ),
     ).to.deep.equal(["nginx"]);
   });
 

@@ -175,8 +175,8 @@ describe("restore drill: the database checks on a real PostgreSQL", function () 
     });
   });
 
+  // The Harbor image is held to its chart's appVersion in test/image-pins.test.ts.
   it("checks the schema version Harbor v2.15.2 migrates to (pinned beside its image)", () => {
-    expect(images.harbor.tag).to.equal("v2.15.2");
     expect(drillSql(HARBOR_SCHEMA_VERSION)).to.include(`v < ${HARBOR_SCHEMA_VERSION}`);
   });
 });

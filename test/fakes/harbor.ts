@@ -11,7 +11,7 @@ import { readFileSync } from "fs";
 import Ajv, { ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { parse } from "yaml";
-import { isAllowedPermission } from "../../components/harbor-config/validation";
+import { harborAllowsRobotPermission } from "./harbor-permissions";
 import { upstreamFile } from "../upstream";
 
 const BASE = "/api/v2.0";
@@ -877,7 +877,7 @@ export class FakeHarbor {
         throw new HttpError(400, `bad request permission level: ${p.kind}`);
       if (p.kind === "project" && p.namespace !== "*") this.project(p.namespace, {});
       for (const a of p.access) {
-        if (!isAllowedPermission(p.kind, a.resource, a.action))
+        if (!harborAllowsRobotPermission(p.kind, a.resource, a.action))
           throw new HttpError(400, `bad request permission: ${a.resource}:${a.action}`);
       }
     }

@@ -48,8 +48,16 @@ export interface Registered {
    */
   wire: { inputs: Record<string, unknown>; computed: Record<string, unknown> };
   protect: boolean;
+  // The options below are optional only so hand-built registrations in tests may omit them;
+  // every registration the harness records carries them.
   /** Output names the engine stores as secrets whatever the provider returns (absent: none). */
   additionalSecretOutputs?: string[];
+  /** Input paths whose changes the engine ignores (`ignoreChanges`). */
+  ignoreChanges?: string[];
+  /** Whether a replacement deletes the old resource first (`deleteBeforeReplace`). */
+  deleteBeforeReplace?: boolean;
+  /** Whether a delete leaves the cloud resource in place (`retainOnDelete`). */
+  retainOnDelete?: boolean;
   parent?: string;
   /** Provider reference `<urn>::<id>` (explicit providers only), as the engine receives it. */
   provider?: string;
@@ -125,6 +133,9 @@ interface RawRequest {
   getCustom(): boolean;
   getProtect(): boolean;
   getAdditionalsecretoutputsList(): string[];
+  getIgnorechangesList(): string[];
+  getDeletebeforereplace(): boolean;
+  getRetainondelete(): boolean;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): {
     forEach(cb: (deps: { getUrnsList(): string[] }, key: string) => void): void;
@@ -355,6 +366,9 @@ export async function runUnderMocks(
           wire: { inputs: wireInputs, computed },
           protect: req.getProtect(),
           additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+          ignoreChanges: req.getIgnorechangesList(),
+          deleteBeforeReplace: req.getDeletebeforereplace(),
+          retainOnDelete: req.getRetainondelete(),
           parent: req.getParent() || undefined,
           provider: req.getProvider() || undefined,
           sourcePosition: sourcePosition(req),

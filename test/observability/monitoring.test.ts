@@ -3,6 +3,7 @@ import * as path from "path";
 import { expect } from "chai";
 import { parse as parseYaml } from "yaml";
 import { upstreamFile } from "../upstream";
+import { charts, images } from "../../versions";
 import { customResourceProblems } from "../conformance/crds";
 import { parseObservability } from "../../config/observability";
 import {
@@ -103,8 +104,35 @@ describe("alert rules", () => {
     ).to.deep.equal(["a_total", "b", "c"]);
   });
 
-  it("keeps a source for every component's metric list", () => {
-    for (const [k, v] of Object.entries(EXPORTED_METRICS)) expect(v.source, k).to.not.equal("");
+  it("cites each component's metric list at the version the project pins (or as the cluster's own)", () => {
+    // The version each table entry must be read at: the pinned image or chart, or the app version
+    // of the pinned chart (upstream Chart.yaml). Prometheus, the kubelet and kube-state-metrics
+    // are the cluster's: the project pins none of them.
+    const app = (folder: string) =>
+      String(
+        (parseYaml(fs.readFileSync(upstreamFile(folder, "Chart.yaml"), "utf8")) as { appVersion: unknown })
+          .appVersion,
+      );
+    const pinned: Record<keyof typeof EXPORTED_METRICS, string | "cluster"> = {
+      prometheus: "cluster",
+      kubelet: "cluster",
+      kubeStateMetrics: "cluster",
+      harborExporter: images.harbor.tag,
+      harborCore: images.harbor.tag,
+      harborJobservice: images.harbor.tag,
+      cloudnativePg: app(charts.cloudnativePg.upstream).replace(/\.0$/, ""),
+      barmanCloudPlugin: app(charts.barmanCloudPlugin.upstream),
+      minio: images.minio.tag,
+      redisExporter: images.redisExporter.tag,
+      velero: `v${app(charts.velero.upstream)}`,
+      fluentBit: `v${app(charts.fluentBit.upstream)}`,
+      certManager: charts.certManager.version,
+    };
+    for (const [k, v] of Object.entries(EXPORTED_METRICS)) {
+      const version = pinned[k as keyof typeof EXPORTED_METRICS];
+      if (version === "cluster") expect(v.source, k).to.match(/the cluster's own/);
+      else expect(v.source, k).to.include(version);
+    }
   });
 });
 
