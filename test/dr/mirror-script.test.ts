@@ -7,9 +7,9 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import { at, evaluateStack, stackConfig, type StackRun } from "../harness";
 import { parseDr, type DrConfig } from "../../config/dr";
-import { mirrorScript, mirrorSettings } from "../../components/dr/mirror";
+import { MAX_DELETE_ERROR, mirrorScript, mirrorSettings } from "../../components/dr/mirror";
 import { ROOT_CREDENTIALS } from "../../components/object-store";
-import { LocalSite, podScript, requireRclone, type PodScript } from "./rclone-cli";
+import { LocalSite, podScript, rclone, requireRclone, type PodScript } from "./rclone-cli";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const PROD = stackConfig("prod");
@@ -156,6 +156,42 @@ describe("DR mirror script, run for real (bash + Debian's rclone, local folders)
     expect(run.status, run.log).to.equal(0);
     expect(site.list(site.dr(mirror.registry))).to.deep.equal([...blobs(115, 5), ...blobs(2, 900)].sort());
     expect(site.list(site.dr(mirror.backups))).to.deep.equal(wals(17, 3).sort());
+  });
+
+  it("a dry run that fails for another reason is an error, not a hold: rclone exits 7 on every fatal error", () => {
+    site = mirrored();
+    site.remove(site.minio(mirror.registry), blobs(60));
+    // --max-duration reached is another of rclone's fatal errors (fs/sync/sync.go
+    // errorMaxDurationReached, 1.60.1 and 1.75.0), like a refused key on S3: exit 7, not the
+    // max-delete text. Checked here first, so the case below cannot pass vacuously.
+    const fatal = { RCLONE_MAX_DURATION: "1ns" };
+    const probe = rclone(
+      ["sync", "--dry-run", "--max-delete", "1000", site.minio(mirror.registry), site.dr(mirror.registry)],
+      fatal,
+    );
+    expect(probe.status, probe.stderr).to.equal(7);
+    expect(probe.stderr).to.not.include(MAX_DELETE_ERROR);
+
+    const run = site.run({ ...mirror, env: { ...mirror.env, ...fatal } });
+    expect(run.status, run.log).to.not.be.oneOf([0, exitHeld]);
+    expect(run.log).to.not.match(/HELD/);
+    expect(run.log).to.include(`dr-mirror: ${mirror.registry}: the dry run failed`);
+    expect(site.list(site.dr(mirror.registry))).to.deep.equal(blobs(120).sort());
+  });
+
+  it("a hold is recognised by rclone's own max-delete error text", () => {
+    site = mirrored();
+    site.remove(site.minio(mirror.registry), blobs(60));
+    const dryRun = rclone([
+      "sync",
+      "--dry-run",
+      "--max-delete",
+      "1",
+      site.minio(mirror.registry),
+      site.dr(mirror.registry),
+    ]);
+    expect(dryRun.status).to.equal(7);
+    expect(dryRun.stderr).to.include(MAX_DELETE_ERROR);
   });
 
   /**
