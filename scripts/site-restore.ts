@@ -13,6 +13,7 @@ import { parseArgs, promisify } from "node:util";
 import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 import { decodeStackConfig, parseConfig, type PlatformConfig } from "../config";
 import { DR_PREFIXES } from "../components/dr/policies";
+import { VELERO_BACKUPS, awsCli } from "../components/dr/site-restore/aws-cli";
 import {
   accessKeyUrns,
   adoptionPlan,
@@ -51,7 +52,8 @@ async function sh(cmd: string, args: string[]): Promise<string> {
   const { stdout } = await run(cmd, args, { maxBuffer: 64 * 1024 * 1024 });
   return stdout;
 }
-const aws = (region: string, args: string[]) => sh("aws", [...args, "--region", region, "--output", "json"]);
+/** One aws CLI call built by awsCli (JSON output, region where it has one). */
+const aws = (args: readonly string[]) => sh("aws", [...args]);
 
 /** The stack's config through the program's own parser: a change the program refuses stops here. */
 async function platformConfig(stack: Stack): Promise<PlatformConfig> {
@@ -88,25 +90,12 @@ async function applyConfig(stack: Stack, plan: SiteRestorePlan, step: StepId): P
 
 async function fence(deleteKeys: boolean, users: string[]): Promise<void> {
   for (const user of users) {
-    const { AccessKeyMetadata } = JSON.parse(
-      await sh("aws", ["iam", "list-access-keys", "--user-name", user]),
-    ) as {
+    const { AccessKeyMetadata } = JSON.parse(await aws(awsCli.listAccessKeys(user))) as {
       AccessKeyMetadata: { AccessKeyId: string }[];
     };
     for (const k of AccessKeyMetadata) {
-      await sh("aws", [
-        "iam",
-        "update-access-key",
-        "--user-name",
-        user,
-        "--access-key-id",
-        k.AccessKeyId,
-        "--status",
-        "Inactive",
-      ]);
-      if (deleteKeys) {
-        await sh("aws", ["iam", "delete-access-key", "--user-name", user, "--access-key-id", k.AccessKeyId]);
-      }
+      await aws(awsCli.deactivateAccessKey(user, k.AccessKeyId));
+      if (deleteKeys) await aws(awsCli.deleteAccessKey(user, k.AccessKeyId));
     }
   }
 }
@@ -116,47 +105,23 @@ async function readHarborSecrets(
   cfg: PlatformConfig,
   copy: { bucket: string; region: string },
 ) {
-  const prefix = `s3://${copy.bucket}/${DR_PREFIXES.velero}/backups/`;
-  const listing = await aws(copy.region, [
-    "s3api",
-    "list-objects-v2",
-    "--bucket",
-    copy.bucket,
-    "--prefix",
-    `${DR_PREFIXES.velero}/backups/`,
-    "--delimiter",
-    "/",
-  ]);
+  const listing = await aws(awsCli.listVeleroBackups(copy));
   const names = (
     (JSON.parse(listing || "{}") as { CommonPrefixes?: { Prefix: string }[] }).CommonPrefixes ?? []
-  ).map((p) => p.Prefix.slice(`${DR_PREFIXES.velero}/backups/`.length).replace(/\/$/, ""));
+  ).map((p) => p.Prefix.slice(VELERO_BACKUPS.length).replace(/\/$/, ""));
   const records: BackupRecord[] = [];
   for (const name of names) {
     records.push(
       JSON.parse(
-        await sh("aws", [
-          "s3",
-          "cp",
-          `s3://${copy.bucket}/${backupRecordKey(DR_PREFIXES.velero, name)}`,
-          "-",
-          "--region",
-          copy.region,
-        ]),
+        await aws(awsCli.download(copy, backupRecordKey(DR_PREFIXES.velero, name), "-")),
       ) as BackupRecord,
     );
   }
   const backup = newestCompleted(records);
-  console.log(`  newest completed Velero backup under ${prefix}: ${backup}`);
+  console.log(`  newest completed Velero backup under s3://${copy.bucket}/${VELERO_BACKUPS}: ${backup}`);
   const dir = mkdtempSync(join(tmpdir(), "site-restore-"));
   const archive = join(dir, "backup.tar.gz");
-  await sh("aws", [
-    "s3",
-    "cp",
-    `s3://${copy.bucket}/${backupContentsKey(DR_PREFIXES.velero, backup)}`,
-    archive,
-    "--region",
-    copy.region,
-  ]);
+  await aws(awsCli.download(copy, backupContentsKey(DR_PREFIXES.velero, backup), archive));
   await sh("tar", ["-xzf", archive, "-C", dir]);
   const sources = Object.values(
     restoredSecretSources({
@@ -177,7 +142,7 @@ async function adopt(stack: Stack, stateSituation: StateSituation): Promise<void
   const existing = new Set((await stateResources(stack)).map((r) => r.urn));
   const keyIds: Record<string, string> = {};
   for (const k of keyLookups(plannedNow)) {
-    const out = JSON.parse(await aws(k.region, ["kms", "describe-key", "--key-id", k.alias])) as {
+    const out = JSON.parse(await aws(awsCli.describeKey(k.region, k.alias))) as {
       KeyMetadata: { KeyId: string };
     };
     keyIds[k.keyUrn] = out.KeyMetadata.KeyId;
@@ -253,16 +218,10 @@ async function main(): Promise<void> {
   const steps: Record<StepId, () => Promise<void>> = {
     "check-copy": async () => {
       const backups = before.prod?.objectStore.buckets.backups;
-      const base = `s3://${plan.copy.bucket}/${DR_PREFIXES.mirror}/${backups}/${serverName}`;
-      await sh("aws", ["s3", "ls", `${base}/base/`, "--region", plan.copy.region]);
-      await sh("aws", ["s3", "ls", `${base}/wals/`, "--region", plan.copy.region]);
-      await sh("aws", [
-        "s3",
-        "ls",
-        `s3://${plan.copy.bucket}/${DR_PREFIXES.velero}/backups/`,
-        "--region",
-        plan.copy.region,
-      ]);
+      const base = `${DR_PREFIXES.mirror}/${backups}/${serverName}`;
+      await aws(awsCli.list(plan.copy, `${base}/base/`));
+      await aws(awsCli.list(plan.copy, `${base}/wals/`));
+      await aws(awsCli.list(plan.copy, VELERO_BACKUPS));
     },
     "fence-old-site": async () =>
       fence(

@@ -47,7 +47,9 @@ import {
   readBackedUpSecrets,
   secretValue,
 } from "../../components/dr/site-restore/velero";
+import { awsCli } from "../../components/dr/site-restore/aws-cli";
 import { RESTORED_SECRET_KEYS } from "../../config/dr";
+import { cliOperation } from "./aws-models";
 import { CLUSTER_NAME, DATABASE_NAMESPACE } from "../../components/platform/prod";
 
 const PROD = stackConfig("prod");
@@ -535,6 +537,50 @@ describe("site-loss restore", () => {
       expect(() => newestCompleted([rec("harbor-b", "Failed", "2026-12-01T12:00:00Z")])).to.throw(
         /no completed/,
       );
+    });
+  });
+
+  describe("aws CLI calls", () => {
+    const copy = { bucket: DR.bucketName, region: REGION };
+    // One call of each builder: a builder added without a line here does not compile.
+    const calls: Record<keyof typeof awsCli, string[]> = {
+      listAccessKeys: awsCli.listAccessKeys("u"),
+      deactivateAccessKey: awsCli.deactivateAccessKey("u", "AKIA0"),
+      createAccessKey: awsCli.createAccessKey("u"),
+      deleteAccessKey: awsCli.deleteAccessKey("u", "AKIA0"),
+      describeKey: awsCli.describeKey(REGION, `alias/${DR.bucketName}`),
+      listVeleroBackups: awsCli.listVeleroBackups(copy),
+      download: awsCli.download(copy, "velero/backups/b/b.tar.gz", "-"),
+      list: awsCli.list(copy, "velero/backups/"),
+    };
+
+    it("ask for JSON, whatever the operator's CLI defaults to", () => {
+      for (const [name, args] of Object.entries(calls)) {
+        const at = args.indexOf("--output");
+        expect(at, name).to.be.greaterThan(-1);
+        expect(args[at + 1], name).to.equal("json");
+      }
+    });
+
+    it("call operations AWS has, with options of their input (botocore's models of iam, kms and s3)", () => {
+      const services = { iam: "iam", kms: "kms", s3api: "s3" } as const;
+      const global = ["--region", "--output"];
+      for (const [name, args] of Object.entries(calls)) {
+        const service = services[args[0] as keyof typeof services];
+        if (!service) continue; // `aws s3 cp|ls` are the CLI's own commands, not API operations
+        const op = cliOperation(service, args[1]);
+        expect(op, `${name}: ${args.slice(0, 2).join(" ")}`).to.not.equal(undefined);
+        const options = args.filter((a) => a.startsWith("--") && !global.includes(a));
+        expect(op?.options, name).to.include.members(options);
+      }
+    });
+
+    it("the script runs aws only through these builders", () => {
+      const script = fs.readFileSync(path.join(ROOT, "scripts", "site-restore.ts"), "utf8");
+      expect(script.match(/sh\("aws"/g), 'one sh("aws", …) in the aws helper').to.have.length(1);
+      const uses = [...script.matchAll(/\baws\(([^)]*)/g)].map((m) => m[1]);
+      expect(uses.length).to.be.greaterThan(5);
+      for (const u of uses) expect(u).to.match(/^awsCli\./);
     });
   });
 
