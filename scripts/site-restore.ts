@@ -13,7 +13,13 @@ import { parseArgs, promisify } from "node:util";
 import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 import { decodeStackConfig, parseConfig, type PlatformConfig } from "../config";
 import { DR_PREFIXES } from "../components/dr/policies";
-import { VELERO_BACKUPS, awsCli } from "../components/dr/site-restore/aws-cli";
+import {
+  VELERO_BACKUPS,
+  accessKeyEnv,
+  awsCli,
+  type AccessKey,
+  type CopyRef,
+} from "../components/dr/site-restore/aws-cli";
 import {
   accessKeyUrns,
   adoptionPlan,
@@ -47,13 +53,41 @@ const PROJECT = "harbor-platform";
 const ROOT = resolve(__dirname, "..");
 const run = promisify(execFile);
 
-async function sh(cmd: string, args: string[]): Promise<string> {
+async function sh(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
   console.log(`  $ ${cmd} ${args.join(" ")}`);
-  const { stdout } = await run(cmd, args, { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(cmd, args, { maxBuffer: 64 * 1024 * 1024, ...(env ? { env } : {}) });
   return stdout;
 }
 /** One aws CLI call built by awsCli (JSON output, region where it has one). */
-const aws = (args: readonly string[]) => sh("aws", [...args]);
+const aws = (args: readonly string[], env?: NodeJS.ProcessEnv) => sh("aws", [...args], env);
+
+/**
+ * Runs `reads` as IAM user `user` with a temporary access key, created with the operator's
+ * credentials and deleted afterwards whatever happens. Only the stack's DR users may decrypt
+ * the copy (the key policy gives the account administration, not use), and fencing deleted
+ * their keys.
+ */
+async function asUser<T>(user: string, reads: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+  const { AccessKey } = JSON.parse(await aws(awsCli.createAccessKey(user))) as { AccessKey: AccessKey };
+  try {
+    return await reads(accessKeyEnv(process.env, AccessKey));
+  } finally {
+    await aws(awsCli.deleteAccessKey(user, AccessKey.AccessKeyId));
+  }
+}
+
+/** A new access key takes a few seconds to be accepted everywhere (IAM is eventually consistent). */
+async function whenAccepted<T>(what: () => Promise<T>, tries = 12, pauseMs = 5000): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await what();
+    } catch (err) {
+      if (i >= tries) throw err;
+      console.log(`  not yet accepted (${i}/${tries}), retrying in ${pauseMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  }
+}
 
 /** The stack's config through the program's own parser: a change the program refuses stops here. */
 async function platformConfig(stack: Stack): Promise<PlatformConfig> {
@@ -100,29 +134,9 @@ async function fence(deleteKeys: boolean, users: string[]): Promise<void> {
   }
 }
 
-async function readHarborSecrets(
-  stack: Stack,
-  cfg: PlatformConfig,
-  copy: { bucket: string; region: string },
-) {
-  const listing = await aws(awsCli.listVeleroBackups(copy));
-  const names = (
-    (JSON.parse(listing || "{}") as { CommonPrefixes?: { Prefix: string }[] }).CommonPrefixes ?? []
-  ).map((p) => p.Prefix.slice(VELERO_BACKUPS.length).replace(/\/$/, ""));
-  const records: BackupRecord[] = [];
-  for (const name of names) {
-    records.push(
-      JSON.parse(
-        await aws(awsCli.download(copy, backupRecordKey(DR_PREFIXES.velero, name), "-")),
-      ) as BackupRecord,
-    );
-  }
-  const backup = newestCompleted(records);
-  console.log(`  newest completed Velero backup under s3://${copy.bucket}/${VELERO_BACKUPS}: ${backup}`);
-  const dir = mkdtempSync(join(tmpdir(), "site-restore-"));
-  const archive = join(dir, "backup.tar.gz");
-  await aws(awsCli.download(copy, backupContentsKey(DR_PREFIXES.velero, backup), archive));
-  await sh("tar", ["-xzf", archive, "-C", dir]);
+async function readHarborSecrets(stack: Stack, cfg: PlatformConfig, plan: SiteRestorePlan) {
+  console.log(`  reading as ${plan.reader} (a temporary access key)`);
+  const dir = await asUser(plan.reader, (env) => downloadNewestBackup(plan.copy, env));
   const sources = Object.values(
     restoredSecretSources({
       harborNamespace: cfg.namespace,
@@ -135,6 +149,29 @@ async function readHarborSecrets(
     console.log(`  config set --secret ${PROJECT}:${key} (from ${s?.namespace}/${s?.secret} key ${s?.key})`);
     await stack.setConfig(`${PROJECT}:${key}`, { value, secret: true });
   }
+}
+
+/** The newest completed Velero backup of the copy, unpacked into a new directory. */
+async function downloadNewestBackup(copy: CopyRef, env: NodeJS.ProcessEnv): Promise<string> {
+  const listing = await whenAccepted(() => aws(awsCli.listVeleroBackups(copy), env));
+  const names = (
+    (JSON.parse(listing || "{}") as { CommonPrefixes?: { Prefix: string }[] }).CommonPrefixes ?? []
+  ).map((p) => p.Prefix.slice(VELERO_BACKUPS.length).replace(/\/$/, ""));
+  const records: BackupRecord[] = [];
+  for (const name of names) {
+    records.push(
+      JSON.parse(
+        await aws(awsCli.download(copy, backupRecordKey(DR_PREFIXES.velero, name), "-"), env),
+      ) as BackupRecord,
+    );
+  }
+  const backup = newestCompleted(records);
+  console.log(`  newest completed Velero backup under s3://${copy.bucket}/${VELERO_BACKUPS}: ${backup}`);
+  const dir = mkdtempSync(join(tmpdir(), "site-restore-"));
+  const archive = join(dir, "backup.tar.gz");
+  await aws(awsCli.download(copy, backupContentsKey(DR_PREFIXES.velero, backup), archive), env);
+  await sh("tar", ["-xzf", archive, "-C", dir]);
+  return dir;
 }
 
 async function adopt(stack: Stack, stateSituation: StateSituation): Promise<void> {
@@ -228,7 +265,7 @@ async function main(): Promise<void> {
         plan.fenceDeletesKeys,
         iamUsers(state === "present" ? await stateResources(stack) : await previewed(stack)),
       ),
-    "read-harbor-secrets": () => readHarborSecrets(stack, before, plan.copy),
+    "read-harbor-secrets": () => readHarborSecrets(stack, before, plan),
     "switch-region": () => applyConfig(stack, plan, "switch-region"),
     "set-restore-switch": async () => {
       await applyConfig(stack, plan, "set-restore-switch");

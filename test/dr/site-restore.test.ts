@@ -42,14 +42,18 @@ import {
 } from "../../components/dr/site-restore/plan";
 import {
   backupContentsKey,
+  backupRecordKey,
   isSecretEntry,
   newestCompleted,
   readBackedUpSecrets,
   secretValue,
 } from "../../components/dr/site-restore/velero";
-import { awsCli } from "../../components/dr/site-restore/aws-cli";
+import { VELERO_BACKUPS, accessKeyEnv, awsCli } from "../../components/dr/site-restore/aws-cli";
+import { DR_PREFIXES } from "../../components/dr/policies";
 import { RESTORED_SECRET_KEYS } from "../../config/dr";
-import { cliOperation } from "./aws-models";
+import { actionExists, cliOperation } from "./aws-models";
+import { allows, denies } from "./policy-eval";
+import { forBucket, statements } from "./stack-helpers";
 import { CLUSTER_NAME, DATABASE_NAMESPACE } from "../../components/platform/prod";
 
 const PROD = stackConfig("prod");
@@ -540,6 +544,111 @@ describe("site-loss restore", () => {
     });
   });
 
+  describe("who reads the copy", () => {
+    /** The registered policies that decide whether the plan's reader may read the copy's Velero backups. */
+    function readerAndCopy(source: "primary" | "replica") {
+      const plan = siteRestorePlan(input({ source, state: "lost" }));
+      const user = run.byType("aws:iam/user:User").find((u) => u.inputs.name === plan.reader);
+      expect(user, `IAM user ${plan.reader}`).to.not.equal(undefined);
+      const userPolicy = run
+        .byType("aws:iam/userPolicy:UserPolicy")
+        .filter((p) => p.inputs.user === plan.reader);
+      const bucket = run
+        .byType("aws:s3/bucket:Bucket")
+        .find((b) => b.inputs.bucket === plan.copy.bucket) as Registered;
+      const alias = run
+        .byType("aws:kms/alias:Alias")
+        .find((a) => a.inputs.name === `alias/${plan.copy.bucket}`) as Registered;
+      const key = run
+        .byType("aws:kms/key:Key")
+        .find((k) => alias.inputDependencies.includes(k.urn)) as Registered;
+      const keyPolicies = run
+        .byType("aws:kms/keyPolicy:KeyPolicy")
+        .filter((p) => p.inputDependencies.includes(key.urn));
+      expect(keyPolicies, plan.copy.bucket).to.have.length(1);
+      return {
+        plan,
+        principal: String(user?.wire.computed.arn),
+        bucketArn: String(bucket.wire.computed.arn),
+        keyArn: String(key.wire.computed.arn),
+        identity: userPolicy.flatMap((p) => statements(p.inputs.policy)),
+        bucketPolicy: forBucket(run, "bucketPolicy:BucketPolicy", bucket).flatMap((p) =>
+          statements(p.inputs.policy),
+        ),
+        keyPolicy: statements(keyPolicies[0].inputs.policy),
+      };
+    }
+
+    for (const source of ["primary", "replica"] as const) {
+      it(`from the ${source}: the plan's reader may list and get the Velero backups and decrypt them with the copy's key`, () => {
+        const c = readerAndCopy(source);
+        // S3 calls KMS as the requester, through S3 in the bucket's region (kms:ViaService).
+        const tls = { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" };
+        const list = {
+          action: "s3:ListBucket",
+          resource: c.bucketArn,
+          principal: c.principal,
+          context: { ...tls, "s3:prefix": VELERO_BACKUPS },
+        };
+        expect(allows(c.identity, list), "ListBucket velero/backups/").to.equal(true);
+        expect(denies(c.bucketPolicy, list)).to.equal(false);
+        for (const key of [
+          backupRecordKey(DR_PREFIXES.velero, "b"),
+          backupContentsKey(DR_PREFIXES.velero, "b"),
+        ]) {
+          const get = {
+            action: "s3:GetObject",
+            resource: `${c.bucketArn}/${key}`,
+            principal: c.principal,
+            context: tls,
+          };
+          expect(allows(c.identity, get), key).to.equal(true);
+          expect(denies(c.bucketPolicy, get), key).to.equal(false);
+        }
+        const decrypt = {
+          action: "kms:Decrypt",
+          resource: c.keyArn,
+          principal: c.principal,
+          context: { "kms:ViaService": `s3.${c.plan.copy.region}.amazonaws.com` },
+        };
+        expect(allows(c.keyPolicy, decrypt), "key policy").to.equal(true);
+        expect(allows(c.identity, decrypt), "user policy").to.equal(true);
+      });
+    }
+
+    it("the script reads the backup with a temporary key of the plan's reader, and with nothing of the operator's", () => {
+      const script = fs.readFileSync(path.join(ROOT, "scripts", "site-restore.ts"), "utf8");
+      expect(script).to.match(/asUser\(plan\.reader, \(env\) => downloadNewestBackup\(plan\.copy, env\)\)/);
+      const env = accessKeyEnv(
+        {
+          PATH: "/usr/bin",
+          AWS_SESSION_TOKEN: "operator",
+          AWS_PROFILE: "admin",
+          AWS_ACCESS_KEY_ID: "ASIAOPERATOR",
+        },
+        { AccessKeyId: "AKIARESTORE", SecretAccessKey: "s" },
+      );
+      expect(env).to.deep.equal({
+        PATH: "/usr/bin",
+        AWS_ACCESS_KEY_ID: "AKIARESTORE",
+        AWS_SECRET_ACCESS_KEY: "s",
+      });
+    });
+
+    it("the operator's own credentials could not have decrypted it: the key policy gives the account administration only", () => {
+      const c = readerAndCopy("primary");
+      const root = c.principal.replace(/:user\/.*$/, ":root");
+      const decrypt = {
+        action: "kms:Decrypt",
+        resource: c.keyArn,
+        principal: root,
+        context: { "kms:ViaService": `s3.${c.plan.copy.region}.amazonaws.com` },
+      };
+      expect(allows(c.keyPolicy, decrypt)).to.equal(false);
+      expect(allows(c.keyPolicy, { ...decrypt, action: "kms:DescribeKey" })).to.equal(true);
+    });
+  });
+
   describe("aws CLI calls", () => {
     const copy = { bucket: DR.bucketName, region: REGION };
     // One call of each builder: a builder added without a line here does not compile.
@@ -572,6 +681,16 @@ describe("site-loss restore", () => {
         expect(op, `${name}: ${args.slice(0, 2).join(" ")}`).to.not.equal(undefined);
         const options = args.filter((a) => a.startsWith("--") && !global.includes(a));
         expect(op?.options, name).to.include.members(options);
+      }
+    });
+
+    it("the runbook's prerequisites name the IAM action of every IAM and KMS call the operator's credentials make", async () => {
+      const text = fs.readFileSync(path.join(ROOT, "docs", "runbook-site-loss.md"), "utf8");
+      const prerequisites = text.slice(text.indexOf("## Before a disaster"), text.indexOf("## Run it"));
+      for (const args of Object.values(calls).filter((a) => a[0] === "iam" || a[0] === "kms")) {
+        const action = `${args[0]}:${cliOperation(args[0] as "iam" | "kms", args[1])?.operation}`;
+        expect(await actionExists(action), action).to.equal(true);
+        expect(prerequisites, action).to.include(`\`${action}\``);
       }
     });
 

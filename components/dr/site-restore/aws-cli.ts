@@ -39,3 +39,21 @@ export const awsCli = {
   /** What is under a prefix of the copy (a check; the output is only shown). */
   list: (copy: CopyRef, prefix: string) => call(["s3", "ls", `s3://${copy.bucket}/${prefix}`], copy.region),
 } as const;
+
+/** An IAM user's access key, as create-access-key returns it. */
+export interface AccessKey {
+  readonly AccessKeyId: string;
+  readonly SecretAccessKey: string;
+}
+
+/**
+ * The environment of aws CLI calls made with one user's access key: the key in AWS's standard
+ * variables, and nothing of the operator's own credentials that could mix in (a session token
+ * would be sent with the long-term key and refused; a profile is not the key).
+ */
+export function accessKeyEnv(base: NodeJS.ProcessEnv, key: AccessKey): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base };
+  for (const v of ["AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"])
+    delete env[v];
+  return { ...env, AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey };
+}
