@@ -128,9 +128,12 @@ const DRY_RUN = { within: 0, failed: 1, over: 2 } as const;
  */
 export const MAX_DELETE_ERROR = ": --max-delete threshold reached";
 
-/** Where a run records the approvals it used: beside the buckets' copies, never inside one. */
+/**
+ * Where a run records the approvals it used: on the DR remote (the pod's own disk is gone with
+ * the pod), beside the buckets' copies, never inside one.
+ */
 export function approvalsPath(drBucket: string): string {
-  return drPath(drBucket, DR_PREFIXES.mirror, ".approvals");
+  return `dr:${drPath(drBucket, DR_PREFIXES.mirror, ".approvals")}`;
 }
 
 /** The name an approval is recorded under: bucket, lapse time and count identify it. */

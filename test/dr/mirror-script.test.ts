@@ -1,13 +1,14 @@
 // The mirror's script as the prod stack registers it, run for real: bash and Debian's rclone
 // (1.60 in bookworm; the pod runs rclone 1.75.0) with both remotes turned into local folders by
-// overriding RCLONE_CONFIG_<NAME>_TYPE, so the script's remote names, paths and flags are the
-// ones the CronJob runs. What cannot run here (S3 versions, the Job controller) is checked on
-// the registered objects.
+// overriding RCLONE_CONFIG_<NAME>_TYPE (the DR remote an alias of its own folder), so the
+// script's remote names, paths and flags are the ones the CronJob runs. What cannot run here
+// (S3 versions, the Job controller) is checked on the registered objects.
 import { expect } from "chai";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { at, evaluateStack, stackConfig, type StackRun } from "../harness";
 import { parseDr, type DrConfig } from "../../config/dr";
-import { MAX_DELETE_ERROR, mirrorScript, mirrorSettings } from "../../components/dr/mirror";
+import { MAX_DELETE_ERROR, approvalId, mirrorScript, mirrorSettings } from "../../components/dr/mirror";
 import { ROOT_CREDENTIALS } from "../../components/object-store";
 import { LocalSite, podScript, rclone, requireRclone, type PodScript } from "./rclone-cli";
 
@@ -218,13 +219,21 @@ describe("DR mirror script, run for real (bash + Debian's rclone, local folders)
   });
 
   it("an approval lets one run through, once, up to its count", () => {
-    const approved = withDr({ approveDeletes: { bucket: mirror.registry, count: 100, until: inAnHour() } });
+    const approval = { bucket: mirror.registry, count: 100, until: inAnHour() };
+    const approved = withDr({ approveDeletes: approval });
     site = mirrored();
 
     site.remove(site.minio(mirror.registry), blobs(60));
     const first = site.run(approved);
     expect(first.status, first.log).to.equal(0);
     expect(site.list(site.dr(mirror.registry))).to.deep.equal(blobs(60, 60).sort());
+    // Recorded in the DR bucket, which outlives the pod: the next run's pod sees it used.
+    expect(site.list(path.join(site.drRoot, DR.bucketName, "mirror", ".approvals"))).to.deep.equal([
+      approvalId(approval),
+    ]);
+    expect(fs.existsSync(path.join(site.root, DR.bucketName)), "an approval outside the DR remote").to.equal(
+      false,
+    );
 
     site.remove(site.minio(mirror.registry), blobs(55, 60));
     const second = site.run(approved);
