@@ -25,6 +25,7 @@ import {
   adoptionPlan,
   awsStateUrns,
   dropFromDeployment,
+  iamUserResources,
   iamUsers,
   keyLookups,
   planned,
@@ -174,6 +175,17 @@ async function downloadNewestBackup(copy: CopyRef, env: NodeJS.ProcessEnv): Prom
   return dir;
 }
 
+/** Whether IAM has the user; only its NoSuchEntity answer means no. */
+async function iamUserExists(user: string): Promise<boolean> {
+  try {
+    await aws(awsCli.getUser(user));
+    return true;
+  } catch (err) {
+    if (/NoSuchEntity/.test(String((err as { stderr?: string }).stderr))) return false;
+    throw err;
+  }
+}
+
 async function adopt(stack: Stack, stateSituation: StateSituation): Promise<void> {
   const plannedNow = await previewed(stack);
   const existing = new Set((await stateResources(stack)).map((r) => r.urn));
@@ -184,7 +196,13 @@ async function adopt(stack: Stack, stateSituation: StateSituation): Promise<void
     };
     keyIds[k.keyUrn] = out.KeyMetadata.KeyId;
   }
-  const p = adoptionPlan(plannedNow, keyIds, { existing });
+  const absent = new Set<string>();
+  for (const u of iamUserResources(plannedNow)) {
+    if (!(await iamUserExists(u.name))) absent.add(u.urn);
+  }
+  if (absent.size > 0)
+    console.log(`  created by up, not imported (no such IAM user): ${[...absent].join(" ")}`);
+  const p = adoptionPlan(plannedNow, keyIds, { existing, absent });
   if (p.createFirst.length > 0) {
     console.log(`  up --target ${p.createFirst.join(" ")}`);
     await stack.up({ target: p.createFirst, onOutput: (o) => process.stdout.write(o) });

@@ -23,6 +23,7 @@ import {
   awsStateUrns,
   dropFromDeployment,
   fateOf,
+  iamUserResources,
   iamUsers,
   keyLookups,
   planned,
@@ -386,6 +387,28 @@ describe("site-loss restore", () => {
       expect(plan.resources.filter((e) => e.component)).to.deep.equal([]);
     });
 
+    it("after a switch of region, creates the IAM users named after the new DR bucket instead of importing users AWS does not have", async () => {
+      const plan = siteRestorePlan(input({ source: "replica", state: "lost" }));
+      const switched = asPlanned(await evaluateStack("prod", overrides(plan.config, RESTORED)));
+      const users = iamUserResources(switched);
+      // The program names them after the new DR bucket; the ones in AWS (fenced, read as) are the old names.
+      expect(users.map((u) => u.name)).to.not.include(plan.reader);
+      expect(users.map((u) => u.name)).to.include(`${DR.replicaBucketName}-restore`);
+      const keyIds = Object.fromEntries(keyLookups(switched).map((l, i) => [l.keyUrn, `key-${i}`]));
+      const absent = new Set(users.map((u) => u.urn));
+      const adopt = adoptionPlan(switched, keyIds, { absent });
+      const imported = new Set(adopt.resources.map((r) => r.name));
+      for (const u of users) expect(imported.has(u.urn), u.name).to.equal(false);
+      // The rest is adopted as before: the surviving bucket and its key.
+      expect(adopt.resources.map((r) => r.type)).to.include.members([
+        "aws:s3/bucket:Bucket",
+        "aws:kms/key:Key",
+      ]);
+      expect(adoptionPlan(switched, keyIds).resources.filter((r) => absent.has(r.name))).to.have.length(
+        users.length,
+      );
+    });
+
     it("refuses to import a resource it has no id for", () => {
       expect(() => adoptionPlan(asPlanned(run), {})).to.throw(/no id to import it by/);
     });
@@ -654,6 +677,7 @@ describe("site-loss restore", () => {
     // One call of each builder: a builder added without a line here does not compile.
     const calls: Record<keyof typeof awsCli, string[]> = {
       listAccessKeys: awsCli.listAccessKeys("u"),
+      getUser: awsCli.getUser("u"),
       deactivateAccessKey: awsCli.deactivateAccessKey("u", "AKIA0"),
       createAccessKey: awsCli.createAccessKey("u"),
       deleteAccessKey: awsCli.deleteAccessKey("u", "AKIA0"),

@@ -23,6 +23,7 @@ export const awsCli = {
   listAccessKeys: (user: string) => call(["iam", "list-access-keys", "--user-name", user]),
   deactivateAccessKey: (user: string, id: string) =>
     call(["iam", "update-access-key", "--user-name", user, "--access-key-id", id, "--status", "Inactive"]),
+  getUser: (user: string) => call(["iam", "get-user", "--user-name", user]),
   createAccessKey: (user: string) => call(["iam", "create-access-key", "--user-name", user]),
   deleteAccessKey: (user: string, id: string) =>
     call(["iam", "delete-access-key", "--user-name", user, "--access-key-id", id]),
