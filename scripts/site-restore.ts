@@ -14,10 +14,18 @@ import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/aut
 import { decodeStackConfig, parseConfig, type PlatformConfig } from "../config";
 import { DR_PREFIXES } from "../components/dr/policies";
 import {
+  VELERO_BACKUPS,
+  accessKeyEnv,
+  awsCli,
+  type AccessKey,
+  type CopyRef,
+} from "../components/dr/site-restore/aws-cli";
+import {
   accessKeyUrns,
   adoptionPlan,
   awsStateUrns,
   dropFromDeployment,
+  iamUserResources,
   iamUsers,
   keyLookups,
   planned,
@@ -46,12 +54,41 @@ const PROJECT = "harbor-platform";
 const ROOT = resolve(__dirname, "..");
 const run = promisify(execFile);
 
-async function sh(cmd: string, args: string[]): Promise<string> {
+async function sh(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
   console.log(`  $ ${cmd} ${args.join(" ")}`);
-  const { stdout } = await run(cmd, args, { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(cmd, args, { maxBuffer: 64 * 1024 * 1024, ...(env ? { env } : {}) });
   return stdout;
 }
-const aws = (region: string, args: string[]) => sh("aws", [...args, "--region", region, "--output", "json"]);
+/** One aws CLI call built by awsCli (JSON output, region where it has one). */
+const aws = (args: readonly string[], env?: NodeJS.ProcessEnv) => sh("aws", [...args], env);
+
+/**
+ * Runs `reads` as IAM user `user` with a temporary access key, created with the operator's
+ * credentials and deleted afterwards whatever happens. Only the stack's DR users may decrypt
+ * the copy (the key policy gives the account administration, not use), and fencing deleted
+ * their keys.
+ */
+async function asUser<T>(user: string, reads: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+  const { AccessKey } = JSON.parse(await aws(awsCli.createAccessKey(user))) as { AccessKey: AccessKey };
+  try {
+    return await reads(accessKeyEnv(process.env, AccessKey));
+  } finally {
+    await aws(awsCli.deleteAccessKey(user, AccessKey.AccessKeyId));
+  }
+}
+
+/** A new access key takes a few seconds to be accepted everywhere (IAM is eventually consistent). */
+async function whenAccepted<T>(what: () => Promise<T>, tries = 12, pauseMs = 5000): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await what();
+    } catch (err) {
+      if (i >= tries) throw err;
+      console.log(`  not yet accepted (${i}/${tries}), retrying in ${pauseMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  }
+}
 
 /** The stack's config through the program's own parser: a change the program refuses stops here. */
 async function platformConfig(stack: Stack): Promise<PlatformConfig> {
@@ -88,76 +125,19 @@ async function applyConfig(stack: Stack, plan: SiteRestorePlan, step: StepId): P
 
 async function fence(deleteKeys: boolean, users: string[]): Promise<void> {
   for (const user of users) {
-    const { AccessKeyMetadata } = JSON.parse(
-      await sh("aws", ["iam", "list-access-keys", "--user-name", user]),
-    ) as {
+    const { AccessKeyMetadata } = JSON.parse(await aws(awsCli.listAccessKeys(user))) as {
       AccessKeyMetadata: { AccessKeyId: string }[];
     };
     for (const k of AccessKeyMetadata) {
-      await sh("aws", [
-        "iam",
-        "update-access-key",
-        "--user-name",
-        user,
-        "--access-key-id",
-        k.AccessKeyId,
-        "--status",
-        "Inactive",
-      ]);
-      if (deleteKeys) {
-        await sh("aws", ["iam", "delete-access-key", "--user-name", user, "--access-key-id", k.AccessKeyId]);
-      }
+      await aws(awsCli.deactivateAccessKey(user, k.AccessKeyId));
+      if (deleteKeys) await aws(awsCli.deleteAccessKey(user, k.AccessKeyId));
     }
   }
 }
 
-async function readHarborSecrets(
-  stack: Stack,
-  cfg: PlatformConfig,
-  copy: { bucket: string; region: string },
-) {
-  const prefix = `s3://${copy.bucket}/${DR_PREFIXES.velero}/backups/`;
-  const listing = await aws(copy.region, [
-    "s3api",
-    "list-objects-v2",
-    "--bucket",
-    copy.bucket,
-    "--prefix",
-    `${DR_PREFIXES.velero}/backups/`,
-    "--delimiter",
-    "/",
-  ]);
-  const names = (
-    (JSON.parse(listing || "{}") as { CommonPrefixes?: { Prefix: string }[] }).CommonPrefixes ?? []
-  ).map((p) => p.Prefix.slice(`${DR_PREFIXES.velero}/backups/`.length).replace(/\/$/, ""));
-  const records: BackupRecord[] = [];
-  for (const name of names) {
-    records.push(
-      JSON.parse(
-        await sh("aws", [
-          "s3",
-          "cp",
-          `s3://${copy.bucket}/${backupRecordKey(DR_PREFIXES.velero, name)}`,
-          "-",
-          "--region",
-          copy.region,
-        ]),
-      ) as BackupRecord,
-    );
-  }
-  const backup = newestCompleted(records);
-  console.log(`  newest completed Velero backup under ${prefix}: ${backup}`);
-  const dir = mkdtempSync(join(tmpdir(), "site-restore-"));
-  const archive = join(dir, "backup.tar.gz");
-  await sh("aws", [
-    "s3",
-    "cp",
-    `s3://${copy.bucket}/${backupContentsKey(DR_PREFIXES.velero, backup)}`,
-    archive,
-    "--region",
-    copy.region,
-  ]);
-  await sh("tar", ["-xzf", archive, "-C", dir]);
+async function readHarborSecrets(stack: Stack, cfg: PlatformConfig, plan: SiteRestorePlan) {
+  console.log(`  reading as ${plan.reader} (a temporary access key)`);
+  const dir = await asUser(plan.reader, (env) => downloadNewestBackup(plan.copy, env));
   const sources = Object.values(
     restoredSecretSources({
       harborNamespace: cfg.namespace,
@@ -172,17 +152,57 @@ async function readHarborSecrets(
   }
 }
 
+/** The newest completed Velero backup of the copy, unpacked into a new directory. */
+async function downloadNewestBackup(copy: CopyRef, env: NodeJS.ProcessEnv): Promise<string> {
+  const listing = await whenAccepted(() => aws(awsCli.listVeleroBackups(copy), env));
+  const names = (
+    (JSON.parse(listing || "{}") as { CommonPrefixes?: { Prefix: string }[] }).CommonPrefixes ?? []
+  ).map((p) => p.Prefix.slice(VELERO_BACKUPS.length).replace(/\/$/, ""));
+  const records: BackupRecord[] = [];
+  for (const name of names) {
+    records.push(
+      JSON.parse(
+        await aws(awsCli.download(copy, backupRecordKey(DR_PREFIXES.velero, name), "-"), env),
+      ) as BackupRecord,
+    );
+  }
+  const backup = newestCompleted(records);
+  console.log(`  newest completed Velero backup under s3://${copy.bucket}/${VELERO_BACKUPS}: ${backup}`);
+  const dir = mkdtempSync(join(tmpdir(), "site-restore-"));
+  const archive = join(dir, "backup.tar.gz");
+  await aws(awsCli.download(copy, backupContentsKey(DR_PREFIXES.velero, backup), archive), env);
+  await sh("tar", ["-xzf", archive, "-C", dir]);
+  return dir;
+}
+
+/** Whether IAM has the user; only its NoSuchEntity answer means no. */
+async function iamUserExists(user: string): Promise<boolean> {
+  try {
+    await aws(awsCli.getUser(user));
+    return true;
+  } catch (err) {
+    if (/NoSuchEntity/.test(String((err as { stderr?: string }).stderr))) return false;
+    throw err;
+  }
+}
+
 async function adopt(stack: Stack, stateSituation: StateSituation): Promise<void> {
   const plannedNow = await previewed(stack);
   const existing = new Set((await stateResources(stack)).map((r) => r.urn));
   const keyIds: Record<string, string> = {};
   for (const k of keyLookups(plannedNow)) {
-    const out = JSON.parse(await aws(k.region, ["kms", "describe-key", "--key-id", k.alias])) as {
+    const out = JSON.parse(await aws(awsCli.describeKey(k.region, k.alias))) as {
       KeyMetadata: { KeyId: string };
     };
     keyIds[k.keyUrn] = out.KeyMetadata.KeyId;
   }
-  const p = adoptionPlan(plannedNow, keyIds, { existing });
+  const absent = new Set<string>();
+  for (const u of iamUserResources(plannedNow)) {
+    if (!(await iamUserExists(u.name))) absent.add(u.urn);
+  }
+  if (absent.size > 0)
+    console.log(`  created by up, not imported (no such IAM user): ${[...absent].join(" ")}`);
+  const p = adoptionPlan(plannedNow, keyIds, { existing, absent });
   if (p.createFirst.length > 0) {
     console.log(`  up --target ${p.createFirst.join(" ")}`);
     await stack.up({ target: p.createFirst, onOutput: (o) => process.stdout.write(o) });
@@ -253,23 +273,17 @@ async function main(): Promise<void> {
   const steps: Record<StepId, () => Promise<void>> = {
     "check-copy": async () => {
       const backups = before.prod?.objectStore.buckets.backups;
-      const base = `s3://${plan.copy.bucket}/${DR_PREFIXES.mirror}/${backups}/${serverName}`;
-      await sh("aws", ["s3", "ls", `${base}/base/`, "--region", plan.copy.region]);
-      await sh("aws", ["s3", "ls", `${base}/wals/`, "--region", plan.copy.region]);
-      await sh("aws", [
-        "s3",
-        "ls",
-        `s3://${plan.copy.bucket}/${DR_PREFIXES.velero}/backups/`,
-        "--region",
-        plan.copy.region,
-      ]);
+      const base = `${DR_PREFIXES.mirror}/${backups}/${serverName}`;
+      await aws(awsCli.list(plan.copy, `${base}/base/`));
+      await aws(awsCli.list(plan.copy, `${base}/wals/`));
+      await aws(awsCli.list(plan.copy, VELERO_BACKUPS));
     },
     "fence-old-site": async () =>
       fence(
         plan.fenceDeletesKeys,
         iamUsers(state === "present" ? await stateResources(stack) : await previewed(stack)),
       ),
-    "read-harbor-secrets": () => readHarborSecrets(stack, before, plan.copy),
+    "read-harbor-secrets": () => readHarborSecrets(stack, before, plan),
     "switch-region": () => applyConfig(stack, plan, "switch-region"),
     "set-restore-switch": async () => {
       await applyConfig(stack, plan, "set-restore-switch");

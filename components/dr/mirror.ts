@@ -117,9 +117,23 @@ const CONTAINER = "mirror";
  */
 export const MIRROR_EXIT = { ok: 0, failed: 1, held: 10 } as const;
 
-/** Where a run records the approvals it used: beside the buckets' copies, never inside one. */
+/** What the dry run's classification returns: within the bound, over it, or failed. */
+const DRY_RUN = { within: 0, failed: 1, over: 2 } as const;
+
+/**
+ * How rclone reports a run stopped by --max-delete: the error's text at both the Debian
+ * rclone the tests run (1.60.1, fs/operations/operations.go DeleteFileWithBackupDir) and the
+ * pinned image (1.75.0, fs/accounting/stats.go errMaxDelete), logged after ": " by
+ * "Got fatal error on delete: %s" (fs/operations/operations.go, both tags).
+ */
+export const MAX_DELETE_ERROR = ": --max-delete threshold reached";
+
+/**
+ * Where a run records the approvals it used: on the DR remote (the pod's own disk is gone with
+ * the pod), beside the buckets' copies, never inside one.
+ */
 export function approvalsPath(drBucket: string): string {
-  return drPath(drBucket, DR_PREFIXES.mirror, ".approvals");
+  return `dr:${drPath(drBucket, DR_PREFIXES.mirror, ".approvals")}`;
 }
 
 /** The name an approval is recorded under: bucket, lapse time and count identify it. */
@@ -135,8 +149,8 @@ export function mirrorOrder(buckets: MirrorBuckets): string[] {
 /**
  * The mirror's /bin/sh script. Per bucket, in order, independently (no `set -e`): count the
  * DR copy's objects, derive the delete bound, dry-run the sync against it (rclone counts
- * deletes under --dry-run and stops with exit 7 past --max-delete), and sync only when the
- * dry run passed, with the same bound as a cap should the source shrink in between. A bucket
+ * deletes under --dry-run and stops with exit 7 and MAX_DELETE_ERROR past --max-delete; exit 7
+ * alone is any fatal error, a failure and not a hold), and sync only when the dry run passed, with the same bound as a cap should the source shrink in between. A bucket
  * above its bound is left untouched unless the one-shot approval covers it.
  */
 export function mirrorScript(buckets: MirrorBuckets, drBucket: string, bounds: DeleteBounds): string {
@@ -149,8 +163,8 @@ export function mirrorScript(buckets: MirrorBuckets, drBucket: string, bounds: D
     );
   }
   const flags = [...EXCLUDE_UPLOADS, ...TRANSFER_FLAGS];
-  const sync = (dryRun: boolean, limit: string) =>
-    `${rcloneLine(["sync", ...(dryRun ? ["--dry-run"] : []), ...flags])} --max-delete "${limit}" "$2" "$3"`;
+  const sync = (dryRun: boolean, limit: string, source = "$2", dest = "$3") =>
+    `${rcloneLine(["sync", ...(dryRun ? ["--dry-run"] : []), ...flags])} --max-delete "${limit}" "${source}" "${dest}"`;
   const a = bounds.approveDeletes;
   const approvals = approvalsPath(drBucket);
   const approved = a
@@ -162,28 +176,47 @@ export function mirrorScript(buckets: MirrorBuckets, drBucket: string, bounds: D
         `    echo "dr-mirror: $1: the approval lapsed at ${a.until}"; return 1`,
         "  fi",
         `  used=$(${rcloneLine(["lsf", "--files-only", approvals])})`,
-        "  case $? in 0) ;; 3) used= ;; *) return 1 ;; esac",
+        "  case $? in 0) ;; 3) used= ;; *) return 2 ;; esac",
         `  if printf '%s\\n' "$used" | grep -qxF ${shq(approvalId(a))}; then`,
         `    echo "dr-mirror: $1: the approval ${approvalId(a)} was used already"; return 1`,
         "  fi",
-        `  ${sync(true, String(a.count))}`,
-        "  rc=$?",
-        '  if [ "$rc" != 0 ]; then',
-        `    echo "dr-mirror: $1: the dry run with the approved count failed (exit $rc; 7: more than ${a.count} deletes pending)"`,
-        "    return 1",
-        "  fi",
-        `  ${rcloneLine(["touch", `${approvals}/${approvalId(a)}`])} || return 1`,
+        `  dryrun ${a.count} "$2" "$3"`,
+        "  case $? in",
+        "    0) ;;",
+        `    ${DRY_RUN.over}) echo "dr-mirror: $1: more than ${a.count} deletes are pending, more than the approval covers"; return 1 ;;`,
+        "    *) return 2 ;;",
+        "  esac",
+        `  ${rcloneLine(["touch", `${approvals}/${approvalId(a)}`])} || return 2`,
         `  echo "dr-mirror: $1: approval ${approvalId(a)} used"`,
         `  limit=${a.count}`,
         "}",
       ]
     : ["approved() { return 1; }"];
+  const dryRun = [
+    `# dryrun LIMIT SOURCE DEST: ${DRY_RUN.within} within LIMIT deletes, ${DRY_RUN.over} more pending, ${DRY_RUN.failed} failed.`,
+    `# rclone exits 7 on every fatal error; only its max-delete error is a hold (${MAX_DELETE_ERROR}).`,
+    "dryrun() {",
+    `  dry=$(mktemp) || return ${DRY_RUN.failed}`,
+    `  ${sync(true, "$1", "$2", "$3")} >"$dry" 2>&1`,
+    "  rc=$?",
+    '  cat "$dry"',
+    `  grep -qF -e ${shq(MAX_DELETE_ERROR)} "$dry"`,
+    "  over=$?",
+    '  rm -f "$dry"',
+    "  case $rc in",
+    `    0) return ${DRY_RUN.within} ;;`,
+    `    7) [ "$over" = 0 ] && return ${DRY_RUN.over} ;;`,
+    "  esac",
+    `  return ${DRY_RUN.failed}`,
+    "}",
+  ];
   return [
     "set -u",
     `${CA_BUNDLE_STEP} || exit ${MIRROR_EXIT.failed}`,
     "now=$(date -u +%s)",
     "held=0",
     "failed=0",
+    ...dryRun,
     ...approved,
     `# mirror BUCKET SOURCE DEST: ${MIRROR_EXIT.ok} synced, ${MIRROR_EXIT.failed} failed, ${MIRROR_EXIT.held} held`,
     "mirror() {",
@@ -197,15 +230,21 @@ export function mirrorScript(buckets: MirrorBuckets, drBucket: string, bounds: D
     `  limit=$((count * ${bounds.maxDeletePercent} / 100))`,
     `  [ "$limit" -ge ${bounds.alwaysAllowDeletes} ] || limit=${bounds.alwaysAllowDeletes}`,
     `  [ "$limit" -le ${bounds.maxDelete} ] || limit=${bounds.maxDelete}`,
-    `  ${sync(true, "$limit")}`,
+    '  dryrun "$limit" "$2" "$3"',
     "  case $? in",
-    "    0) ;;",
-    "    7)",
-    '      if ! approved "$@"; then',
-    '        echo "dr-mirror: $1: HELD: the sync would delete more than $limit of the $count objects in $3; nothing was synced (see the DrMirrorDeletesRefused runbook)"',
-    `        return ${MIRROR_EXIT.held}`,
-    "      fi ;;",
-    `    *) return ${MIRROR_EXIT.failed} ;;`,
+    `    ${DRY_RUN.within}) ;;`,
+    `    ${DRY_RUN.over})`,
+    '      approved "$@"',
+    "      case $? in",
+    "        0) ;;",
+    "        1)",
+    '          echo "dr-mirror: $1: HELD: the sync would delete more than $limit of the $count objects in $3; nothing was synced (see the DrMirrorDeletesRefused runbook)"',
+    `          return ${MIRROR_EXIT.held} ;;`,
+    `        *) return ${MIRROR_EXIT.failed} ;;`,
+    "      esac ;;",
+    "    *)",
+    '      echo "dr-mirror: $1: the dry run failed; nothing was synced (see the DrMirrorJobFailed runbook)"',
+    `      return ${MIRROR_EXIT.failed} ;;`,
     "  esac",
     `  ${sync(false, "$limit")} || return ${MIRROR_EXIT.failed}`,
     "}",

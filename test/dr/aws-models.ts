@@ -27,6 +27,7 @@ interface Shape {
 
 interface ServiceModel {
   readonly metadata: { readonly apiVersion: string };
+  readonly operations: Readonly<Record<string, { readonly input?: { readonly shape: string } }>>;
   readonly shapes: Readonly<Record<string, Shape>>;
 }
 
@@ -46,6 +47,25 @@ export function memberShape(service: string, structure: string, member: string):
   const ref = model.shapes[structure]?.members?.[member];
   if (!ref) throw new Error(`${service} model has no ${structure}.${member}`);
   return model.shapes[ref.shape];
+}
+
+/** The aws CLI's spelling of a model name (botocore's xform_name with "-"): ListObjectsV2 -> list-objects-v2. */
+const cliName = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
+
+/**
+ * The operation an aws CLI command calls (`iam list-access-keys`) and the CLI options of its
+ * input members (`--user-name`), or undefined when the service has no such operation.
+ */
+export function cliOperation(
+  service: keyof typeof VERSIONS,
+  command: string,
+): { operation: string; options: string[] } | undefined {
+  const model = serviceModel(service);
+  const operation = Object.keys(model.operations).find((o) => cliName(o) === command);
+  if (!operation) return undefined;
+  const input = model.operations[operation].input?.shape;
+  const members = input ? Object.keys(model.shapes[input].members ?? {}) : [];
+  return { operation, options: members.map((m) => `--${cliName(m)}`) };
 }
 
 /** Why AWS would refuse a string for a shape, or undefined when it accepts it. */

@@ -230,8 +230,9 @@ describe("DR to AWS (prod)", () => {
     expect(script).to.include('[ "$limit" -ge 50 ] || limit=50');
     expect(script).to.include('[ "$limit" -le 1000 ] || limit=1000');
     expect(script).to.match(
-      /rclone sync --dry-run .*--checksum --fast-list .*--max-delete "\$limit" "\$2" "\$3"/,
+      /rclone sync --dry-run .*--checksum --fast-list .*--max-delete "\$1" "\$2" "\$3"/,
     );
+    expect(script).to.include('dryrun "$limit" "$2" "$3"');
     expect(script).to.match(
       /rclone sync --exclude '\*\*\/_uploads\/\*\*' .*--max-delete "\$limit" "\$2" "\$3"/,
     );

@@ -1,15 +1,16 @@
 // The mirror's script as the prod stack registers it, run for real: bash and Debian's rclone
 // (1.60 in bookworm; the pod runs rclone 1.75.0) with both remotes turned into local folders by
-// overriding RCLONE_CONFIG_<NAME>_TYPE, so the script's remote names, paths and flags are the
-// ones the CronJob runs. What cannot run here (S3 versions, the Job controller) is checked on
-// the registered objects.
+// overriding RCLONE_CONFIG_<NAME>_TYPE (the DR remote an alias of its own folder), so the
+// script's remote names, paths and flags are the ones the CronJob runs. What cannot run here
+// (S3 versions, the Job controller) is checked on the registered objects.
 import { expect } from "chai";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { at, evaluateStack, stackConfig, type StackRun } from "../harness";
 import { parseDr, type DrConfig } from "../../config/dr";
-import { mirrorScript, mirrorSettings } from "../../components/dr/mirror";
+import { MAX_DELETE_ERROR, approvalId, mirrorScript, mirrorSettings } from "../../components/dr/mirror";
 import { ROOT_CREDENTIALS } from "../../components/object-store";
-import { LocalSite, podScript, requireRclone, type PodScript } from "./rclone-cli";
+import { LocalSite, podScript, rclone, requireRclone, type PodScript } from "./rclone-cli";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const PROD = stackConfig("prod");
@@ -158,6 +159,42 @@ describe("DR mirror script, run for real (bash + Debian's rclone, local folders)
     expect(site.list(site.dr(mirror.backups))).to.deep.equal(wals(17, 3).sort());
   });
 
+  it("a dry run that fails for another reason is an error, not a hold: rclone exits 7 on every fatal error", () => {
+    site = mirrored();
+    site.remove(site.minio(mirror.registry), blobs(60));
+    // --max-duration reached is another of rclone's fatal errors (fs/sync/sync.go
+    // errorMaxDurationReached, 1.60.1 and 1.75.0), like a refused key on S3: exit 7, not the
+    // max-delete text. Checked here first, so the case below cannot pass vacuously.
+    const fatal = { RCLONE_MAX_DURATION: "1ns" };
+    const probe = rclone(
+      ["sync", "--dry-run", "--max-delete", "1000", site.minio(mirror.registry), site.dr(mirror.registry)],
+      fatal,
+    );
+    expect(probe.status, probe.stderr).to.equal(7);
+    expect(probe.stderr).to.not.include(MAX_DELETE_ERROR);
+
+    const run = site.run({ ...mirror, env: { ...mirror.env, ...fatal } });
+    expect(run.status, run.log).to.not.be.oneOf([0, exitHeld]);
+    expect(run.log).to.not.match(/HELD/);
+    expect(run.log).to.include(`dr-mirror: ${mirror.registry}: the dry run failed`);
+    expect(site.list(site.dr(mirror.registry))).to.deep.equal(blobs(120).sort());
+  });
+
+  it("a hold is recognised by rclone's own max-delete error text", () => {
+    site = mirrored();
+    site.remove(site.minio(mirror.registry), blobs(60));
+    const dryRun = rclone([
+      "sync",
+      "--dry-run",
+      "--max-delete",
+      "1",
+      site.minio(mirror.registry),
+      site.dr(mirror.registry),
+    ]);
+    expect(dryRun.status).to.equal(7);
+    expect(dryRun.stderr).to.include(MAX_DELETE_ERROR);
+  });
+
   /**
    * The script for other DR config, from the same config parser and builders the stack uses (a
    * whole prod evaluation takes seconds); the first test holds them to the registered script.
@@ -182,13 +219,21 @@ describe("DR mirror script, run for real (bash + Debian's rclone, local folders)
   });
 
   it("an approval lets one run through, once, up to its count", () => {
-    const approved = withDr({ approveDeletes: { bucket: mirror.registry, count: 100, until: inAnHour() } });
+    const approval = { bucket: mirror.registry, count: 100, until: inAnHour() };
+    const approved = withDr({ approveDeletes: approval });
     site = mirrored();
 
     site.remove(site.minio(mirror.registry), blobs(60));
     const first = site.run(approved);
     expect(first.status, first.log).to.equal(0);
     expect(site.list(site.dr(mirror.registry))).to.deep.equal(blobs(60, 60).sort());
+    // Recorded in the DR bucket, which outlives the pod: the next run's pod sees it used.
+    expect(site.list(path.join(site.drRoot, DR.bucketName, "mirror", ".approvals"))).to.deep.equal([
+      approvalId(approval),
+    ]);
+    expect(fs.existsSync(path.join(site.root, DR.bucketName)), "an approval outside the DR remote").to.equal(
+      false,
+    );
 
     site.remove(site.minio(mirror.registry), blobs(55, 60));
     const second = site.run(approved);

@@ -48,9 +48,9 @@ export function podScript(container: {
 }
 
 /**
- * A scratch site: MinIO's buckets and the DR bucket as folders side by side in one directory,
- * the working directory of each run, so `minio:<bucket>` and `dr:<dr-bucket>/mirror/<bucket>`
- * resolve into it once both remotes are local (RCLONE_CONFIG_<NAME>_TYPE=local).
+ * A scratch site: MinIO's buckets as folders in one directory, the working directory of each
+ * run, so `minio:<bucket>` resolves into it once the remote is local
+ * (RCLONE_CONFIG_<NAME>_TYPE=local); the DR remote is an alias of its `aws/` folder.
  */
 export class LocalSite {
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), "dr-site-"));
@@ -62,8 +62,15 @@ export class LocalSite {
   minio(bucket: string): string {
     return path.join(this.root, bucket);
   }
+  /**
+   * Where the DR remote's buckets are: a folder of its own (an alias remote), so a path that
+   * misses the `dr:` remote lands beside it, where the tests see it is not in the DR copy.
+   */
+  get drRoot(): string {
+    return path.join(this.root, "aws");
+  }
   dr(drBucket: string, bucket: string): string {
-    return path.join(this.root, drBucket, "mirror", bucket);
+    return path.join(this.drRoot, drBucket, "mirror", bucket);
   }
   put(dir: string, files: readonly string[]): void {
     for (const f of files) {
@@ -81,7 +88,7 @@ export class LocalSite {
       .sort();
   }
   /**
-   * One run of a registered script with its registered env, both remotes local, the pod's paths
+   * One run of a registered script with its registered env, both remotes local folders, the pod's paths
    * (CA files, cache) moved into the site; under bash unless another shell is named.
    */
   run(pod: PodScript, shell = "bash"): { status: number | null; log: string } {
@@ -98,7 +105,8 @@ export class LocalSite {
         SYSTEM_CA_FILE: path.join(this.root, "ca.crt"),
         MINIO_CA_FILE: path.join(this.root, "ca.crt"),
         RCLONE_CONFIG_MINIO_TYPE: "local",
-        RCLONE_CONFIG_DR_TYPE: "local",
+        RCLONE_CONFIG_DR_TYPE: "alias",
+        RCLONE_CONFIG_DR_REMOTE: this.drRoot,
       },
     });
     return { status: out.status, log: `${out.stdout}${out.stderr}` };

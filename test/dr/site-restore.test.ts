@@ -23,6 +23,7 @@ import {
   awsStateUrns,
   dropFromDeployment,
   fateOf,
+  iamUserResources,
   iamUsers,
   keyLookups,
   planned,
@@ -42,12 +43,18 @@ import {
 } from "../../components/dr/site-restore/plan";
 import {
   backupContentsKey,
+  backupRecordKey,
   isSecretEntry,
   newestCompleted,
   readBackedUpSecrets,
   secretValue,
 } from "../../components/dr/site-restore/velero";
+import { VELERO_BACKUPS, accessKeyEnv, awsCli } from "../../components/dr/site-restore/aws-cli";
+import { DR_PREFIXES } from "../../components/dr/policies";
 import { RESTORED_SECRET_KEYS } from "../../config/dr";
+import { actionExists, cliOperation } from "./aws-models";
+import { allows, denies } from "./policy-eval";
+import { forBucket, statements } from "./stack-helpers";
 import { CLUSTER_NAME, DATABASE_NAMESPACE } from "../../components/platform/prod";
 
 const PROD = stackConfig("prod");
@@ -380,6 +387,28 @@ describe("site-loss restore", () => {
       expect(plan.resources.filter((e) => e.component)).to.deep.equal([]);
     });
 
+    it("after a switch of region, creates the IAM users named after the new DR bucket instead of importing users AWS does not have", async () => {
+      const plan = siteRestorePlan(input({ source: "replica", state: "lost" }));
+      const switched = asPlanned(await evaluateStack("prod", overrides(plan.config, RESTORED)));
+      const users = iamUserResources(switched);
+      // The program names them after the new DR bucket; the ones in AWS (fenced, read as) are the old names.
+      expect(users.map((u) => u.name)).to.not.include(plan.reader);
+      expect(users.map((u) => u.name)).to.include(`${DR.replicaBucketName}-restore`);
+      const keyIds = Object.fromEntries(keyLookups(switched).map((l, i) => [l.keyUrn, `key-${i}`]));
+      const absent = new Set(users.map((u) => u.urn));
+      const adopt = adoptionPlan(switched, keyIds, { absent });
+      const imported = new Set(adopt.resources.map((r) => r.name));
+      for (const u of users) expect(imported.has(u.urn), u.name).to.equal(false);
+      // The rest is adopted as before: the surviving bucket and its key.
+      expect(adopt.resources.map((r) => r.type)).to.include.members([
+        "aws:s3/bucket:Bucket",
+        "aws:kms/key:Key",
+      ]);
+      expect(adoptionPlan(switched, keyIds).resources.filter((r) => absent.has(r.name))).to.have.length(
+        users.length,
+      );
+    });
+
     it("refuses to import a resource it has no id for", () => {
       expect(() => adoptionPlan(asPlanned(run), {})).to.throw(/no id to import it by/);
     });
@@ -535,6 +564,166 @@ describe("site-loss restore", () => {
       expect(() => newestCompleted([rec("harbor-b", "Failed", "2026-12-01T12:00:00Z")])).to.throw(
         /no completed/,
       );
+    });
+  });
+
+  describe("who reads the copy", () => {
+    /** The registered policies that decide whether the plan's reader may read the copy's Velero backups. */
+    function readerAndCopy(source: "primary" | "replica") {
+      const plan = siteRestorePlan(input({ source, state: "lost" }));
+      const user = run.byType("aws:iam/user:User").find((u) => u.inputs.name === plan.reader);
+      expect(user, `IAM user ${plan.reader}`).to.not.equal(undefined);
+      const userPolicy = run
+        .byType("aws:iam/userPolicy:UserPolicy")
+        .filter((p) => p.inputs.user === plan.reader);
+      const bucket = run
+        .byType("aws:s3/bucket:Bucket")
+        .find((b) => b.inputs.bucket === plan.copy.bucket) as Registered;
+      const alias = run
+        .byType("aws:kms/alias:Alias")
+        .find((a) => a.inputs.name === `alias/${plan.copy.bucket}`) as Registered;
+      const key = run
+        .byType("aws:kms/key:Key")
+        .find((k) => alias.inputDependencies.includes(k.urn)) as Registered;
+      const keyPolicies = run
+        .byType("aws:kms/keyPolicy:KeyPolicy")
+        .filter((p) => p.inputDependencies.includes(key.urn));
+      expect(keyPolicies, plan.copy.bucket).to.have.length(1);
+      return {
+        plan,
+        principal: String(user?.wire.computed.arn),
+        bucketArn: String(bucket.wire.computed.arn),
+        keyArn: String(key.wire.computed.arn),
+        identity: userPolicy.flatMap((p) => statements(p.inputs.policy)),
+        bucketPolicy: forBucket(run, "bucketPolicy:BucketPolicy", bucket).flatMap((p) =>
+          statements(p.inputs.policy),
+        ),
+        keyPolicy: statements(keyPolicies[0].inputs.policy),
+      };
+    }
+
+    for (const source of ["primary", "replica"] as const) {
+      it(`from the ${source}: the plan's reader may list and get the Velero backups and decrypt them with the copy's key`, () => {
+        const c = readerAndCopy(source);
+        // S3 calls KMS as the requester, through S3 in the bucket's region (kms:ViaService).
+        const tls = { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" };
+        const list = {
+          action: "s3:ListBucket",
+          resource: c.bucketArn,
+          principal: c.principal,
+          context: { ...tls, "s3:prefix": VELERO_BACKUPS },
+        };
+        expect(allows(c.identity, list), "ListBucket velero/backups/").to.equal(true);
+        expect(denies(c.bucketPolicy, list)).to.equal(false);
+        for (const key of [
+          backupRecordKey(DR_PREFIXES.velero, "b"),
+          backupContentsKey(DR_PREFIXES.velero, "b"),
+        ]) {
+          const get = {
+            action: "s3:GetObject",
+            resource: `${c.bucketArn}/${key}`,
+            principal: c.principal,
+            context: tls,
+          };
+          expect(allows(c.identity, get), key).to.equal(true);
+          expect(denies(c.bucketPolicy, get), key).to.equal(false);
+        }
+        const decrypt = {
+          action: "kms:Decrypt",
+          resource: c.keyArn,
+          principal: c.principal,
+          context: { "kms:ViaService": `s3.${c.plan.copy.region}.amazonaws.com` },
+        };
+        expect(allows(c.keyPolicy, decrypt), "key policy").to.equal(true);
+        expect(allows(c.identity, decrypt), "user policy").to.equal(true);
+      });
+    }
+
+    it("the script reads the backup with a temporary key of the plan's reader, and with nothing of the operator's", () => {
+      const script = fs.readFileSync(path.join(ROOT, "scripts", "site-restore.ts"), "utf8");
+      expect(script).to.match(/asUser\(plan\.reader, \(env\) => downloadNewestBackup\(plan\.copy, env\)\)/);
+      const env = accessKeyEnv(
+        {
+          PATH: "/usr/bin",
+          AWS_SESSION_TOKEN: "operator",
+          AWS_PROFILE: "admin",
+          AWS_ACCESS_KEY_ID: "ASIAOPERATOR",
+        },
+        { AccessKeyId: "AKIARESTORE", SecretAccessKey: "s" },
+      );
+      expect(env).to.deep.equal({
+        PATH: "/usr/bin",
+        AWS_ACCESS_KEY_ID: "AKIARESTORE",
+        AWS_SECRET_ACCESS_KEY: "s",
+      });
+    });
+
+    it("the operator's own credentials could not have decrypted it: the key policy gives the account administration only", () => {
+      const c = readerAndCopy("primary");
+      const root = c.principal.replace(/:user\/.*$/, ":root");
+      const decrypt = {
+        action: "kms:Decrypt",
+        resource: c.keyArn,
+        principal: root,
+        context: { "kms:ViaService": `s3.${c.plan.copy.region}.amazonaws.com` },
+      };
+      expect(allows(c.keyPolicy, decrypt)).to.equal(false);
+      expect(allows(c.keyPolicy, { ...decrypt, action: "kms:DescribeKey" })).to.equal(true);
+    });
+  });
+
+  describe("aws CLI calls", () => {
+    const copy = { bucket: DR.bucketName, region: REGION };
+    // One call of each builder: a builder added without a line here does not compile.
+    const calls: Record<keyof typeof awsCli, string[]> = {
+      listAccessKeys: awsCli.listAccessKeys("u"),
+      getUser: awsCli.getUser("u"),
+      deactivateAccessKey: awsCli.deactivateAccessKey("u", "AKIA0"),
+      createAccessKey: awsCli.createAccessKey("u"),
+      deleteAccessKey: awsCli.deleteAccessKey("u", "AKIA0"),
+      describeKey: awsCli.describeKey(REGION, `alias/${DR.bucketName}`),
+      listVeleroBackups: awsCli.listVeleroBackups(copy),
+      download: awsCli.download(copy, "velero/backups/b/b.tar.gz", "-"),
+      list: awsCli.list(copy, "velero/backups/"),
+    };
+
+    it("ask for JSON, whatever the operator's CLI defaults to", () => {
+      for (const [name, args] of Object.entries(calls)) {
+        const at = args.indexOf("--output");
+        expect(at, name).to.be.greaterThan(-1);
+        expect(args[at + 1], name).to.equal("json");
+      }
+    });
+
+    it("call operations AWS has, with options of their input (botocore's models of iam, kms and s3)", () => {
+      const services = { iam: "iam", kms: "kms", s3api: "s3" } as const;
+      const global = ["--region", "--output"];
+      for (const [name, args] of Object.entries(calls)) {
+        const service = services[args[0] as keyof typeof services];
+        if (!service) continue; // `aws s3 cp|ls` are the CLI's own commands, not API operations
+        const op = cliOperation(service, args[1]);
+        expect(op, `${name}: ${args.slice(0, 2).join(" ")}`).to.not.equal(undefined);
+        const options = args.filter((a) => a.startsWith("--") && !global.includes(a));
+        expect(op?.options, name).to.include.members(options);
+      }
+    });
+
+    it("the runbook's prerequisites name the IAM action of every IAM and KMS call the operator's credentials make", async () => {
+      const text = fs.readFileSync(path.join(ROOT, "docs", "runbook-site-loss.md"), "utf8");
+      const prerequisites = text.slice(text.indexOf("## Before a disaster"), text.indexOf("## Run it"));
+      for (const args of Object.values(calls).filter((a) => a[0] === "iam" || a[0] === "kms")) {
+        const action = `${args[0]}:${cliOperation(args[0] as "iam" | "kms", args[1])?.operation}`;
+        expect(await actionExists(action), action).to.equal(true);
+        expect(prerequisites, action).to.include(`\`${action}\``);
+      }
+    });
+
+    it("the script runs aws only through these builders", () => {
+      const script = fs.readFileSync(path.join(ROOT, "scripts", "site-restore.ts"), "utf8");
+      expect(script.match(/sh\("aws"/g), 'one sh("aws", …) in the aws helper').to.have.length(1);
+      const uses = [...script.matchAll(/\baws\(([^)]*)/g)].map((m) => m[1]);
+      expect(uses.length).to.be.greaterThan(5);
+      for (const u of uses) expect(u).to.match(/^awsCli\./);
     });
   });
 

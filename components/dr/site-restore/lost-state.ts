@@ -130,16 +130,25 @@ function ancestors(urn: string | undefined, byUrn: ReadonlyMap<string, PlannedRe
 /**
  * The import that adopts the surviving AWS resources of `all` (those in `region` when given:
  * after a region loss only the surviving region's), with their ids from inputs or from
- * `keyIds` (by key URN). `existing` holds URNs already in the state (not created again).
+ * `keyIds` (by key URN). `existing` holds URNs already in the state (not created again);
+ * `absent` URNs of adoptable resources AWS does not have, which `up` creates instead (after a
+ * switch of region the IAM users are named after the new DR bucket, and only the old ones exist).
  */
 export function adoptionPlan(
   all: readonly PlannedResource[],
   keyIds: Readonly<Record<string, string>>,
-  options: { readonly region?: string; readonly existing?: ReadonlySet<string> } = {},
+  options: {
+    readonly region?: string;
+    readonly existing?: ReadonlySet<string>;
+    readonly absent?: ReadonlySet<string>;
+  } = {},
 ): AdoptionPlan {
   const byUrn = new Map(all.map((r) => [r.urn, r]));
   const existing = options.existing ?? new Set<string>();
-  const adopted = all.filter((r) => fateOf(r) === "adopt").filter(inRegion(all, options.region));
+  const absent = options.absent ?? new Set<string>();
+  const adopted = all
+    .filter((r) => fateOf(r) === "adopt" && !absent.has(r.urn))
+    .filter(inRegion(all, options.region));
   const providers = [...new Set(adopted.flatMap((r) => (r.provider ? [providerUrn(r.provider)] : [])))];
   const createFirst = [
     ...new Set(providers.flatMap((p) => [...ancestors(byUrn.get(p)?.parent, byUrn).reverse(), p])),
@@ -184,12 +193,18 @@ export function adoptionPlan(
   return { createFirst, resources, nameTable };
 }
 
+/** The program's IAM users: their names (what AWS knows them by) and URNs. */
+export function iamUserResources(all: readonly PlannedResource[]): { urn: string; name: string }[] {
+  return all.flatMap((r) =>
+    r.type === "aws:iam/user:User" && typeof r.inputs.name === "string"
+      ? [{ urn: r.urn, name: r.inputs.name }]
+      : [],
+  );
+}
+
 /** IAM users of the stack: every access key they hold is the old site's, to fence. */
 export function iamUsers(all: readonly PlannedResource[]): string[] {
-  return all
-    .filter((r) => r.type === "aws:iam/user:User")
-    .map((r) => r.inputs.name)
-    .filter((n): n is string => typeof n === "string");
+  return iamUserResources(all).map((u) => u.name);
 }
 
 /** Access keys in the state: replaced by the update so the new site holds fresh ones. */

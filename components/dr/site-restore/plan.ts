@@ -2,7 +2,7 @@
 // a given source (the DR bucket, or its replica after a region loss) and state situation (the
 // Pulumi state survived, or not). Pure: scripts/site-restore.ts runs it, the runbook
 // (docs/runbook-site-loss.md) describes it step by step, the tests hold both to it.
-import { RESTORED_SECRET_KEYS, type RestoredSecretName } from "../../../config/dr";
+import { RESTORED_SECRET_KEYS, drUserName, type RestoredSecretName } from "../../../config/dr";
 import { CREDENTIAL_KEYS } from "../../harbor/values";
 
 export type Source = "primary" | "replica";
@@ -64,6 +64,12 @@ export interface SiteRestorePlan {
   /** Applied in this order before the update. */
   readonly config: readonly ConfigChange[];
   readonly archiveServerName: string;
+  /**
+   * The IAM user the script reads the copy as (the Velero backup, with a temporary access key):
+   * the stack's restore user, the one principal besides the writers whose keys decrypt the copy
+   * and the only one for the replica. The operator's credentials only list it.
+   */
+  readonly reader: string;
   /** The AWS part of the state is rebuilt by adoption (state lost, or the regions swapped roles). */
   readonly adoptAws: boolean;
   /**
@@ -159,6 +165,8 @@ export function siteRestorePlan(input: SiteRestoreInput): SiteRestorePlan {
     copy,
     config,
     archiveServerName: archive,
+    // The users exist under the name they got before any switch of region.
+    reader: drUserName(dr.bucketName, "restore"),
     adoptAws,
     fenceDeletesKeys: adoptAws,
   };
