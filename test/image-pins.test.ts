@@ -1,6 +1,6 @@
 // Every image the program pins (versions/index.ts) is the one the upstream release it comes from
 // ships: the pinned chart's values.yaml (or its Chart.yaml appVersion), read from the verbatim
-// copies in /work/shared/upstream (test/upstream.ts). A bumped tag that the chart does not ship,
+// pinned upstream copies (found by test/upstream.ts). A bumped tag that the chart does not ship,
 // or a chart bump that leaves the image behind, fails here.
 // Not covered (no upstream release data pinned here): rclone (no chart ships it) and
 // velero-plugin-for-aws (velero 12.1.0's values.yaml shows only an older example, v1.13.1).

@@ -13,7 +13,7 @@ const CHART_FOLDERS: Record<string, string> = { harbor: "harbor-helm" };
 describe("policy helm-values-no-plain-secrets", () => {
   it("INLINE_SECRET_PATHS are string values the pinned chart offers no existingSecret beside", () => {
     for (const [chart, paths] of Object.entries(INLINE_SECRET_PATHS)) {
-      // Upstream truth: the chart's own values.yaml (harbor-helm 1.19.2, ../shared/upstream).
+      // Upstream truth: the chart's own values.yaml (harbor-helm 1.19.2, found by test/upstream.ts).
       const values = chartData(CHART_FOLDERS[chart]).values;
       for (const path of paths) {
         expect(get(values, path), `${chart} ${path}`).to.be.a("string");
