@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { availableParallelism } from "node:os";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -37,7 +38,16 @@ const mocha = wanted("mocha")
   ? run(
       "mocha",
       process.execPath,
-      [bin("mocha"), "--reporter", join(root, "scripts", "summary-reporter.cjs")],
+      // Test files run in worker processes, one per core: the engine-level and DR tests wait on
+      // the child processes they start, and each worker evaluates only the stacks its files need.
+      [
+        bin("mocha"),
+        "--parallel",
+        "--jobs",
+        String(Math.max(2, availableParallelism())),
+        "--reporter",
+        join(root, "scripts", "summary-reporter.cjs"),
+      ],
       {
         SUMMARY_FILE: summaryFile,
         TS_NODE_TRANSPILE_ONLY: "true",
