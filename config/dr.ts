@@ -3,6 +3,7 @@
 import {
   ConfigError,
   bool,
+  cron,
   duration,
   hoursOf,
   int,
@@ -246,97 +247,10 @@ export function bucketName(key: string, value: Raw): string {
 
 // --- schedules --------------------------------------------------------------------------
 
-const MACROS: Record<string, string> = {
-  "@yearly": "0 0 1 1 *",
-  "@annually": "0 0 1 1 *",
-  "@monthly": "0 0 1 * *",
-  "@weekly": "0 0 * * 0",
-  "@daily": "0 0 * * *",
-  "@midnight": "0 0 * * *",
-  "@hourly": "0 * * * *",
-};
-
-const FIELD_RANGES: readonly (readonly [number, number])[] = [
-  [0, 59],
-  [0, 23],
-  [1, 31],
-  [1, 12],
-  [0, 7],
-];
-
-function parseField(text: string, [lo, hi]: readonly [number, number]): Set<number> | undefined {
-  const out = new Set<number>();
-  for (const part of text.split(",")) {
-    const m = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
-    if (!m) return undefined;
-    const step = m[4] === undefined ? 1 : Number(m[4]);
-    let from = lo;
-    let to = hi;
-    if (m[1] !== "*") {
-      from = Number(m[2]);
-      to = m[3] === undefined ? (m[4] === undefined ? from : hi) : Number(m[3]);
-    }
-    if (step < 1 || from < lo || to > hi || from > to) return undefined;
-    for (let v = from; v <= to; v += step) out.add(v);
-  }
-  return out;
-}
-
-/**
- * The longest gap in minutes between two runs of a cron schedule (5 fields, UTC, the
- * standard day-of-month OR day-of-week rule), or undefined when the text is not a schedule
- * (or fires less than twice in two years).
- */
-export function maxGapMinutes(schedule: string): number | undefined {
-  const text = MACROS[schedule.trim()] ?? schedule.trim();
-  const every = /^@every\s+(\S+)$/.exec(text);
-  if (every) {
-    if (!/^(\d+h)?(\d+m)?(\d+s)?$/.test(every[1]) || every[1] === "") return undefined;
-    const minutes = hoursOf(every[1]) * 60;
-    return minutes > 0 ? minutes : undefined;
-  }
-  const fields = text.split(/\s+/);
-  if (fields.length !== 5) return undefined;
-  const sets = fields.map((f, i) => parseField(f, FIELD_RANGES[i]));
-  if (sets.some((s) => s === undefined)) return undefined;
-  const [min, hour, dom, month, dow] = sets as Set<number>[];
-  if (dow.has(7)) dow.add(0);
-  const domAny = fields[2].startsWith("*");
-  const dowAny = fields[4].startsWith("*");
-  const hours = [...hour].sort((a, b) => a - b);
-  const minutes = [...min].sort((a, b) => a - b);
-  // Two years from a Saturday: every weekly, monthly and yearly pattern repeats inside it.
-  const start = Date.UTC(2028, 0, 1);
-  let last: number | undefined;
-  let gap = 0;
-  for (let day = 0; day < 731; day++) {
-    const d = new Date(start + day * 86_400_000);
-    if (!month.has(d.getUTCMonth() + 1)) continue;
-    const domOk = dom.has(d.getUTCDate());
-    const dowOk = dow.has(d.getUTCDay());
-    const dayOk = domAny && dowAny ? true : domAny ? dowOk : dowAny ? domOk : domOk || dowOk;
-    if (!dayOk) continue;
-    for (const h of hours) {
-      for (const m of minutes) {
-        const at = day * 1440 + h * 60 + m;
-        if (last !== undefined) gap = Math.max(gap, at - last);
-        last = at;
-      }
-    }
-  }
-  return gap > 0 ? gap : undefined;
-}
-
-function schedule(key: string, value: Raw, allowEvery: boolean): { text: string; gap: number } {
-  const allowed = allowEvery
-    ? "a cron schedule (5 fields, UTC) or @every <duration>, like '0 */6 * * *'"
-    : "a cron schedule (5 fields, UTC) or @hourly/@daily, like '*/15 * * * *'";
-  if (typeof value !== "string" || (!allowEvery && value.trim().startsWith("@every"))) {
-    throw new ConfigError(key, value, allowed);
-  }
-  const gap = maxGapMinutes(value);
-  if (gap === undefined) throw new ConfigError(key, value, allowed);
-  return { text: value.trim(), gap };
+/** A schedule and its longest gap in minutes (the policy/concepts/cron.ts measure). */
+function schedule(key: string, value: Raw, dialect: "kubernetes" | "velero"): { text: string; gap: number } {
+  const parsed = cron(key, value, dialect);
+  return { text: parsed.text, gap: parsed.maxGapSeconds / 60 };
 }
 
 function hours(minutes: number): string {
@@ -546,7 +460,7 @@ export function parseDr(
     objectLock: parseObjectLock(d.objectLock, noncurrentVersionDays),
   };
 
-  const mirror = schedule("dr.mirrorSchedule", d.mirrorSchedule ?? "*/15 * * * *", false);
+  const mirror = schedule("dr.mirrorSchedule", d.mirrorSchedule ?? "*/15 * * * *", "kubernetes");
   const rpoMinutes = int("dr.rpoMinutes", d.rpoMinutes, 60, 1, 7 * 24 * 60);
   if (mirror.gap > rpoMinutes) {
     throw new ConfigError(
@@ -557,7 +471,7 @@ export function parseDr(
   }
 
   const b = raw.backup === undefined ? {} : obj("backup", raw.backup, ["schedule", "ttl"]);
-  const backupSchedule = schedule("backup.schedule", b.schedule ?? "0 */6 * * *", true);
+  const backupSchedule = schedule("backup.schedule", b.schedule ?? "0 */6 * * *", "velero");
   const ttl = duration("backup.ttl", b.ttl, "720h");
   // Two schedule gaps: one failed backup still leaves an unexpired one behind.
   if (hoursOf(ttl) * 60 < 2 * backupSchedule.gap) {
@@ -578,7 +492,7 @@ export function parseDr(
     );
   }
   const approveDeletes = parseApproval(d.approveDeletes);
-  const drill = schedule("dr.drillSchedule", d.drillSchedule ?? "30 4 * * *", false);
+  const drill = schedule("dr.drillSchedule", d.drillSchedule ?? "30 4 * * *", "kubernetes");
 
   return {
     bucket,

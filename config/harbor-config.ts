@@ -22,7 +22,7 @@ import {
   RetentionTemplate,
   SEVERITIES,
   Severity,
-  cron,
+  harborCron,
   permission,
   projectName,
   quota,
@@ -218,7 +218,7 @@ export function parseHarborConfiguration(raw: unknown, topology: Topology): Harb
   const gc = schedule(`${k}.gc`, top.gc, d.gc, (key, v, def) => {
     const o = obj(key, v, ["cron", "deleteUntagged", "workers"]);
     return {
-      cron: cron(`${key}.cron`, o.cron ?? def.cron),
+      cron: harborCron(`${key}.cron`, o.cron ?? def.cron),
       deleteUntagged: bool(`${key}.deleteUntagged`, o.deleteUntagged, def.deleteUntagged),
       // Harbor refuses workers outside 1..10 (handler/gc.go validateWorkers).
       workers: int(`${key}.workers`, o.workers, def.workers, 1, 10),
@@ -227,7 +227,7 @@ export function parseHarborConfiguration(raw: unknown, topology: Topology): Harb
   const auditLogPurge = schedule(`${k}.auditLogPurge`, top.auditLogPurge, d.auditLogPurge, (key, v, def) => {
     const o = obj(key, v, ["cron", "retentionHours", "eventTypes"]);
     return {
-      cron: cron(`${key}.cron`, o.cron ?? def.cron),
+      cron: harborCron(`${key}.cron`, o.cron ?? def.cron),
       // Harbor's MaxAuditRetentionHour is 240000.
       retentionHours: int(`${key}.retentionHours`, o.retentionHours, def.retentionHours, 1, 240000),
       eventTypes:
@@ -240,7 +240,7 @@ export function parseHarborConfiguration(raw: unknown, topology: Topology): Harb
   });
   const scanAll = schedule(`${k}.scanAll`, top.scanAll, d.scanAll, (key, v, def) => {
     const o = obj(key, v, ["cron"]);
-    return { cron: cron(`${key}.cron`, o.cron ?? def?.cron) };
+    return { cron: harborCron(`${key}.cron`, o.cron ?? def?.cron) };
   });
   const dockerHubProxy = bool(`${k}.dockerHubProxy`, top.dockerHubProxy, d.dockerHubProxy);
 
@@ -541,7 +541,7 @@ function parseRetention(key: string, value: Raw): RetentionSpec {
   });
   if (rules.length > 15)
     throw new ConfigError(`${key}.rules`, `${rules.length} rules`, "at most 15 rules (Harbor's limit)");
-  return { cron: cron(`${key}.cron`, o.cron ?? "0 0 0 * * *"), rules };
+  return { cron: harborCron(`${key}.cron`, o.cron ?? "0 0 0 * * *"), rules };
 }
 
 function parseRobot(key: string, value: Raw, projects: Set<string>): RobotSpec {
@@ -664,7 +664,7 @@ function parseReplication(key: string, value: Raw, registries: Set<string>): Rep
     tags: optStr(`${key}.tags`, o.tags, "**"),
     destNamespace: o.destNamespace === undefined ? "" : projectName(`${key}.destNamespace`, o.destNamespace),
     trigger,
-    cron: trigger === "scheduled" ? cron(`${key}.cron`, o.cron) : "",
+    cron: trigger === "scheduled" ? harborCron(`${key}.cron`, o.cron) : "",
     deletion: bool(`${key}.deletion`, o.deletion, false),
     override: bool(`${key}.override`, o.override, true),
     enabled: bool(`${key}.enabled`, o.enabled, true),

@@ -4,6 +4,7 @@
 import { images } from "../versions";
 import {
   ConfigError,
+  cron,
   httpsUrl,
   int,
   k8sName,
@@ -147,14 +148,6 @@ function parseCertManager(raw: unknown): CertManagerSettings {
   };
 }
 
-/** Six cron fields, seconds first: CloudNativePG's schedule format. */
-function cron6(key: string, value: unknown, fallback: string): string {
-  const v = optStr(key, value, fallback);
-  if (v.trim().split(/\s+/).length !== 6)
-    throw new ConfigError(key, value, "a six-field cron with seconds first, like 0 0 2 * * *");
-  return v;
-}
-
 function parseDatabase(raw: unknown, d: ProdDefaults, zones: number): DatabaseSettings {
   const o = section("database", raw, [
     "instances",
@@ -182,7 +175,7 @@ function parseDatabase(raw: unknown, d: ProdDefaults, zones: number): DatabaseSe
     storageClass: storageClass("database.storageClass", o.storageClass, d.localClass),
     size: size("database.size", o.size, d.databaseSize),
     backupRetention,
-    backupSchedule: cron6("database.backupSchedule", o.backupSchedule, "0 0 2 * * *"),
+    backupSchedule: cron("database.backupSchedule", o.backupSchedule ?? "0 0 2 * * *", "cloudnativepg").text,
     zones,
   };
 }

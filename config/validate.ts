@@ -1,6 +1,7 @@
 // Pure validation primitives shared by every config section. Each failure is a ConfigError
 // whose message is one line naming the key, the value and what is allowed.
 import { X509Certificate } from "node:crypto";
+import { CRON_DIALECTS, parseCron, type CronDialect, type CronSchedule } from "../policy/concepts/cron";
 
 export const PROJECT = "harbor-platform";
 
@@ -150,6 +151,19 @@ export function bytesOf(quantity: string): number {
   const m = QUANTITY.exec(quantity);
   if (!m) throw new Error(`not a quantity: ${quantity}`);
   return Number(m[1]) * UNIT[m[2]];
+}
+
+/**
+ * A cron schedule as the component that runs it reads it (policy/concepts/cron.ts); the
+ * policy pack measures Harbor's schedules with the same code.
+ */
+export function cron(key: string, value: Raw, dialect: CronDialect): CronSchedule {
+  const allowed = CRON_DIALECTS[dialect].allowed;
+  if (typeof value !== "string") throw new ConfigError(key, value, allowed);
+  const result = parseCron(value, dialect);
+  if (!result.ok)
+    throw new ConfigError(key, value, result.reason === undefined ? allowed : `${allowed}; ${result.reason}`);
+  return result.schedule;
 }
 
 /** A Go duration as Harbor's registry and Velero use them: `168h`, `30m`, `1h30m`. */

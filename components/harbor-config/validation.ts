@@ -1,6 +1,6 @@
 // Pure validators for Harbor configuration as code. Each rule mirrors what Harbor 2.15.2 itself
 // enforces, so a bad value stops at preview with one line instead of failing mid-`up` at the API.
-import { ConfigError, Raw, bytesOf, int } from "../../config/validate";
+import { ConfigError, Raw, bytesOf, cron, int } from "../../config/validate";
 
 /**
  * Robot permissions Harbor 2.15.2 accepts, per level (`resource:action`). Derived from
@@ -112,43 +112,9 @@ function harborName(what: string) {
 export const robotName = harborName("robot");
 export const projectName = harborName("project");
 
-const CRON_RANGES: readonly [string, number, number][] = [
-  ["seconds", 0, 59],
-  ["minutes", 0, 59],
-  ["hours", 0, 23],
-  ["day of month", 1, 31],
-  ["month", 1, 12],
-  ["day of week", 0, 6],
-];
-const CRON_ALLOWED =
-  "a 6-field cron (seconds minutes hours day-of-month month day-of-week) whose seconds field is 0, like 0 0 3 * * 6";
-
-/**
- * Harbor schedules use 6-field cron (robfig/cron with seconds) and refuse a seconds field other
- * than "0" (common/utils ValidateCronString). Names of months/days are not accepted here: keep it numeric.
- */
-export function cron(key: string, value: Raw): string {
-  if (typeof value !== "string") throw new ConfigError(key, value, CRON_ALLOWED);
-  const fields = value.trim().split(/\s+/);
-  if (fields.length !== 6) throw new ConfigError(key, value, CRON_ALLOWED);
-  if (fields[0] !== "0") throw new ConfigError(key, value, `${CRON_ALLOWED}; the seconds field must be 0`);
-  fields.forEach((field, i) => {
-    const [name, lo, hi] = CRON_RANGES[i];
-    if (!cronFieldOk(field, lo, hi))
-      throw new ConfigError(key, value, `${CRON_ALLOWED}; bad ${name} field ${field}`);
-  });
-  return fields.join(" ");
-}
-
-function cronFieldOk(field: string, lo: number, hi: number): boolean {
-  const inRange = (s: string) => /^\d+$/.test(s) && Number(s) >= lo && Number(s) <= hi;
-  return field.split(",").every((part) => {
-    const [range, step] = part.split("/");
-    if (step !== undefined && !(/^\d+$/.test(step) && Number(step) > 0)) return false;
-    if (range === "*" || range === "?") return true;
-    const [a, b] = range.split("-");
-    return b === undefined ? inRange(a) : inRange(a) && inRange(b) && Number(a) <= Number(b);
-  });
+/** A Harbor schedule: robfig/cron with seconds, the seconds field 0 (policy/concepts/cron.ts). */
+export function harborCron(key: string, value: Raw): string {
+  return cron(key, value, "harbor").text;
 }
 
 /**

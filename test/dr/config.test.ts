@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { PROD_DR } from "./fixtures";
 import { ConfigError } from "../../config/validate";
-import { maxGapMinutes, parseDr } from "../../config/dr";
+import { parseDr } from "../../config/dr";
 
 const PROD = PROD_DR;
 
@@ -194,16 +194,5 @@ describe("DR config", () => {
         parseDr({ ...PROD, dr: { ...PROD.dr, replicaBucketName: "acme.replica" } }, "prod", "eu-central-1"),
       ),
     ).to.match(/^harbor-platform:dr\.replicaBucketName = "acme\.replica": an S3 bucket name without dots/);
-  });
-
-  it("measures the longest gap of a schedule", () => {
-    expect(maxGapMinutes("*/15 * * * *")).to.equal(15);
-    expect(maxGapMinutes("0 */6 * * *")).to.equal(360);
-    expect(maxGapMinutes("0 1,13 * * *")).to.equal(720);
-    expect(maxGapMinutes("0 2 * * 1-5")).to.equal(3 * 24 * 60);
-    expect(maxGapMinutes("@daily")).to.equal(1440);
-    expect(maxGapMinutes("@every 90m")).to.equal(90);
-    expect(maxGapMinutes("61 * * * *")).to.equal(undefined);
-    expect(maxGapMinutes("nonsense")).to.equal(undefined);
   });
 });
