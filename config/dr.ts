@@ -1,18 +1,6 @@
 // Stack config of the disaster-recovery parts (prod only): the DR bucket in AWS, the MinIO ->
 // S3 mirror, Velero's schedule and the restore switch. Pure: the caller passes `aws:region`.
-import {
-  ConfigError,
-  bool,
-  cron,
-  duration,
-  hoursOf,
-  int,
-  obj,
-  optStr,
-  requireValue,
-  str,
-  type Raw,
-} from "./validate";
+import { ConfigError, bool, cron, duration, int, obj, optStr, requireValue, str, type Raw } from "./validate";
 import type { Topology } from "./index";
 
 export interface DrBucketConfig {
@@ -474,10 +462,10 @@ export function parseDr(
   const backupSchedule = schedule("backup.schedule", b.schedule ?? "0 */6 * * *", "velero");
   const ttl = duration("backup.ttl", b.ttl, "720h");
   // Two schedule gaps: one failed backup still leaves an unexpired one behind.
-  if (hoursOf(ttl) * 60 < 2 * backupSchedule.gap) {
+  if (ttl.seconds / 60 < 2 * backupSchedule.gap) {
     throw new ConfigError(
       "backup.ttl",
-      b.ttl ?? ttl,
+      b.ttl ?? ttl.text,
       `at least twice the longest gap of backup.schedule (${hours(2 * backupSchedule.gap)}), so one backup always survives`,
     );
   }
@@ -510,7 +498,7 @@ export function parseDr(
       alwaysAllowDeletes,
       ...(approveDeletes ? { approveDeletes } : {}),
     },
-    backup: { schedule: backupSchedule.text, ttl },
+    backup: { schedule: backupSchedule.text, ttl: ttl.text },
     restore: parseRestore(raw.restore, bucket),
   };
 }

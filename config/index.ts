@@ -356,7 +356,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
         ["debug", "info", "warning", "error", "fatal"] as const,
         "info",
       ),
-      uploadPurgeAge: duration("uploadPurgeAge", raw.uploadPurgeAge, "168h"),
+      uploadPurgeAge: duration("uploadPurgeAge", raw.uploadPurgeAge, "168h").text,
     },
     tls: {
       caValidityDays: int("caValidityDays", raw.caValidityDays, 3650, 30, 36500),

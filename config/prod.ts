@@ -1,6 +1,7 @@
 // The prod topology's data tier settings (cert-manager issuer, CloudNativePG, Redis Sentinel,
 // object store, network policy), parsed and validated as pure functions. Every object is read
 // with `obj()` so a typo is refused rather than silently ignored.
+import { barmanRetention } from "../policy/concepts/duration";
 import { images } from "../versions";
 import {
   ConfigError,
@@ -164,7 +165,7 @@ function parseDatabase(raw: unknown, d: ProdDefaults, zones: number): DatabaseSe
       "at least 3 in prod: a primary and two replicas keep a quorum after a node loss",
     );
   const backupRetention = optStr("database.backupRetention", o.backupRetention, "30d");
-  if (!/^[1-9][0-9]*[dwm]$/.test(backupRetention))
+  if (barmanRetention(backupRetention) === undefined)
     throw new ConfigError(
       "database.backupRetention",
       o.backupRetention,

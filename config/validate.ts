@@ -2,6 +2,7 @@
 // whose message is one line naming the key, the value and what is allowed.
 import { X509Certificate } from "node:crypto";
 import { CRON_DIALECTS, parseCron, type CronDialect, type CronSchedule } from "../policy/concepts/cron";
+import { goDurationSeconds } from "../policy/concepts/duration";
 
 export const PROJECT = "harbor-platform";
 
@@ -166,24 +167,17 @@ export function cron(key: string, value: Raw, dialect: CronDialect): CronSchedul
   return result.schedule;
 }
 
-/** A Go duration as Harbor's registry and Velero use them: `168h`, `30m`, `1h30m`. */
-export function duration(key: string, value: Raw, fallback?: string): string {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (
-    typeof value !== "string" ||
-    !/^(\d+h)?(\d+m)?(\d+s)?$/.test(value) ||
-    value === "" ||
-    /^0+[hms]?$/.test(value)
-  ) {
+/**
+ * A positive Go duration (Harbor's registry and Velero read them with time.ParseDuration:
+ * `168h`, `1h30m`, `90s`) and its length in seconds.
+ */
+export function duration(key: string, value: Raw, fallback?: string): { text: string; seconds: number } {
+  const text = value === undefined && fallback !== undefined ? fallback : value;
+  const seconds = typeof text === "string" ? goDurationSeconds(text) : undefined;
+  if (typeof text !== "string" || seconds === undefined || seconds <= 0) {
     throw new ConfigError(key, value, "a positive duration like 24h, 30m or 1h30m");
   }
-  return value;
-}
-
-export function hoursOf(goDuration: string): number {
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(goDuration);
-  if (!m) throw new Error(`not a duration: ${goDuration}`);
-  return Number(m[1] ?? 0) + Number(m[2] ?? 0) / 60 + Number(m[3] ?? 0) / 3600;
+  return { text, seconds };
 }
 
 /**

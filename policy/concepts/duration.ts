@@ -1,7 +1,8 @@
-// Durations as Go's time.ParseDuration reads them (src/time/format.go): an optional sign,
+// Durations. Go's, as time.ParseDuration reads them (src/time/format.go): an optional sign,
 // then one or more decimal numbers each with a unit (ns, us, µs, μs, ms, s, m, h); "0" alone
 // needs no unit. Harbor's upload purge age, Velero's TTL and robfig/cron's `@every` are Go
-// durations, so this is the one reader of them.
+// durations, so this is the one reader of them. And barman-cloud's retention policy (`30d`),
+// which is its own format.
 
 const UNIT_NANOS: Readonly<Record<string, bigint>> = {
   ns: 1n,
@@ -61,4 +62,17 @@ export function goDurationNanos(text: string): bigint | undefined {
 export function goDurationSeconds(text: string): number | undefined {
   const nanos = goDurationNanos(text);
   return nanos === undefined ? undefined : Number(nanos) / 1e9;
+}
+
+const RETENTION = /^([1-9][0-9]*)([dwm])$/;
+
+/**
+ * A barman-cloud retention policy: a positive count of days, weeks or months (the ObjectStore
+ * CRD's retentionPolicy pattern, plugin-barman-cloud v0.14.0); undefined when refused.
+ */
+export function barmanRetention(
+  text: string,
+): { readonly count: number; readonly unit: "d" | "w" | "m" } | undefined {
+  const m = RETENTION.exec(text);
+  return m ? { count: Number(m[1]), unit: m[2] as "d" | "w" | "m" } : undefined;
 }

@@ -1,15 +1,11 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { goDurationSeconds } from "../concepts/duration";
 import { TYPES, asArray, get, isTrue } from "../lib/resources";
 
-/** Hours in a Go duration such as cert-manager's `2160h0m0s`; undefined when unreadable. */
-export function goDurationHours(text: string): number | undefined {
-  let hours = 0;
-  let consumed = 0;
-  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(h|m|s)/g)) {
-    hours += Number(m[1]) / (m[2] === "h" ? 1 : m[2] === "m" ? 60 : 3600);
-    consumed += m[0].length;
-  }
-  return consumed === text.length && consumed > 0 ? hours : undefined;
+/** Hours in cert-manager's `duration` (a Go duration such as `2160h0m0s`); undefined when Go would refuse it. */
+function hoursOf(text: string): number | undefined {
+  const seconds = goDurationSeconds(text);
+  return seconds === undefined ? undefined : seconds / 3600;
 }
 
 interface Limits {
@@ -58,11 +54,7 @@ export const certificateLifetime: ResourceValidationPolicy = {
       const ca = isTrue(get(spec, "isCA"));
       // Without spec.duration cert-manager issues for 90 days.
       const hours =
-        duration === undefined
-          ? 90 * 24
-          : typeof duration === "string"
-            ? goDurationHours(duration)
-            : undefined;
+        duration === undefined ? 90 * 24 : typeof duration === "string" ? hoursOf(duration) : undefined;
       check(hours, !ca, `cert-manager ${ca ? "CA " : ""}Certificate`);
       return;
     }

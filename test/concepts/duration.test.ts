@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { goDurationNanos } from "../../policy/concepts/duration";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { duration } from "../../config/validate";
+import { barmanRetention, goDurationNanos } from "../../policy/concepts/duration";
+import { TYPES } from "../../policy/lib/resources";
+import { certificateLifetime } from "../../policy/policies/certificate-lifetime";
+import { check, resource } from "../policy/helpers";
+import { upstreamFile } from "../upstream";
 
 // Go's own table for time.ParseDuration: parseDurationTests and parseDurationErrorTests in
 // golang/go src/time/time_test.go (read at commit f7396aaea0297a2e95b502a4075b0aed6efda89f).
@@ -82,5 +89,81 @@ describe("concepts: Go durations (time.ParseDuration's own test table)", () => {
   });
   it("refuses every text Go refuses", () => {
     for (const text of GO_INVALID) expect(goDurationNanos(text), JSON.stringify(text)).to.equal(undefined);
+  });
+});
+
+/** Every `pattern` given for a `retentionPolicy` property anywhere in a pinned CRD. */
+function retentionPatterns(folder: string, file: string): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (typeof node === "object" && node !== null) {
+      for (const [k, v] of Object.entries(node)) {
+        const pattern = (v as { pattern?: unknown } | null)?.pattern;
+        if (k === "retentionPolicy" && typeof pattern === "string") out.push(pattern);
+        walk(v);
+      }
+    }
+  };
+  walk(parse(readFileSync(upstreamFile(folder, file), "utf8")));
+  return out;
+}
+
+describe("concepts: barman-cloud retention policies", () => {
+  // The pinned CRDs: plugin-barman-cloud v0.14.0's ObjectStore (where the program sets it) and
+  // CloudNativePG v1.30.0's Cluster (in-tree barmanObjectStore) carry the same pattern.
+  const patterns = [
+    ...retentionPatterns("plugin-barman-cloud-crds", "barmancloud.cnpg.io_objectstores.yaml"),
+    ...retentionPatterns("cloudnative-pg-crds", "postgresql.cnpg.io_clusters.yaml"),
+  ];
+  it("accepts exactly what the CRDs' retentionPolicy pattern accepts", () => {
+    expect(patterns).to.have.length.greaterThanOrEqual(2);
+    const samples = [
+      "30d",
+      "4w",
+      "3m",
+      "1d",
+      "365d",
+      "0d",
+      "07d",
+      "30",
+      "d",
+      "30y",
+      "30D",
+      "30 d",
+      " 30d",
+      "30d ",
+      "1h",
+      "-1d",
+      "1.5d",
+    ];
+    for (const pattern of patterns) {
+      const crd = new RegExp(pattern);
+      for (const text of samples)
+        expect(barmanRetention(text) !== undefined, `${text} vs ${pattern}`).to.equal(crd.test(text));
+    }
+  });
+});
+
+describe("concepts: config and policy pack read a Go duration the same way", () => {
+  it("the config accepts what Go reads and the earlier regex refused (fractions, milliseconds, repeated units)", () => {
+    expect(duration("uploadPurgeAge", "1.5h")).to.deep.equal({ text: "1.5h", seconds: 5400 });
+    expect(duration("backup.ttl", "719h59m60s").seconds).to.equal(720 * 3600);
+    expect(duration("uploadPurgeAge", "1h500ms").seconds).to.equal(3600.5);
+  });
+  it("the config refuses what Go refuses, and zero", () => {
+    for (const text of ["7 days", "1d", "0", "0s", "-1h", "h", ""]) {
+      expect(() => duration("uploadPurgeAge", text), text).to.throw(
+        `harbor-platform:uploadPurgeAge = ${JSON.stringify(text)}: a positive duration like 24h, 30m or 1h30m`,
+      );
+    }
+  });
+  it("the certificate-lifetime policy reads cert-manager's duration with the same reader", async () => {
+    const cm = (d: string) => resource(TYPES.certificate, { spec: { duration: d } });
+    // 2160h as Go may print it; the earlier policy regex could not read the milliseconds form.
+    expect(await check(certificateLifetime, [cm("2159h59m59s1000ms")])).to.deep.equal([]);
+    expect(await check(certificateLifetime, [cm("90d")])).to.deep.equal([
+      "cert-manager Certificate has no readable lifetime.",
+    ]);
   });
 });
