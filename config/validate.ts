@@ -3,6 +3,7 @@
 import { X509Certificate } from "node:crypto";
 import { CRON_DIALECTS, parseCron, type CronDialect, type CronSchedule } from "../policy/concepts/cron";
 import { goDurationSeconds } from "../policy/concepts/duration";
+import { quantityBytes } from "../policy/concepts/quantity";
 
 export const PROJECT = "harbor-platform";
 
@@ -136,22 +137,21 @@ export function storageClass(key: string, value: Raw, fallback?: string): string
   return value;
 }
 
-const QUANTITY = /^(\d+)(Ki|Mi|Gi|Ti|Pi)$/;
-const UNIT: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50 };
+const SIZE_ALLOWED = "a positive size in whole bytes (a Kubernetes quantity), like 512Mi, 10Gi or 500G";
 
-/** A positive binary storage quantity such as `10Gi`. */
+/** A storage size (policy/concepts/quantity.ts): `10Gi`, `500G`; never `10m`, which is milli. */
 export function size(key: string, value: Raw, fallback?: string): string {
-  if (value === undefined && fallback !== undefined) return fallback;
-  const m = typeof value === "string" ? QUANTITY.exec(value) : null;
-  if (!m || Number(m[1]) <= 0)
-    throw new ConfigError(key, value, "a positive size with a binary unit, like 512Mi or 10Gi");
-  return value as string;
+  const text = value === undefined && fallback !== undefined ? fallback : value;
+  if (typeof text !== "string" || quantityBytes(text) === undefined)
+    throw new ConfigError(key, value, SIZE_ALLOWED);
+  return text;
 }
 
+/** Bytes in a size `size()` accepted. */
 export function bytesOf(quantity: string): number {
-  const m = QUANTITY.exec(quantity);
-  if (!m) throw new Error(`not a quantity: ${quantity}`);
-  return Number(m[1]) * UNIT[m[2]];
+  const bytes = quantityBytes(quantity);
+  if (bytes === undefined) throw new Error(`not a size: ${quantity}`);
+  return Number(bytes);
 }
 
 /**

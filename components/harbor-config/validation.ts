@@ -1,6 +1,7 @@
 // Pure validators for Harbor configuration as code. Each rule mirrors what Harbor 2.15.2 itself
 // enforces, so a bad value stops at preview with one line instead of failing mid-`up` at the API.
-import { ConfigError, Raw, bytesOf, cron, int } from "../../config/validate";
+import { ConfigError, Raw, cron, int } from "../../config/validate";
+import { quantityBytes } from "../../policy/concepts/quantity";
 
 /**
  * Robot permissions Harbor 2.15.2 accepts, per level (`resource:action`). Derived from
@@ -118,15 +119,17 @@ export function harborCron(key: string, value: Raw): string {
 }
 
 /**
- * A storage quota in bytes: -1 (unlimited), an integer >= 0, or a binary size like "100Gi".
+ * A storage quota in bytes: -1 (unlimited), an integer >= 0, or a size like "100Gi" (a Kubernetes
+ * quantity of whole bytes, policy/concepts/quantity.ts).
  * Harbor stores the byte count; sizes are converted here so state and diff compare bytes.
  */
 export function quota(key: string, value: Raw): number {
   const allowed = 'a storage quota: -1 for unlimited, bytes >= 0, or a size like "500Mi", "100Gi", "2Ti"';
   if (value === -1 || value === "-1") return -1;
-  if (typeof value === "string" && /^\d+(Ki|Mi|Gi|Ti|Pi)$/.test(value)) return bytesOf(value);
-  if (typeof value === "string" && !/^\d+$/.test(value)) throw new ConfigError(key, value, allowed);
-  if (typeof value !== "string" && typeof value !== "number") throw new ConfigError(key, value, allowed);
+  if (value === 0 || value === "0") return 0;
+  const bytes = typeof value === "string" ? quantityBytes(value) : undefined;
+  if (bytes !== undefined) return Number(bytes);
+  if (typeof value !== "number") throw new ConfigError(key, value, allowed);
   try {
     return int(key, value, 0, 0);
   } catch {

@@ -114,7 +114,7 @@ describe("config: parseConfig", () => {
     [
       "negative registry size",
       dev({ registryStorageSize: "-5Gi" }),
-      'harbor-platform:registryStorageSize = "-5Gi": a positive size with a binary unit, like 512Mi or 10Gi',
+      'harbor-platform:registryStorageSize = "-5Gi": a positive size in whole bytes (a Kubernetes quantity), like 512Mi, 10Gi or 500G',
     ],
     [
       "zero trivy size",
