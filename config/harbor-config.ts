@@ -29,6 +29,7 @@ import {
   robotDuration,
   robotName,
 } from "../components/harbor-config/validation";
+import { syslogEndpoint } from "./observability";
 
 export const HARBOR_CONFIG_KEY = "harborConfig";
 
@@ -374,17 +375,7 @@ function parseSettings(
     "auth",
   ]);
   const endpoint = o.auditLogForwardEndpoint;
-  if (
-    endpoint !== undefined &&
-    endpoint !== "" &&
-    (typeof endpoint !== "string" || !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(endpoint))
-  ) {
-    throw new ConfigError(
-      `${key}.auditLogForwardEndpoint`,
-      endpoint,
-      "a syslog endpoint host:port, like logs.example.com:514",
-    );
-  }
+  if (endpoint !== undefined && endpoint !== "") syslogEndpoint(`${key}.auditLogForwardEndpoint`, endpoint);
   return {
     projectQuotaBytes: quota(`${key}.projectQuota`, o.projectQuota ?? defQuota),
     projectCreationRestriction: oneOf(

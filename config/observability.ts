@@ -1,5 +1,6 @@
 // Observability stack config: log shipping to ELK, Harbor's audit-log syslog target and alert
 // tuning. Pure; every bad value fails with one ConfigError line.
+import { parseHostPort } from "../policy/concepts/network";
 import type { Topology } from "./index";
 import {
   ConfigError,
@@ -174,16 +175,12 @@ function parseLogging(raw: unknown): LoggingConfig {
   };
 }
 
-const HOST_PORT =
-  /^(?<host>[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(?<port>\d{1,5})$/;
-
-/** `host:port` as Harbor dials it for audit-log forwarding (syslog over TCP). */
+/** `host:port` as Harbor dials it for audit-log forwarding (syslog over TCP); `[addr]:port` for IPv6. */
 export function syslogEndpoint(key: string, value: unknown): SyslogEndpoint {
   const allowed = "host:port, like syslog.example.com:514 (port 1-65535, no scheme)";
-  const m = typeof value === "string" ? HOST_PORT.exec(value) : null;
-  const port = m?.groups ? Number(m.groups.port) : 0;
-  if (!m?.groups || port < 1 || port > 65535) throw new ConfigError(key, value, allowed);
-  return { host: m.groups.host, port, endpoint: value as string };
+  const hp = typeof value === "string" ? parseHostPort(value) : undefined;
+  if (hp === undefined) throw new ConfigError(key, value, allowed);
+  return { host: hp.host, port: hp.port, endpoint: value as string };
 }
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;

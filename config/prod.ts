@@ -2,6 +2,7 @@
 // object store, network policy), parsed and validated as pure functions. Every object is read
 // with `obj()` so a typo is refused rather than silently ignored.
 import { barmanRetention } from "../policy/concepts/duration";
+import { NOT_A_CIDR, parseCidr } from "../policy/concepts/network";
 import { images } from "../versions";
 import {
   ConfigError,
@@ -343,8 +344,6 @@ function parseObjectStore(
   } satisfies MinioSettings;
 }
 
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
-
 /** Both topologies: every namespace the project creates gets deny-by-default policies. */
 export function parseNetworkPolicy(raw: unknown, topology: "dev" | "prod" = "dev"): NetworkPolicySettings {
   const o = section("networkPolicy", raw, ["ingressNamespace", "monitoringNamespace", "apiServerCidrs"]);
@@ -365,10 +364,14 @@ export function parseNetworkPolicy(raw: unknown, topology: "dev" | "prod" = "dev
     ingressNamespace: k8sName("networkPolicy.ingressNamespace", o.ingressNamespace, "traefik"),
     monitoringNamespace: k8sName("networkPolicy.monitoringNamespace", o.monitoringNamespace, "monitoring"),
     apiServerCidrs: cidrs.map((c, i) => {
-      if (typeof c !== "string" || !CIDR.test(c))
-        throw new ConfigError(`networkPolicy.apiServerCidrs[${i}]`, c, "a CIDR like 10.0.0.1/32");
-      if (topology === "prod" && /\/0$/.test(c))
-        throw new ConfigError(`networkPolicy.apiServerCidrs[${i}]`, c, `in prod ${where}, not every address`);
+      const key = `networkPolicy.apiServerCidrs[${i}]`;
+      const cidr = typeof c === "string" ? parseCidr(c) : undefined;
+      if (typeof c !== "string" || cidr === undefined || "error" in cidr) {
+        const why = cidr && "error" in cidr && cidr.error !== NOT_A_CIDR ? ` (${cidr.error})` : "";
+        throw new ConfigError(key, c, `a CIDR like 10.0.0.1/32${why}`);
+      }
+      if (topology === "prod" && cidr.prefix === 0)
+        throw new ConfigError(key, c, `in prod ${where}, not every address`);
       return c;
     }),
   };
