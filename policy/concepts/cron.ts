@@ -60,7 +60,7 @@ export const CRON_DIALECTS: Readonly<Record<CronDialect, DialectRules>> = {
 };
 
 export interface CronSchedule {
-  /** The schedule as given, trimmed. */
+  /** The schedule as given, trimmed, fields one space apart. */
   readonly text: string;
   /** Longest time between two runs, in seconds (UTC). */
   readonly maxGapSeconds: number;
@@ -183,7 +183,8 @@ function measureGap(text: string): number | undefined {
 /** Reads `value` as a schedule of `dialect`, or says why it cannot be one. */
 export function parseCron(value: string, dialect: CronDialect): CronResult {
   const rules = CRON_DIALECTS[dialect];
-  const text = value.trim();
+  // One space between fields: Harbor's seconds check splits on single spaces.
+  const text = value.trim().split(/\s+/).join(" ");
   if (/^(CRON_)?TZ=/.test(text)) return { ok: false, reason: "no time zone prefix: schedules run in UTC" };
   if (text.startsWith("@every ") || text === "@every") {
     if (!rules.every) return { ok: false, reason: "@every is not accepted here" };
@@ -202,7 +203,7 @@ export function parseCron(value: string, dialect: CronDialect): CronResult {
     if (expanded === undefined) return { ok: false, reason: `unknown descriptor ${text}` };
     spec = expanded;
   } else {
-    const fields = text.split(/\s+/);
+    const fields = text.split(" ");
     if (fields.length !== rules.fields) return { ok: false };
     const full = rules.fields === 5 ? ["0", ...fields] : fields;
     const normalized: string[] = [];

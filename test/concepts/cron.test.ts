@@ -172,6 +172,9 @@ describe("concepts: cron schedules (robfig/cron's own tables)", () => {
       expect(harborCron("harborConfig.gc.cron", "0 0 3 * * sat")).to.equal("0 0 3 * * sat");
       expect(scheduleCadence("Custom", "0 0 3 * * sat")).to.deep.equal({ maxGapDays: 7 });
     });
+    it("a schedule is passed on with its fields one space apart, as Harbor's seconds check splits it", () => {
+      expect(harborCron("harborConfig.gc.cron", " 0  0 3 * *\t6 ")).to.equal("0 0 3 * * 6");
+    });
     it("a descriptor the policy pack accepted and Harbor refuses: both refuse it now", () => {
       expect(() => harborCron("harborConfig.gc.cron", "@weekly")).to.throw(
         'harbor-platform:harborConfig.gc.cron = "@weekly": a 6-field cron (seconds minutes hours day-of-month month day-of-week) whose seconds field is 0, like 0 0 3 * * 6; descriptors like @daily are not accepted here',
