@@ -1,11 +1,12 @@
 // Cron schedules as the Go schedulers this project feeds read them, validated and measured
 // (longest gap between two runs) in one place for the stack config and the policy pack.
 // All of them use robfig/cron: v3's ParseStandard for Kubernetes CronJobs and Velero
-// (5 fields), v3 with a seconds field for Harbor (src/lib/utils ValidateCronString), v1's
-// Parse for CloudNativePG (its ScheduledBackup CRD links robfig/cron's format). The field
-// grammar below is robfig's (parser.go, spec.go at v3.0.1: names only in month and
-// day-of-week, day-of-week 0-6, `?` as `*`, `N/step` as `N-max/step`); the runs themselves
-// come from cron-parser, which shares robfig's day-of-month OR day-of-week rule.
+// (5 fields); v3 with a seconds field for Harbor (goharbor/harbor src/common/utils/utils.go:
+// CronParser, ValidateCronString); v1's Parse for CloudNativePG (its ScheduledBackup CRD links
+// robfig/cron's format). The field grammar below is robfig's (parser.go, spec.go at v3.0.1:
+// names only in month and day-of-week, day-of-week 0-6, `?` as `*`, `N/step` as
+// `N-max/step`); the runs themselves come from cron-parser, which shares robfig's
+// day-of-month OR day-of-week rule.
 import { CronExpressionParser, type CronExpression } from "cron-parser";
 import { goDurationSeconds } from "./duration";
 

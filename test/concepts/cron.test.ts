@@ -121,7 +121,7 @@ describe("concepts: cron schedules (robfig/cron's own tables)", () => {
     // CloudNativePG's v1 Parse would read 5 fields as seconds first: "0 2 * * *" at minute 2 of every hour.
     expect(parseCron("0 2 * * *", "cloudnativepg").ok).to.equal(false);
     // Harbor: NewParser(Second | Minute | Hour | Dom | Month | Dow), no Descriptor flag, and
-    // ValidateCronString refuses a seconds field other than 0 (goharbor/harbor src/lib/utils/utils.go).
+    // ValidateCronString refuses a seconds field other than 0 (goharbor/harbor src/common/utils/utils.go).
     expect(parseCron("@weekly", "harbor").ok).to.equal(false);
     expect(parseCron("30 0 3 * * 6", "harbor")).to.deep.equal({
       ok: false,

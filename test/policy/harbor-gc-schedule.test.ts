@@ -38,7 +38,7 @@ describe("policy harbor-gc-schedule", () => {
   });
   it("fails a cron Harbor refuses (5 fields, seconds not 0, a descriptor) and a manual schedule", async () => {
     expect(await check(harborGcSchedule, [gc({ cron: "0 3 * * 0" })])).to.have.length(1);
-    // Harbor's CronParser has no Descriptor flag (src/lib/utils/utils.go, see test/concepts/cron.test.ts).
+    // Harbor's CronParser has no Descriptor flag (src/common/utils/utils.go, see test/concepts/cron.test.ts).
     expect(await check(harborGcSchedule, [gc({ cron: "@weekly" })])).to.have.length(1);
     expect(await check(harborGcSchedule, [gc({ cron: "5 0 3 * * 0" })])).to.have.length(1);
     expect(await check(harborGcSchedule, [gc({ scheduleType: "Manual" })])).to.have.length(1);
