@@ -5,7 +5,14 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { fileURLToPath } from "url";
-import { BUILD_STACK_LIMIT, SHORT_STACK_HINT, withShortStacks } from "../components/platform/stack-traces";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  BUILD_STACK_LIMIT,
+  FRAME_PREFIX,
+  SHORT_STACK_HINT,
+  mapProjectFramesOnly,
+  withShortStacks,
+} from "../components/platform/stack-traces";
 import { ROOT, evaluateStack } from "./harness";
 
 describe("short stack traces while building", () => {
@@ -34,6 +41,48 @@ describe("short stack traces while building", () => {
     expect(caught?.message).to.equal("broken component");
     expect(caught?.stack).to.include(`${path.join("test", "stack-traces.test.ts")}:`);
     expect(caught?.stack?.split("\n").pop()).to.equal(SHORT_STACK_HINT);
+  });
+
+  it("maps the project's frames as ts-node's formatter does and leaves a library's compiled", () => {
+    const installed = Error.prepareStackTrace;
+    if (!installed) throw new Error("ts-node installs source-map-support's formatter");
+    // Frames of the SDK's output.js, which ships a source map, between two of this file's.
+    const throwing = {
+      get flag(): boolean {
+        throw new Error("from a getter");
+      },
+    };
+    let frames: NodeJS.CallSite[] = [];
+    let error: Error | undefined;
+    Error.prepareStackTrace = (_e, f) => {
+      frames = f;
+      return "";
+    };
+    try {
+      pulumi.output(throwing);
+    } catch (e) {
+      error = e as Error;
+      void error.stack;
+    } finally {
+      Error.prepareStackTrace = installed;
+    }
+    const full = String(installed(error!, frames)).split(FRAME_PREFIX);
+    const short = String(mapProjectFramesOnly(installed)(error!, frames)).split(FRAME_PREFIX);
+    expect(short.length).to.equal(full.length);
+    expect(short[0]).to.equal("Error: from a getter");
+    const sdk = frames.findIndex((f) =>
+      f.getFileName()?.endsWith(path.join("@pulumi", "pulumi", "output.js")),
+    );
+    expect(full[sdk + 1], "ts-node maps the SDK's frame to its TypeScript").to.include("output.ts");
+    expect(short[sdk + 1]).to.equal(String(frames[sdk]));
+    const own = frames
+      .map((_f, i) => i)
+      .filter((i) => frames[i].getFileName()?.endsWith(path.join("test", "stack-traces.test.ts")));
+    expect(own.length).to.be.greaterThan(1);
+    for (const i of own) expect(short[i + 1]).to.equal(full[i + 1]);
+    for (let i = 0; i < frames.length; i++) {
+      if (frames[i].getFileName()?.includes("node_modules")) expect(short[i + 1]).to.equal(String(frames[i]));
+    }
   });
 
   it("keeps full stacks when the promise-leak report is on or someone chose a limit", () => {

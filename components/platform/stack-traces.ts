@@ -5,6 +5,9 @@
 // Pulumi CLI's runner, which installs source-map-support, each of those ~7,900 stacks (prod) is
 // source-mapped frame by frame: about 0.6 s of prod's 1.5 s evaluation at V8's default of 10
 // frames. Resource source positions are unaffected: the SDK lifts the limit while it takes them.
+// Taking them (the whole stack, for every resource) still maps every frame, the SDK's and
+// Node's too, though the engine wants only the project's line: while building, only the
+// project's frames are mapped (about 0.15 s of prod's CPU time).
 
 /** V8's default `Error.stackTraceLimit`; any other value was chosen by someone and is kept. */
 const V8_DEFAULT_LIMIT = 10;
@@ -17,7 +20,8 @@ export const SHORT_STACK_HINT =
   "    ... (stack shortened while building: NODE_OPTIONS=--stack-trace-limit=50 shows every frame)";
 
 /**
- * Runs `build` with `Error.stackTraceLimit` at BUILD_STACK_LIMIT and restores it after. Left
+ * Runs `build` with `Error.stackTraceLimit` at BUILD_STACK_LIMIT and the installed stack
+ * formatter mapping only the project's frames (mapProjectFramesOnly); restores both after. Left
  * alone when the promise-leak report is on or the limit is not V8's default
  * (`NODE_OPTIONS=--stack-trace-limit=50` gives full stacks back).
  */
@@ -25,6 +29,8 @@ export function withShortStacks<T>(build: () => T, env: NodeJS.ProcessEnv = proc
   const limit = Error.stackTraceLimit;
   if (env.PULUMI_DEBUG_PROMISE_LEAKS || limit !== V8_DEFAULT_LIMIT) return build();
   Error.stackTraceLimit = BUILD_STACK_LIMIT;
+  const prepare = Error.prepareStackTrace;
+  if (prepare) Error.prepareStackTrace = mapProjectFramesOnly(prepare);
   try {
     return build();
   } catch (e) {
@@ -33,5 +39,50 @@ export function withShortStacks<T>(build: () => T, env: NodeJS.ProcessEnv = proc
     throw e;
   } finally {
     Error.stackTraceLimit = limit;
+    Error.prepareStackTrace = prepare;
   }
+}
+
+type PrepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => unknown;
+
+/** What V8 and source-map-support put before each frame. */
+export const FRAME_PREFIX = "\n    at ";
+
+/** A frame of the project's own code (not a library's, not Node's). */
+function isProjectFrame(frame: NodeJS.CallSite): boolean {
+  const file = frame.getFileName();
+  return !!file && !file.startsWith("node:") && !/[\\/]node_modules[\\/]/.test(file);
+}
+
+/**
+ * Wraps an installed stack formatter (ts-node's source-map-support) so that it maps only the
+ * project's frames; a library's frame keeps its compiled position, as V8 prints it.
+ */
+export function mapProjectFramesOnly(mapped: PrepareStackTrace): PrepareStackTrace {
+  return (error, frames) => {
+    const out: string[] = [];
+    let header: string | undefined;
+    for (let i = 0; i < frames.length;) {
+      if (!isProjectFrame(frames[i])) {
+        out.push(`${FRAME_PREFIX}${String(frames[i])}`);
+        i++;
+        continue;
+      }
+      // A run of project frames in one call, so that each is named from its own caller.
+      let j = i;
+      while (j < frames.length && isProjectFrame(frames[j])) j++;
+      const text = mapped(error, frames.slice(i, j));
+      const parts = typeof text === "string" ? text.split(FRAME_PREFIX) : [];
+      if (parts.length !== j - i + 1) return mapped(error, frames);
+      header ??= parts[0];
+      for (const p of parts.slice(1)) out.push(`${FRAME_PREFIX}${p}`);
+      i = j;
+    }
+    if (header === undefined) {
+      const text = mapped(error, []);
+      if (typeof text !== "string") return text;
+      header = text;
+    }
+    return header + out.join("");
+  };
 }
