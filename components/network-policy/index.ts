@@ -151,29 +151,31 @@ export interface NamespacePoliciesArgs {
   readonly provider?: k8s.Provider;
 }
 
-/** Registers `networkPolicies(flows)` in one namespace. */
-export class NamespacePolicies extends pulumi.ComponentResource {
-  readonly names: string[];
-
-  constructor(name: string, args: NamespacePoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harbor-platform:network-policy:NamespacePolicies", name, {}, opts);
-    const ns = args.namespace.name;
-    const manifests = networkPolicies(args.flows);
-    for (const m of manifests) {
-      new k8s.networking.v1.NetworkPolicy(
-        `${name}-${m.name}`,
-        {
-          metadata: {
-            name: m.name,
-            namespace: ns,
-            annotations: { [FLOWS_ANNOTATION]: JSON.stringify(m.flows) },
-          },
-          spec: m.spec,
+/**
+ * Registers `networkPolicies(flows)` in one namespace, as children of `opts.parent` (no component
+ * of their own: each registration costs the plan time, and a component would group nothing the
+ * names do not). Returns the policies' names.
+ */
+export function namespacePolicies(
+  name: string,
+  args: NamespacePoliciesArgs,
+  opts?: pulumi.CustomResourceOptions,
+): string[] {
+  const ns = args.namespace.name;
+  const manifests = networkPolicies(args.flows);
+  for (const m of manifests) {
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-${m.name}`,
+      {
+        metadata: {
+          name: m.name,
+          namespace: ns,
+          annotations: { [FLOWS_ANNOTATION]: JSON.stringify(m.flows) },
         },
-        { parent: this, provider: args.provider, dependsOn: [args.namespace.namespace] },
-      );
-    }
-    this.names = manifests.map((m) => m.name);
-    this.registerOutputs({ names: this.names });
+        spec: m.spec,
+      },
+      { ...opts, provider: args.provider, dependsOn: [args.namespace.namespace] },
+    );
   }
+  return manifests.map((m) => m.name);
 }
