@@ -10,6 +10,7 @@ import {
   BUILD_STACK_LIMIT,
   FRAME_PREFIX,
   SHORT_STACK_HINT,
+  mapOnlyProjectFrames,
   mapProjectFramesOnly,
   withShortStacks,
 } from "../components/platform/stack-traces";
@@ -82,6 +83,29 @@ describe("short stack traces while building", () => {
     for (const i of own) expect(short[i + 1]).to.equal(full[i + 1]);
     for (let i = 0; i < frames.length; i++) {
       if (frames[i].getFileName()?.includes("node_modules")) expect(short[i + 1]).to.equal(String(frames[i]));
+    }
+  });
+
+  it("installs the project-frames formatter once per process, and not when full stacks are asked for", () => {
+    const before = Error.prepareStackTrace;
+    // A formatter of its own: the program's evaluations in this process installed theirs already.
+    const formatter = (e: Error, f: NodeJS.CallSite[]) => before?.(e, f);
+    Error.prepareStackTrace = formatter;
+    try {
+      Error.stackTraceLimit = 10;
+      mapOnlyProjectFrames({ PULUMI_DEBUG_PROMISE_LEAKS: "1" });
+      expect(Error.prepareStackTrace).to.equal(formatter);
+      Error.stackTraceLimit = 50;
+      mapOnlyProjectFrames({});
+      expect(Error.prepareStackTrace).to.equal(formatter);
+      Error.stackTraceLimit = 10;
+      mapOnlyProjectFrames({});
+      const once = Error.prepareStackTrace;
+      expect(once).to.not.equal(formatter);
+      mapOnlyProjectFrames({});
+      expect(Error.prepareStackTrace).to.equal(once);
+    } finally {
+      Error.prepareStackTrace = before;
     }
   });
 
