@@ -53,34 +53,35 @@ function isProjectFrame(frame: NodeJS.CallSite): boolean {
 
 /**
  * Wraps an installed stack formatter (ts-node's source-map-support) so that it maps only the
- * project's frames; a library's frame keeps its compiled position, as V8 prints it.
+ * project's frames; a library's frame keeps its compiled position, as V8 prints it. The same
+ * call sites recur in every resource's stack, so each mapped frame is remembered.
  */
 export function mapProjectFramesOnly(mapped: PrepareStackTrace): PrepareStackTrace {
+  // A frame maps by its own position and its caller's, which names it: remembered by both.
+  const remembered = new Map<string, string>();
   return (error, frames) => {
-    const out: string[] = [];
-    let header: string | undefined;
+    const header = mapped(error, []);
+    if (typeof header !== "string") return mapped(error, frames);
+    const texts = frames.map(String);
+    const own = frames.map(isProjectFrame);
+    const key = (i: number) => `${texts[i]}\n${own[i + 1] ? texts[i + 1] : ""}`;
+    let out = header;
     for (let i = 0; i < frames.length;) {
-      if (!isProjectFrame(frames[i])) {
-        out.push(`${FRAME_PREFIX}${String(frames[i])}`);
-        i++;
+      if (!own[i]) {
+        out += FRAME_PREFIX + texts[i++];
         continue;
       }
-      // A run of project frames in one call, so that each is named from its own caller.
+      // A run of project frames is mapped in one call, so that each is named from its own caller.
       let j = i;
-      while (j < frames.length && isProjectFrame(frames[j])) j++;
-      const text = mapped(error, frames.slice(i, j));
-      const parts = typeof text === "string" ? text.split(FRAME_PREFIX) : [];
-      if (parts.length !== j - i + 1) return mapped(error, frames);
-      header ??= parts[0];
-      for (const p of parts.slice(1)) out.push(`${FRAME_PREFIX}${p}`);
-      i = j;
+      while (j < frames.length && own[j]) j++;
+      if (!texts.slice(i, j).every((_t, k) => remembered.has(key(i + k)))) {
+        const parts = String(mapped(error, frames.slice(i, j))).split(FRAME_PREFIX);
+        if (parts.length !== j - i + 1) return mapped(error, frames);
+        parts.slice(1).forEach((text, k) => remembered.set(key(i + k), text));
+      }
+      for (; i < j; i++) out += FRAME_PREFIX + remembered.get(key(i));
     }
-    if (header === undefined) {
-      const text = mapped(error, []);
-      if (typeof text !== "string") return text;
-      header = text;
-    }
-    return header + out.join("");
+    return out;
   };
 }
 
