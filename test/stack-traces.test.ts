@@ -10,6 +10,7 @@ import {
   BUILD_STACK_LIMIT,
   FRAME_PREFIX,
   SHORT_STACK_HINT,
+  installedFormatter,
   mapOnlyProjectFrames,
   mapProjectFramesOnly,
   withShortStacks,
@@ -45,8 +46,10 @@ describe("short stack traces while building", () => {
   });
 
   it("maps the project's frames as ts-node's formatter does and leaves a library's compiled", () => {
-    const installed = Error.prepareStackTrace;
+    // ts-node's own, even when an evaluation of the program in this process wrapped it.
+    const installed = installedFormatter();
     if (!installed) throw new Error("ts-node installs source-map-support's formatter");
+    const current = Error.prepareStackTrace;
     // Frames of the SDK's output.js, which ships a source map, between two of this file's.
     const throwing = {
       get flag(): boolean {
@@ -65,7 +68,7 @@ describe("short stack traces while building", () => {
       error = e as Error;
       void error.stack;
     } finally {
-      Error.prepareStackTrace = installed;
+      Error.prepareStackTrace = current;
     }
     const full = String(installed(error!, frames)).split(FRAME_PREFIX);
     const formatter = mapProjectFramesOnly(installed);

@@ -85,7 +85,14 @@ export function mapProjectFramesOnly(mapped: PrepareStackTrace): PrepareStackTra
   };
 }
 
-const installed = new WeakSet<PrepareStackTrace>();
+/** Each formatter mapOnlyProjectFrames installed, with the one it wraps. */
+const wrapped = new WeakMap<PrepareStackTrace, PrepareStackTrace>();
+
+/** The stack formatter ts-node installed, beneath mapOnlyProjectFrames' if that is installed. */
+export function installedFormatter(): PrepareStackTrace | undefined {
+  const current = Error.prepareStackTrace;
+  return current && (wrapped.get(current) ?? current);
+}
 
 /**
  * For the rest of the process, the installed stack formatter (ts-node's source-map-support)
@@ -94,9 +101,9 @@ const installed = new WeakSet<PrepareStackTrace>();
  */
 export function mapOnlyProjectFrames(env: NodeJS.ProcessEnv = process.env): void {
   const current = Error.prepareStackTrace;
-  if (!current || installed.has(current)) return;
+  if (!current || wrapped.has(current)) return;
   if (env.PULUMI_DEBUG_PROMISE_LEAKS || Error.stackTraceLimit !== V8_DEFAULT_LIMIT) return;
   const wrapper = mapProjectFramesOnly(current);
-  installed.add(wrapper);
+  wrapped.set(wrapper, current);
   Error.prepareStackTrace = wrapper;
 }
