@@ -1,8 +1,9 @@
 // The program: read and validate the stack's config, then build the platform for it.
 import { HarborPlatform } from "./components/platform";
-import { withShortStacks } from "./components/platform/stack-traces";
+import { mapOnlyProjectFrames, withShortStacks } from "./components/platform/stack-traces";
 import { readStackConfig, readStackSecrets } from "./config/stack";
 
+mapOnlyProjectFrames();
 const config = readStackConfig();
 const platform = withShortStacks(
   () => new HarborPlatform("harbor-platform", { config, secrets: readStackSecrets(config) }),

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { apiServerFlow, networkPolicies } from "../components/network-policy";
+import { apiServerFlow, networkPolicies, type Flow } from "../components/network-policy";
 import { harborFlows } from "../components/platform/flows";
 import { admits } from "./reachability/network-policy";
 
@@ -39,6 +39,41 @@ describe("networkPolicies", () => {
     expect(admits(policies, pod, { ip: "10.0.0.1" }, 6443).egress).to.equal(true);
     expect(admits(policies, pod, { ip: "10.0.0.1" }, 80).egress).to.equal(false);
     expect(admits(policies, pod, { ip: "10.0.0.2" }, 443).egress).to.equal(false);
+  });
+
+  it("makes one policy per pod selector, each flow a rule; a selector's policy isolates only its flows' directions", () => {
+    const web = { app: "web", tier: "front" };
+    const flows: Flow[] = [
+      {
+        name: "from-lb",
+        direction: "ingress",
+        pods: web,
+        peers: [{ cidrs: ["0.0.0.0/0"] }],
+        ports: [{ port: 80 }],
+      },
+      // The same selector with its labels in another order: the API server sees one selector.
+      {
+        name: "web-out",
+        direction: "egress",
+        pods: { tier: "front", app: "web" },
+        peers: [{ namespace: "db" }],
+      },
+      { name: "db-out", direction: "egress", pods: { app: "db" }, peers: [{ namespace: "db" }] },
+      apiServerFlow(net.apiServerCidrs),
+    ];
+    const manifests = networkPolicies(flows);
+    expect(manifests.map((m) => [m.name, m.spec.policyTypes, m.flows])).to.deep.equal([
+      ["all-pods", ["Ingress", "Egress"], { ingress: [], egress: ["dns", "kube-api"] }],
+      ["web-front", ["Ingress", "Egress"], { ingress: ["from-lb"], egress: ["web-out"] }],
+      ["db", ["Egress"], { ingress: [], egress: ["db-out"] }],
+    ]);
+    const policies = inNamespace(manifests);
+    const webPod = { namespace: "app", labels: web };
+    const dbPod = { namespace: "db", labels: { app: "db" } };
+    expect(admits(policies, { ip: "203.0.113.10" }, webPod, 80).ingress).to.equal(true);
+    expect(admits(policies, webPod, dbPod, 5432).egress).to.equal(true);
+    expect(admits(policies, pod, dbPod, 5432).egress).to.equal(false);
+    expect(admits(policies, webPod, { ip: "10.0.0.1" }, 443).egress).to.equal(true);
   });
 
   it("refuses two flows with one name (the second would overwrite the first)", () => {

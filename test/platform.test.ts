@@ -1,6 +1,7 @@
 // What the dev and prod stacks register, as Harbor and the cluster would see it.
 import { expect } from "chai";
 import { at, evaluateStack, type Registered, type StackRun } from "./harness";
+import { expectDefaultDeny, flowPolicies, flowPolicy } from "./reachability/network-policy";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -187,21 +188,19 @@ describe("dev stack", () => {
   });
 
   it("denies traffic by default in Harbor's namespace and admits the ingress controller", () => {
-    const policies = run.byType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
-    expect(policies.map((p) => at(p.inputs, "metadata.name"))).to.include.members([
-      "default-deny",
-      "allow-dns",
-      "allow-from-ingress-core",
-      "allow-from-ingress-portal",
+    const ns = String(run.one(RELEASE, "harbor").inputs.namespace);
+    expectDefaultDeny(run, ns);
+    expect([...flowPolicies(run, ns).keys()]).to.include.members([
+      "dns",
+      "from-ingress-core",
+      "from-ingress-portal",
     ]);
     for (const component of ["core", "portal"]) {
-      const fromIngress = policies.find(
-        (p) => at(p.inputs, "metadata.name") === `allow-from-ingress-${component}`,
-      );
-      expect(at(fromIngress?.inputs, "spec.podSelector")).to.deep.equal({
+      const fromIngress = flowPolicy(run, ns, `from-ingress-${component}`).spec;
+      expect(fromIngress.podSelector).to.deep.equal({
         matchLabels: { app: "harbor", component },
       });
-      expect(at(fromIngress?.inputs, "spec.ingress")).to.deep.equal([
+      expect(fromIngress.ingress).to.deep.equal([
         {
           from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } } }],
           ports: [

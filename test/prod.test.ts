@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { faultTolerance, faultToleranceTable } from "../components/platform/fault-tolerance";
 import { at, evaluateStack, type Registered, type StackRun } from "./harness";
+import { expectDefaultDeny, flowPolicies, flowPolicy } from "./reachability/network-policy";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CR = (group: string, kind: string) => `kubernetes:${group}:${kind}`;
@@ -260,24 +261,14 @@ describe("prod stack", () => {
       "velero",
       "harbor-dr-drill",
     ]);
-    const policies = run.byType("kubernetes:networking.k8s.io/v1:NetworkPolicy");
     for (const ns of namespaces) {
-      const names = policies
-        .filter((p) => at(p.inputs, "metadata.namespace") === ns)
-        .map((p) => at(p.inputs, "metadata.name"));
-      expect(names, String(ns)).to.include.members(["default-deny", "allow-dns"]);
+      expectDefaultDeny(run, String(ns));
+      expect([...flowPolicies(run, String(ns)).keys()], String(ns)).to.include("dns");
     }
   });
 
   it("lets only Harbor's pods reach Redis", () => {
-    const p = run
-      .byType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
-      .find(
-        (x) =>
-          at(x.inputs, "metadata.namespace") === "harbor-redis" &&
-          at(x.inputs, "metadata.name") === "allow-from-harbor",
-      );
-    expect(at(p?.inputs, "spec.ingress")).to.deep.equal([
+    expect(flowPolicy(run, "harbor-redis", "from-harbor").spec.ingress).to.deep.equal([
       {
         from: [
           {

@@ -5,7 +5,16 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { fileURLToPath } from "url";
-import { BUILD_STACK_LIMIT, SHORT_STACK_HINT, withShortStacks } from "../components/platform/stack-traces";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  BUILD_STACK_LIMIT,
+  FRAME_PREFIX,
+  SHORT_STACK_HINT,
+  installedFormatter,
+  mapOnlyProjectFrames,
+  mapProjectFramesOnly,
+  withShortStacks,
+} from "../components/platform/stack-traces";
 import { ROOT, evaluateStack } from "./harness";
 
 describe("short stack traces while building", () => {
@@ -34,6 +43,77 @@ describe("short stack traces while building", () => {
     expect(caught?.message).to.equal("broken component");
     expect(caught?.stack).to.include(`${path.join("test", "stack-traces.test.ts")}:`);
     expect(caught?.stack?.split("\n").pop()).to.equal(SHORT_STACK_HINT);
+  });
+
+  it("maps the project's frames as ts-node's formatter does and leaves a library's compiled", () => {
+    // ts-node's own, even when an evaluation of the program in this process wrapped it.
+    const installed = installedFormatter();
+    if (!installed) throw new Error("ts-node installs source-map-support's formatter");
+    const current = Error.prepareStackTrace;
+    // Frames of the SDK's output.js, which ships a source map, between two of this file's.
+    const throwing = {
+      get flag(): boolean {
+        throw new Error("from a getter");
+      },
+    };
+    let frames: NodeJS.CallSite[] = [];
+    let error: Error | undefined;
+    Error.prepareStackTrace = (_e, f) => {
+      frames = f;
+      return "";
+    };
+    try {
+      pulumi.output(throwing);
+    } catch (e) {
+      error = e as Error;
+      void error.stack;
+    } finally {
+      Error.prepareStackTrace = current;
+    }
+    const full = String(installed(error!, frames)).split(FRAME_PREFIX);
+    const formatter = mapProjectFramesOnly(installed);
+    const once = String(formatter(error!, frames));
+    // The second time from the frames it remembers.
+    expect(String(formatter(error!, frames))).to.equal(once);
+    const short = once.split(FRAME_PREFIX);
+    expect(short.length).to.equal(full.length);
+    expect(short[0]).to.equal("Error: from a getter");
+    const sdk = frames.findIndex((f) =>
+      f.getFileName()?.endsWith(path.join("@pulumi", "pulumi", "output.js")),
+    );
+    expect(full[sdk + 1], "ts-node maps the SDK's frame to its TypeScript").to.include("output.ts");
+    expect(short[sdk + 1]).to.equal(String(frames[sdk]));
+    const own = frames
+      .map((_f, i) => i)
+      .filter((i) => frames[i].getFileName()?.endsWith(path.join("test", "stack-traces.test.ts")));
+    expect(own.length).to.be.greaterThan(1);
+    for (const i of own) expect(short[i + 1]).to.equal(full[i + 1]);
+    for (let i = 0; i < frames.length; i++) {
+      if (frames[i].getFileName()?.includes("node_modules")) expect(short[i + 1]).to.equal(String(frames[i]));
+    }
+  });
+
+  it("installs the project-frames formatter once per process, and not when full stacks are asked for", () => {
+    const before = Error.prepareStackTrace;
+    // A formatter of its own: the program's evaluations in this process installed theirs already.
+    const formatter = (e: Error, f: NodeJS.CallSite[]) => before?.(e, f);
+    Error.prepareStackTrace = formatter;
+    try {
+      Error.stackTraceLimit = 10;
+      mapOnlyProjectFrames({ PULUMI_DEBUG_PROMISE_LEAKS: "1" });
+      expect(Error.prepareStackTrace).to.equal(formatter);
+      Error.stackTraceLimit = 50;
+      mapOnlyProjectFrames({});
+      expect(Error.prepareStackTrace).to.equal(formatter);
+      Error.stackTraceLimit = 10;
+      mapOnlyProjectFrames({});
+      const once = Error.prepareStackTrace;
+      expect(once).to.not.equal(formatter);
+      mapOnlyProjectFrames({});
+      expect(Error.prepareStackTrace).to.equal(once);
+    } finally {
+      Error.prepareStackTrace = before;
+    }
   });
 
   it("keeps full stacks when the promise-leak report is on or someone chose a limit", () => {

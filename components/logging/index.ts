@@ -4,7 +4,7 @@ import type { NamespaceQuota, NetworkPolicySettings } from "../../config";
 import type { LoggingConfig } from "../../config/observability";
 import { caBundleSecret, pinnedRelease } from "../k8s";
 import { PlatformNamespace } from "../namespace";
-import { NamespacePolicies, apiServerFlow, type Flow } from "../network-policy";
+import { namespacePolicies, apiServerFlow, type Flow } from "../network-policy";
 import { METRICS_PORT, credentialSecretData, fluentBitValues } from "./pipeline";
 
 export * from "./pipeline";
@@ -54,7 +54,7 @@ export class FluentBit extends pulumi.ComponentResource {
       { name: ns, podSecurity: "privileged", quota: args.quota, provider: args.provider },
       { parent: this },
     );
-    new NamespacePolicies(
+    namespacePolicies(
       `${name}-netpol`,
       { namespace, flows: loggingFlows(args.logging, args.networkPolicy), provider: args.provider },
       { parent: this },

@@ -1,5 +1,9 @@
-// Deny-by-default NetworkPolicies for a namespace the project owns, plus one policy per flow
-// the topology needs. The builder is pure (tested without mocks); the component registers it.
+// Deny-by-default NetworkPolicies for a namespace the project owns, admitting the flows the
+// topology needs: one policy per set of pods the flows select, each flow one rule of it. Rules
+// and policies add up (a pod's traffic is admitted if any rule of any policy selecting it
+// admits it), so merging the flows of one pod selector admits exactly what one policy per flow
+// did, and registers a third as many resources. The builder is pure (tested without mocks); the
+// component registers it.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { PlatformNamespace } from "../namespace";
@@ -16,7 +20,7 @@ export interface Port {
 }
 
 export interface Flow {
-  /** Suffix of the NetworkPolicy's name: `allow-<name>`. */
+  /** Names the flow's rule in its policy's FLOWS_ANNOTATION; unique in a namespace. */
   readonly name: string;
   readonly direction: "ingress" | "egress";
   /** The pods of this namespace the flow applies to; all pods when omitted. */
@@ -28,8 +32,24 @@ export interface Flow {
 
 export interface PolicyManifest {
   readonly name: string;
+  /** FLOWS_ANNOTATION's value: the flow of each rule, in order, per direction. */
+  readonly flows: PolicyFlows;
   readonly spec: k8s.types.input.networking.v1.NetworkPolicySpec;
 }
+
+export interface PolicyFlows {
+  readonly ingress: readonly string[];
+  readonly egress: readonly string[];
+}
+
+/**
+ * Which flow each rule admits, for whoever reads the policy (`kubectl describe`, the tests):
+ * `{"ingress":["metrics-scrape"],"egress":["dns","kube-api"]}`, the i-th name for the i-th rule.
+ */
+export const FLOWS_ANNOTATION = "harbor-platform/flows";
+
+/** The policy of every pod in the namespace: it denies what no rule admits. */
+export const ALL_PODS_POLICY = "all-pods";
 
 /** Namespaces are selected by the label Kubernetes sets on every namespace. */
 function peer(p: Peer): Record<string, unknown>[] {
@@ -73,7 +93,16 @@ export function sameNamespaceFlows(namespace: string, ports?: readonly Port[]): 
   }));
 }
 
-/** `default-deny` first, DNS egress second, then one policy per flow. */
+/** A policy's name from the labels that select its pods: `{app: harbor, component: core}` is `harbor-core`. */
+function selectorName(pods: Labels): string {
+  return [...new Set(Object.values(pods))].join("-");
+}
+
+/**
+ * The namespace's policies: `all-pods` (every pod, ingress and egress denied but for its rules,
+ * DNS to kube-dns first), then one per other pod selector, with only the directions its flows
+ * have — a policy that only admits egress does not start denying its pods' ingress.
+ */
 export function networkPolicies(flows: readonly Flow[]): PolicyManifest[] {
   const all = [DNS_FLOW, ...flows];
   const names = new Set<string>();
@@ -81,23 +110,39 @@ export function networkPolicies(flows: readonly Flow[]): PolicyManifest[] {
     if (names.has(f.name)) throw new Error(`two flows named ${f.name}`);
     names.add(f.name);
   }
-  return [
-    { name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
-    ...all.map((f) => {
-      const rule = {
-        [f.direction === "ingress" ? "from" : "to"]: f.peers.flatMap(peer),
-        ...(f.ports ? { ports: f.ports.map((p) => ({ protocol: p.protocol ?? "TCP", port: p.port })) } : {}),
-      };
-      return {
-        name: `allow-${f.name}`,
-        spec: {
-          podSelector: f.pods ? { matchLabels: f.pods } : {},
-          policyTypes: [f.direction === "ingress" ? "Ingress" : "Egress"],
-          [f.direction]: [rule],
-        },
-      };
-    }),
-  ];
+  type Group = { pods?: Labels; ingress: Flow[]; egress: Flow[] };
+  // Keyed by the selector as the API server compares it: the labels, in any order (`{}`: all pods).
+  const key = (pods?: Labels) => JSON.stringify(Object.entries(pods ?? {}).sort());
+  const groups = new Map<string, Group>([[key(), { ingress: [], egress: [] }]]);
+  for (const f of all) {
+    const k = key(f.pods);
+    if (!groups.has(k)) groups.set(k, { pods: f.pods, ingress: [], egress: [] });
+    groups.get(k)![f.direction].push(f);
+  }
+  const rule = (f: Flow) => ({
+    [f.direction === "ingress" ? "from" : "to"]: f.peers.flatMap(peer),
+    ...(f.ports ? { ports: f.ports.map((p) => ({ protocol: p.protocol ?? "TCP", port: p.port })) } : {}),
+  });
+  const policyNames = new Set<string>();
+  return [...groups.values()].map((g) => {
+    const name = g.pods ? selectorName(g.pods) : ALL_PODS_POLICY;
+    if (policyNames.has(name)) throw new Error(`two pod selectors make the policy name ${name}`);
+    policyNames.add(name);
+    // All pods: both directions always (the default deny); other selectors: their flows'.
+    const types = g.pods
+      ? (["ingress", "egress"] as const).filter((d) => g[d].length > 0)
+      : (["ingress", "egress"] as const);
+    return {
+      name,
+      flows: { ingress: g.ingress.map((f) => f.name), egress: g.egress.map((f) => f.name) },
+      spec: {
+        podSelector: g.pods ? { matchLabels: g.pods } : {},
+        policyTypes: types.map((d) => (d === "ingress" ? "Ingress" : "Egress")),
+        ...(g.ingress.length > 0 ? { ingress: g.ingress.map(rule) } : {}),
+        ...(g.egress.length > 0 ? { egress: g.egress.map(rule) } : {}),
+      },
+    };
+  });
 }
 
 export interface NamespacePoliciesArgs {
@@ -106,22 +151,31 @@ export interface NamespacePoliciesArgs {
   readonly provider?: k8s.Provider;
 }
 
-/** Registers `networkPolicies(flows)` in one namespace. */
-export class NamespacePolicies extends pulumi.ComponentResource {
-  readonly names: string[];
-
-  constructor(name: string, args: NamespacePoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("harbor-platform:network-policy:NamespacePolicies", name, {}, opts);
-    const ns = args.namespace.name;
-    const manifests = networkPolicies(args.flows);
-    for (const m of manifests) {
-      new k8s.networking.v1.NetworkPolicy(
-        `${name}-${m.name}`,
-        { metadata: { name: m.name, namespace: ns }, spec: m.spec },
-        { parent: this, provider: args.provider, dependsOn: [args.namespace.namespace] },
-      );
-    }
-    this.names = manifests.map((m) => m.name);
-    this.registerOutputs({ names: this.names });
+/**
+ * Registers `networkPolicies(flows)` in one namespace, as children of `opts.parent` (no component
+ * of their own: each registration costs the plan time, and a component would group nothing the
+ * names do not). Returns the policies' names.
+ */
+export function namespacePolicies(
+  name: string,
+  args: NamespacePoliciesArgs,
+  opts?: pulumi.CustomResourceOptions,
+): string[] {
+  const ns = args.namespace.name;
+  const manifests = networkPolicies(args.flows);
+  for (const m of manifests) {
+    new k8s.networking.v1.NetworkPolicy(
+      `${name}-${m.name}`,
+      {
+        metadata: {
+          name: m.name,
+          namespace: ns,
+          annotations: { [FLOWS_ANNOTATION]: JSON.stringify(m.flows) },
+        },
+        spec: m.spec,
+      },
+      { ...opts, provider: args.provider, dependsOn: [args.namespace.namespace] },
+    );
   }
+  return manifests.map((m) => m.name);
 }

@@ -9,7 +9,7 @@ import { Velero } from "../backup";
 import { DrBucket } from "../dr";
 import { DrMirror, mirrorSettings, type MirrorBuckets } from "../dr/mirror";
 import type { S3CredentialsRef } from "../dr/rclone";
-import { NamespacePolicies } from "../network-policy";
+import { namespacePolicies } from "../network-policy";
 import { veleroFlows } from "./flows";
 
 export const VELERO_NAMESPACE = "velero";
@@ -129,7 +129,7 @@ export function buildDr(a: DrArgs): DrParts {
     },
     opts,
   );
-  new NamespacePolicies(
+  namespacePolicies(
     `${name}-velero-netpol`,
     { namespace: velero.namespace, flows: veleroFlows(a.net), provider },
     opts,

@@ -10,7 +10,7 @@ import { Harbor, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
 import { DR_MIRROR_PODS, harborEgress, harborFlows, type ProdNamespaces } from "./flows";
-import { NamespacePolicies } from "../network-policy";
+import { namespacePolicies } from "../network-policy";
 import type { DrillsMonitored } from "../monitoring/rules";
 
 export interface HarborPlatformArgs {
@@ -140,7 +140,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
       };
       this.prod = tier.endpoints;
     } else {
-      new NamespacePolicies(
+      namespacePolicies(
         `${name}-harbor-netpol`,
         {
           namespace,

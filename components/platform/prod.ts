@@ -16,7 +16,7 @@ import {
 import type { HarborValuesInput } from "../harbor";
 import { caBundleSecret, customResource, opaqueSecret } from "../k8s";
 import type { PlatformNamespace, PodSecurityLevel } from "../namespace";
-import { NamespacePolicies } from "../network-policy";
+import { namespacePolicies } from "../network-policy";
 import {
   Minio,
   ROOT_CREDENTIALS,
@@ -461,7 +461,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     ),
   )) {
     const target = key === "drill" ? drillNs : ns[key as keyof typeof ns];
-    if (target) new NamespacePolicies(`${name}-${key}-netpol`, { namespace: target, flows, provider }, opts);
+    if (target) namespacePolicies(`${name}-${key}-netpol`, { namespace: target, flows, provider }, opts);
   }
 
   return {

@@ -13,6 +13,7 @@ import { RELOADER_SECRET_ANNOTATION, ZONE_KEY } from "../../components/k8s";
 import { parseConfig, type MinioSettings } from "../../config";
 import { charts } from "../../versions";
 import { ROOT, evaluateStack, stackConfig, type Registered, type StackRun } from "../harness";
+import { flowPolicies } from "../reachability/network-policy";
 
 const DOC = path.join(ROOT, "docs", "prerequisites.md");
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -141,17 +142,17 @@ function metadata(r: Registered): { name: string; namespace?: string } {
   return r.inputs.metadata as { name: string; namespace?: string };
 }
 
-/** `<namespace> <name>` of each NetworkPolicy with an ipBlock peer, with its CIDRs. */
-function ipBlockPolicies(run: StackRun): Map<string, Set<string>> {
+/** `<namespace> <flow>` of each NetworkPolicy rule with an ipBlock peer, with its CIDRs. */
+function ipBlockFlows(run: StackRun): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  for (const p of run.byType(NETWORK_POLICY)) {
-    const spec = p.inputs.spec as { ingress?: Obj[]; egress?: Obj[] };
-    const peers = [...(spec.ingress ?? []), ...(spec.egress ?? [])].flatMap(
-      (rule) => (rule.from ?? rule.to ?? []) as Obj[],
-    );
-    const cidrs = peers.flatMap((peer) => (isObj(peer.ipBlock) ? [String(peer.ipBlock.cidr)] : []));
-    if (cidrs.length > 0) out.set(`${metadata(p).namespace} ${metadata(p).name}`, new Set(cidrs));
-  }
+  const namespaces = new Set(run.byType(NETWORK_POLICY).map((p) => String(metadata(p).namespace)));
+  for (const ns of namespaces)
+    for (const [flow, { direction, spec }] of flowPolicies(run, ns)) {
+      const rule = (spec[direction] as Obj[])[0];
+      const peers = (rule.from ?? rule.to ?? []) as Obj[];
+      const cidrs = peers.flatMap((peer) => (isObj(peer.ipBlock) ? [String(peer.ipBlock.cidr)] : []));
+      if (cidrs.length > 0) out.set(`${ns} ${flow}`, new Set(cidrs));
+    }
   return out;
 }
 
@@ -299,7 +300,7 @@ describe("docs/prerequisites.md", () => {
     });
   });
 
-  it("lists every ipBlock policy with the CIDRs it really gets, and no other", async () => {
+  it("lists every ipBlock flow with the CIDRs it really gets, and no other", async () => {
     // A config that turns on every ipBlock flow, with API server CIDRs that differ from 0.0.0.0/0
     // so the table's CIDR column is checked too.
     const apiCidr = "192.0.2.10/32";
@@ -312,7 +313,7 @@ describe("docs/prerequisites.md", () => {
         apiServerCidrs: [apiCidr],
       },
     });
-    const registered = new Map([...ipBlockPolicies(dev), ...ipBlockPolicies(variant)]);
+    const registered = new Map([...ipBlockFlows(dev), ...ipBlockFlows(variant)]);
     const listed = new Map<string, Set<string>>();
     for (const row of table("Policies that name addresses").rows) {
       const [ns] = cellCodes(row[0]);

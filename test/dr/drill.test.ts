@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { parse as parseYaml } from "yaml";
 import { at, evaluateStack, stackConfig, type Registered, type StackRun } from "../harness";
 import { customResourceProblems } from "../conformance/crds";
+import { expectDefaultDeny, flowPolicies, flowPolicy } from "../reachability/network-policy";
 import { upstreamFile } from "../upstream";
 import {
   BLOB_DRILL,
@@ -23,7 +24,6 @@ import { HARBOR_SCHEMA_VERSION, images } from "../../versions";
 import { parseDr } from "../../config/dr";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
-const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const meta = (r: Registered, key: "name" | "namespace") => at(r.inputs, `metadata.${key}`) as string;
 
 // ---- PostgreSQL, for real ------------------------------------------------------------------
@@ -428,31 +428,19 @@ describe("restore drill on the prod stack", () => {
   });
 
   it("allows exactly the drill's flows: API server, the operator to the scratch pods, the scratch pods to MinIO", () => {
-    const policies = run
-      .byType(NETPOL)
-      .filter((p) => meta(p, "namespace") === DRILL_NAMESPACE)
-      .map((p) => meta(p, "name"));
-    expect(policies).to.have.members([
-      "default-deny",
-      "allow-dns",
-      "allow-kube-api",
-      "allow-from-operator",
-      "allow-to-object-store",
+    expectDefaultDeny(run, DRILL_NAMESPACE);
+    expect([...flowPolicies(run, DRILL_NAMESPACE).keys()]).to.have.members([
+      "dns",
+      "kube-api",
+      "from-operator",
+      "to-object-store",
     ]);
-    const peerNamespaces = (ns: string, name: string) =>
-      JSON.stringify(
-        at(
-          run.byType(NETPOL).find((p) => meta(p, "namespace") === ns && meta(p, "name") === name)?.inputs,
-          "spec",
-        ),
-      );
-    expect(peerNamespaces("cnpg-system", "allow-to-instances"))
+    const peerNamespaces = (ns: string, flow: string) => JSON.stringify(flowPolicy(run, ns, flow).spec);
+    expect(peerNamespaces("cnpg-system", "to-instances"))
       .to.include(DRILL_NAMESPACE)
       .and.include(DRILL_CLUSTER);
-    expect(peerNamespaces("minio", "allow-from-clients"))
-      .to.include(DRILL_NAMESPACE)
-      .and.include(DRILL_CLUSTER);
-    expect(peerNamespaces("minio", "allow-dr-blob-drill-from-aws-s3")).to.include(BLOB_DRILL);
+    expect(peerNamespaces("minio", "from-clients")).to.include(DRILL_NAMESPACE).and.include(DRILL_CLUSTER);
+    expect(peerNamespaces("minio", "dr-blob-drill-from-aws-s3")).to.include(BLOB_DRILL);
   });
 
   it("samples blobs in MinIO's namespace with the mirror's read-only MinIO user", () => {

@@ -4,6 +4,7 @@ import * as path from "path";
 import { expect } from "chai";
 import { ROOT, at, evaluateStack, type Registered, type StackRun } from "../harness";
 import { STACK_SECRETS } from "../harness/stack-secrets";
+import { flowPolicy } from "../reachability/network-policy";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const release = (run: StackRun, chart: string): Registered => {
@@ -71,14 +72,8 @@ describe("observability: prod stack", () => {
     expect(container.ports).to.deep.equal([{ name: "metrics", containerPort: 5572 }]);
     // rclone takes every option from RCLONE_<OPTION>: --metrics-addr for every command of the run.
     expect(container.env).to.deep.include({ name: "RCLONE_METRICS_ADDR", value: ":5572" });
-    const scrape = run
-      .byType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
-      .find(
-        (p) =>
-          at(p.inputs, "metadata.namespace") === "minio" &&
-          at(p.inputs, "metadata.name") === "allow-metrics-scrape",
-      );
-    expect(JSON.stringify(at(scrape?.inputs, "spec.ingress"))).to.contain('"port":5572');
+    const scrape = flowPolicy(run, "minio", "metrics-scrape");
+    expect(JSON.stringify(scrape.spec.ingress)).to.contain('"port":5572');
     const rule = run.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
     expect(at(rule.inputs, "metadata.labels")).to.deep.equal({
       "harbor-platform/prometheus": "kube-prometheus-stack",
@@ -110,11 +105,8 @@ describe("observability: prod stack", () => {
   it("forwards Harbor's audit log to the configured syslog endpoint, and lets core reach it", () => {
     const settings = run.one("pulumi-nodejs:dynamic/harbor:HarborSettings");
     expect(at(settings.inputs, "values.audit_log_forward_endpoint")).to.equal("syslog.example.com:514");
-    const egress = run
-      .byType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
-      .find((p) => at(p.inputs, "metadata.name") === "allow-to-audit-syslog");
-    expect(at(egress?.inputs, "metadata.namespace")).to.equal("harbor");
-    expect(at(egress?.inputs, "spec.egress")).to.deep.equal([
+    const egress = flowPolicy(run, "harbor", "to-audit-syslog");
+    expect(egress.spec.egress).to.deep.equal([
       { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 514 }] },
     ]);
   });

@@ -5,7 +5,8 @@
 // rule of some such policy must match the peer and the port. Evaluated over the NetworkPolicies a
 // stack run registers, so tests check what the engine would apply, not the flow table.
 import * as net from "net";
-import { at, type StackRun } from "../harness";
+import { ALL_PODS_POLICY, FLOWS_ANNOTATION, type PolicyFlows } from "../../components/network-policy";
+import { at, type Registered, type StackRun } from "../harness";
 
 type Obj = Record<string, unknown>;
 export type Labels = Readonly<Record<string, string>>;
@@ -31,6 +32,70 @@ export function policiesOf(run: StackRun): Policy[] {
     name: String(at(p.inputs, "metadata.name")),
     spec: p.inputs.spec as Obj,
   }));
+}
+
+/** A flow's rule where the stack registered it, and the one-flow policy it amounts to. */
+export interface FlowPolicy {
+  /** The registered policy that holds the rule (one per pod selector). */
+  readonly policy: Registered;
+  readonly direction: "ingress" | "egress";
+  /** Index of the flow's rule in the policy's rules of that direction. */
+  readonly index: number;
+  /** `{podSelector, policyTypes: [direction], [direction]: [rule]}`: one policy admitting this flow alone. */
+  readonly spec: Obj;
+}
+
+/** The flows of a namespace's policies, in order, as their FLOWS_ANNOTATION names them. */
+export function flowPolicies(run: StackRun, namespace: string): Map<string, FlowPolicy> {
+  const found = new Map<string, FlowPolicy>();
+  for (const policy of run.byType("kubernetes:networking.k8s.io/v1:NetworkPolicy")) {
+    if (at(policy.inputs, "metadata.namespace") !== namespace) continue;
+    const flows = JSON.parse(
+      String(at(policy.inputs, `metadata.annotations.${FLOWS_ANNOTATION}`)),
+    ) as PolicyFlows;
+    for (const direction of ["ingress", "egress"] as const) {
+      const rules = (at(policy.inputs, `spec.${direction}`) ?? []) as Obj[];
+      if (rules.length !== flows[direction].length)
+        throw new Error(`${FLOWS_ANNOTATION} does not name each rule`);
+      flows[direction].forEach((name, index) =>
+        found.set(name, {
+          policy,
+          direction,
+          index,
+          spec: {
+            podSelector: at(policy.inputs, "spec.podSelector"),
+            policyTypes: [direction === "ingress" ? "Ingress" : "Egress"],
+            [direction]: [rules[index]],
+          },
+        }),
+      );
+    }
+  }
+  return found;
+}
+
+/** The namespace's `all-pods` policy selects every pod and denies, in and out, what no rule admits. */
+export function expectDefaultDeny(run: StackRun, namespace: string): void {
+  const all = run
+    .byType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    .filter(
+      (p) =>
+        at(p.inputs, "metadata.namespace") === namespace && at(p.inputs, "metadata.name") === ALL_PODS_POLICY,
+    );
+  if (all.length !== 1) throw new Error(`${namespace}: ${all.length} ${ALL_PODS_POLICY} policies`);
+  const spec = all[0].inputs.spec as Obj;
+  if (
+    JSON.stringify(spec.podSelector) !== "{}" ||
+    JSON.stringify(spec.policyTypes) !== '["Ingress","Egress"]'
+  )
+    throw new Error(`${namespace}: ${ALL_PODS_POLICY} is not a default deny: ${JSON.stringify(spec)}`);
+}
+
+/** One flow of a namespace (throws when the namespace has no such flow). */
+export function flowPolicy(run: StackRun, namespace: string, flow: string): FlowPolicy {
+  const found = flowPolicies(run, namespace).get(flow);
+  if (!found) throw new Error(`no flow ${flow} in ${namespace}`);
+  return found;
 }
 
 /** A label selector (matchLabels and matchExpressions) against labels; unknown labels match only `{}`. */
