@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CACHE_FOLDER, ENV_VAR, locateUpstream, upstreamFile } from "./upstream";
+import { CACHE_FOLDER, ENV_VAR, locateUpstream, siblingUpstream, upstreamFile } from "./upstream";
 
 describe("upstream resolver", () => {
   let tmp: string;
@@ -16,14 +16,15 @@ describe("upstream resolver", () => {
   });
   afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it("prefers $HARBOR_PLATFORM_UPSTREAM, then ../shared/upstream, then the fetched cache", () => {
+  it("prefers $HARBOR_PLATFORM_UPSTREAM, then the shared folder beside the checkout, then the fetched cache", () => {
     const explicit = join(tmp, "explicit");
-    const shared = join(tmp, "shared", "upstream");
+    const shared = siblingUpstream(checkout);
+    expect(shared.startsWith(tmp), "the sibling folder is outside the checkout, beside it").to.equal(true);
     const cache = join(checkout, CACHE_FOLDER);
     for (const dir of [explicit, shared, cache]) mkdirSync(dir, { recursive: true });
     expect(locateUpstream(checkout, { [ENV_VAR]: explicit })).to.equal(explicit);
     expect(locateUpstream(checkout, {})).to.equal(shared);
-    rmSync(join(tmp, "shared"), { recursive: true });
+    rmSync(shared, { recursive: true });
     expect(locateUpstream(checkout, {})).to.equal(cache);
   });
 

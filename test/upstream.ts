@@ -17,15 +17,20 @@ function isDir(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
 }
 
+/** The project's shared upstream folder beside a checkout at `root`. */
+export function siblingUpstream(root: string = REPO_ROOT): string {
+  return resolve(root, "..", "shared", "upstream");
+}
+
 /** Where a checkout at `root` looks for upstream data, in order (the env value first if set). */
 export function upstreamCandidates(root: string = REPO_ROOT, env: NodeJS.ProcessEnv = process.env): string[] {
   const fromEnv = env[ENV_VAR];
   if (fromEnv) return [resolve(fromEnv)];
-  return [resolve(root, "..", "shared", "upstream"), join(root, CACHE_FOLDER)];
+  return [siblingUpstream(root), join(root, CACHE_FOLDER)];
 }
 
 function notFound(detail: string, root: string, env: NodeJS.ProcessEnv): Error {
-  const [shared, cache] = [resolve(root, "..", "shared", "upstream"), join(root, CACHE_FOLDER)];
+  const [shared, cache] = [siblingUpstream(root), join(root, CACHE_FOLDER)];
   return new Error(
     `upstream: pinned upstream data not found (${detail}). Looked in, in order:\n` +
       `  1. $${ENV_VAR} (${env[ENV_VAR] ? `set to ${env[ENV_VAR]}` : "unset"})\n` +

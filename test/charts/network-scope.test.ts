@@ -8,6 +8,7 @@
 //   portal: harbor-helm 1.19.2 templates/ingress/ingress.yaml, gateway-apis/route.yaml), or nginx
 //   behind a LoadBalancer (templates/nginx/service.yaml selects component=nginx).
 import { expect } from "chai";
+import { LDAP_AUTH } from "../harness/options";
 import { at, evaluateStack, stackConfig, type StackRun } from "../harness";
 import { admits, policiesOf } from "../reachability/network-policy";
 
@@ -77,15 +78,7 @@ describe("prod NetworkPolicies: scope", () => {
         ...harborConfig,
         settings: {
           ...settings,
-          auth: {
-            mode: "ldap",
-            ldap: {
-              url: "ldaps://ldap.example.com",
-              searchDn: "cn=harbor",
-              baseDn: "dc=example,dc=com",
-              searchPassword: { secretKey: "ldapPassword" },
-            },
-          },
+          auth: LDAP_AUTH,
         },
         registries: [
           ...((harborConfig.registries ?? []) as unknown[]),

@@ -1,6 +1,7 @@
 // The component under the SDK's mocks: the expected dynamic resources, robot secrets secret, and
 // every resource carrying the provider loader the dynamic-provider host runs.
 import { expect } from "chai";
+import { LDAP_AUTH } from "../harness/options";
 import * as pulumi from "@pulumi/pulumi";
 import { parseHarborConfiguration } from "../../config/harbor-config";
 // The component registers nothing at import time, so importing it before setMocks is safe.
@@ -81,15 +82,7 @@ describe("HarborConfiguration component (mocks)", () => {
     const spec = parseHarborConfiguration(
       {
         settings: {
-          auth: {
-            mode: "ldap",
-            ldap: {
-              url: "ldaps://ldap.example.com",
-              searchDn: "cn=s",
-              baseDn: "dc=x",
-              searchPassword: { secretKey: "ldapPassword" },
-            },
-          },
+          auth: LDAP_AUTH,
         },
       },
       "dev",

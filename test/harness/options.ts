@@ -38,6 +38,17 @@ export const PROD_WITH_OPTIONS = {
   },
 };
 
+/** Harbor's LDAP login over ldaps (its bind password is the secret config key `ldapPassword`). */
+export const LDAP_AUTH = {
+  mode: "ldap",
+  ldap: {
+    url: "ldaps://ldap.example.com",
+    searchDn: "cn=harbor",
+    baseDn: "dc=example,dc=com",
+    searchPassword: { secretKey: "ldapPassword" },
+  },
+};
+
 /** Dev with what it may add: log shipping to ELK, and the selector labels of a cluster's Prometheus. */
 export const devWithOptions = (): Record<string, unknown> => ({
   logging: stackConfig("prod").logging,

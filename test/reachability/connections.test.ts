@@ -12,7 +12,7 @@ import { chartData } from "../conformance/upstream";
 import { coalesce } from "../conformance/helm-values";
 import { at, evaluateStack, stackConfig, StackSecret, type StackRun } from "../harness";
 import { admits, flowPolicy, policiesOf, type Endpoint, type Labels } from "./network-policy";
-import { devWithOptions, PROD_WITH_OPTIONS } from "../harness/options";
+import { devWithOptions, PROD_WITH_OPTIONS, LDAP_AUTH } from "../harness/options";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -362,15 +362,7 @@ const CASES: [string, string, () => Record<string, unknown>, RegExp[]][] = [
     () => ({
       harborConfig: {
         settings: {
-          auth: {
-            mode: "ldap",
-            ldap: {
-              url: "ldaps://ldap.example.com",
-              searchDn: "cn=s",
-              baseDn: "dc=x",
-              searchPassword: { secretKey: "ldapPassword" },
-            },
-          },
+          auth: LDAP_AUTH,
         },
       },
       ldapPassword: new StackSecret("s"),
