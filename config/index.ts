@@ -1,19 +1,10 @@
 // The stack's configuration, parsed and validated in one pure function before any resource
 // is registered. `topology` selects a preset; explicit keys override it.
-import {
-  ConfigError,
-  bool,
-  hostname,
-  int,
-  isPlainObject,
-  k8sName,
-  list,
-  obj,
-  oneOf,
-  size,
-  storageClass,
-  duration,
-} from "./validate";
+import { ConfigError, isPlainObject } from "./validate";
+import { AWS_REGION_KEY, FOREIGN_KEYS, KEYS, type Keys } from "./schema";
+import type { GatewayParentRefValue } from "./schema/core";
+import { isStructured, type KeyDef } from "./schema/define";
+import { checkSecretRefs, parseKeys, type ParsedKeys } from "./schema/parse";
 
 import {
   HARBOR_CONFIG_KEY,
@@ -23,33 +14,23 @@ import {
 } from "./harbor-config";
 import {
   OBJECT_STORE_SECRET_KEYS,
-  PROD_KEYS,
   parseNetworkPolicy,
   parseProd,
   type NetworkPolicySettings,
   type ProdSettings,
 } from "./prod";
-import { DR_KEYS, RESTORED_SECRET_KEYS, parseDr, restoredSecretKeys, type DrConfig } from "./dr";
+import { parseDr, restoredSecretKeys, type DrConfig } from "./dr";
 
-import {
-  OBSERVABILITY_KEYS,
-  parseObservability,
-  secretConfigKeys,
-  type ObservabilityConfig,
-} from "./observability";
+import { parseObservability, secretConfigKeys, type ObservabilityConfig } from "./observability";
 
 export { ConfigError } from "./validate";
 export type { DrConfig } from "./dr";
 export * from "./prod";
 
-export const TOPOLOGIES = ["dev", "prod"] as const;
-export type Topology = (typeof TOPOLOGIES)[number];
+export { TOPOLOGIES, type Topology } from "./schema/define";
+import type { Topology } from "./schema/define";
 
-export interface GatewayParentRef {
-  readonly name: string;
-  readonly namespace?: string;
-  readonly sectionName?: string;
-}
+export type GatewayParentRef = GatewayParentRefValue;
 
 export type Exposure =
   | { readonly kind: "ingress"; readonly className: string }
@@ -111,75 +92,14 @@ export interface PlatformConfig {
   readonly dr?: DrConfig;
 }
 
-/**
- * Keys of other namespaces the program reads, kept with their namespace: `aws:region` is the
- * DR bucket's region (and the region Pulumi's AWS tooling defaults to).
- */
-export const AWS_REGION_KEY = "aws:region";
-export const FOREIGN_KEYS = [AWS_REGION_KEY] as const;
-
-/** Keys the program knows; anything else in the stack's namespace is a typo and refused. */
-export const KNOWN_KEYS = [
-  "topology",
-  "hostname",
-  "namespace",
-  "exposure",
-  "ingressClassName",
-  "gatewayParentRefs",
-  "nasStorageClass",
-  "localStorageClass",
-  "registryStorageSize",
-  "trivyStorageSize",
-  "jobLogStorageSize",
-  "databaseStorageSize",
-  "redisStorageSize",
-  "replicas",
-  "trivyReplicas",
-  "logLevel",
-  "uploadPurgeAge",
-  "caValidityDays",
-  "certValidityDays",
-  "namespaceQuota",
-  "protectData",
-  HARBOR_CONFIG_KEY,
-  ...OBSERVABILITY_KEYS,
-  "networkPolicy",
-  ...PROD_KEYS,
-  ...DR_KEYS,
-] as const;
-
-interface Preset {
-  readonly replicas: number;
-  readonly trivyReplicas: number;
-  readonly nasClass?: string;
-  readonly localClass?: string;
-  readonly registrySize: string;
-  readonly namespaceQuota: NamespaceQuota;
-  readonly protectData: boolean;
-}
-
-/** What each topology brings when a key is not set (DESIGN.md, "Topologies"). */
-export const PRESETS: Record<Topology, Preset> = {
-  dev: {
-    replicas: 1,
-    trivyReplicas: 1,
-    nasClass: "nfs-client",
-    localClass: "local-path",
-    registrySize: "50Gi",
-    namespaceQuota: { storage: "500Gi", persistentVolumeClaims: 20 },
-    protectData: false,
-  },
-  prod: {
-    replicas: 3,
-    trivyReplicas: 3,
-    // No storage class defaults in prod: the operator must name the cluster's real classes.
-    registrySize: "500Gi",
-    namespaceQuota: { storage: "20Ti", persistentVolumeClaims: 100 },
-    protectData: true,
-  },
-};
-
+export { AWS_REGION_KEY, FOREIGN_KEYS, KEYS } from "./schema";
 export type RawConfig = Readonly<Record<string, unknown>>;
+
+/** What each topology brings for the quota when `namespaceQuota` leaves a field out. */
+export const NAMESPACE_QUOTA: Record<Topology, NamespaceQuota> = {
+  dev: { storage: "500Gi", persistentVolumeClaims: 20 },
+  prod: { storage: "20Ti", persistentVolumeClaims: 100 },
+};
 
 /**
  * Ingress classes whose controller the program tells to verify Harbor's internal TLS (prod):
@@ -187,77 +107,44 @@ export type RawConfig = Readonly<Record<string, unknown>>;
  */
 export const BACKEND_TRUST_INGRESS_CLASSES = ["traefik", "nginx"] as const;
 
-function parseExposure(raw: RawConfig, topology: Topology): Exposure {
-  const kind = oneOf("exposure", raw.exposure, ["ingress", "gateway", "loadBalancer"] as const, "ingress");
+type Parsed = ParsedKeys<Keys>;
+
+function exposureOf(v: Parsed): Exposure {
+  const kind = v.get("exposure");
   switch (kind) {
     case "ingress": {
-      const className = k8sName("ingressClassName", raw.ingressClassName, "traefik");
-      if (topology === "prod" && !(BACKEND_TRUST_INGRESS_CLASSES as readonly string[]).includes(className))
+      const className = v.get("ingressClassName");
+      if (v.topology === "prod" && !(BACKEND_TRUST_INGRESS_CLASSES as readonly string[]).includes(className))
         throw new ConfigError(
           "ingressClassName",
-          raw.ingressClassName,
+          className,
           `${BACKEND_TRUST_INGRESS_CLASSES.join(" or ")} in prod (the controllers told to verify Harbor's internal TLS); otherwise exposure gateway or loadBalancer`,
         );
       return { kind, className };
     }
-    case "gateway": {
-      const refs = list("gatewayParentRefs", raw.gatewayParentRefs ?? []);
-      if (refs.length === 0) {
-        throw new ConfigError(
-          "gatewayParentRefs",
-          raw.gatewayParentRefs,
-          "at least one {name, namespace} when exposure is gateway",
-        );
-      }
-      const parentRefs = refs.map((ref, i) => {
-        const key = `gatewayParentRefs[${i}]`;
-        const o = obj(key, ref, ["name", "namespace", "sectionName"]);
-        return {
-          name: k8sName(`${key}.name`, o.name),
-          ...(o.namespace !== undefined ? { namespace: k8sName(`${key}.namespace`, o.namespace) } : {}),
-          ...(o.sectionName !== undefined
-            ? { sectionName: k8sName(`${key}.sectionName`, o.sectionName) }
-            : {}),
-        };
-      });
-      return { kind, parentRefs };
-    }
+    case "gateway":
+      return { kind, parentRefs: v.get("gatewayParentRefs") };
     case "loadBalancer":
       return { kind };
   }
 }
 
-function requiredIn(topology: Topology, key: string, value: unknown, fallback: string | undefined): unknown {
-  if (value === undefined && fallback === undefined) {
-    throw new ConfigError(
-      key,
-      value,
-      `required for topology ${topology}: the name of a StorageClass in the cluster`,
-    );
-  }
-  return value ?? fallback;
-}
-
-function parseQuota(raw: unknown, preset: NamespaceQuota): NamespaceQuota {
-  if (raw === undefined) return preset;
-  const o = obj("namespaceQuota", raw, ["storage", "persistentVolumeClaims"]);
-  return {
-    storage: size("namespaceQuota.storage", o.storage, preset.storage),
-    persistentVolumeClaims: int(
-      "namespaceQuota.persistentVolumeClaims",
-      o.persistentVolumeClaims,
-      preset.persistentVolumeClaims,
-      1,
-    ),
-  };
+export interface ParseConfigOptions {
+  /**
+   * Keys the stack stores as secrets (`pulumi config set --secret`). When given, a key the
+   * schema documents as secret but stored in plain text is refused.
+   */
+  readonly secretKeys?: ReadonlySet<string>;
 }
 
 /**
  * Turns the stack's config (keys without the `harbor-platform:` prefix, structured values
  * already decoded) into a typed PlatformConfig, or throws one ConfigError.
  */
-export function parseConfig(raw: RawConfig): PlatformConfig {
-  const topology = oneOf("topology", raw.topology, TOPOLOGIES);
+export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): PlatformConfig {
+  const parseOptions = { ...options, foreignKeys: FOREIGN_KEYS };
+  const { parsed: v, deferred } = parseKeys(KEYS, raw, "topology", parseOptions);
+  const topology = v.topology;
   const observability = parseObservability(raw, topology);
   const harborConfig = withAuditLogForwarding(
     parseHarborConfiguration(raw[HARBOR_CONFIG_KEY], topology),
@@ -265,28 +152,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
   );
   const secretKeys = requiredSecretKeys(harborConfig);
   const logSecrets = secretConfigKeys(observability);
-  for (const key of Object.keys(raw)) {
-    if (
-      !(KNOWN_KEYS as readonly string[]).includes(key) &&
-      !(FOREIGN_KEYS as readonly string[]).includes(key) &&
-      !secretKeys.includes(key) &&
-      !logSecrets.includes(key) &&
-      !(Object.values(RESTORED_SECRET_KEYS) as string[]).includes(key)
-    ) {
-      throw new ConfigError(key, raw[key], `unknown key; known keys: ${KNOWN_KEYS.join(", ")}`);
-    }
-  }
-  for (const key of secretKeys) {
-    if (raw[key] === undefined) {
-      throw new ConfigError(
-        key,
-        undefined,
-        `required by ${HARBOR_CONFIG_KEY}: pulumi config set --secret ${key} <value>`,
-      );
-    }
-  }
-  const preset = PRESETS[topology];
-  const replicas = int("replicas", raw.replicas, preset.replicas, 1, 10);
+  const replicas = v.get("replicas");
   if (topology === "prod" && replicas < 2) {
     throw new ConfigError(
       "replicas",
@@ -294,18 +160,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
       "at least 2 in prod: one replica cannot survive a node loss",
     );
   }
-  if (topology === "dev") {
-    for (const key of PROD_KEYS)
-      if (raw[key] !== undefined)
-        throw new ConfigError(key, raw[key], "only used by topology prod; remove it from the dev stack");
-  } else if (raw.nasStorageClass !== undefined) {
-    throw new ConfigError(
-      "nasStorageClass",
-      raw.nasStorageClass,
-      "only used by topology dev; prod keeps images in the S3 object store",
-    );
-  }
-  const protectData = bool("protectData", raw.protectData, preset.protectData);
+  const protectData = v.get("protectData");
   if (topology === "prod" && !protectData) {
     throw new ConfigError(
       "protectData",
@@ -313,56 +168,49 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
       "true in prod: data-bearing resources stay protected",
     );
   }
-  const localClass = storageClass(
-    "localStorageClass",
-    requiredIn(topology, "localStorageClass", raw.localStorageClass, preset.localClass),
-  );
-  const databaseSize = size(
-    "databaseStorageSize",
-    raw.databaseStorageSize,
-    topology === "prod" ? "50Gi" : "5Gi",
-  );
-  const redisSize = size("redisStorageSize", raw.redisStorageSize, "1Gi");
+  const localClass = v.get("localStorageClass");
+  const databaseSize = v.get("databaseStorageSize");
+  const redisSize = v.get("redisStorageSize");
   const prod = topology === "prod" ? parseProd(raw, { localClass, databaseSize, redisSize }) : undefined;
   // Dev refuses the DR keys; prod requires `dr` and `aws:region`.
   const dr = parseDr(raw, topology, raw[AWS_REGION_KEY] as string | undefined);
+  const restored = restoredSecretKeys(dr?.restore ?? { enabled: false }, raw);
+  checkSecretRefs(
+    KEYS,
+    raw,
+    deferred,
+    [
+      ...secretKeys.map((key) => ({ key, by: HARBOR_CONFIG_KEY })),
+      ...logSecrets.map((key) => ({ key, by: "logging.credentialsSecret" })),
+    ],
+    parseOptions,
+  );
+  const quota = v.get("namespaceQuota");
   return {
     topology,
-    hostname: hostname("hostname", raw.hostname),
-    namespace: k8sName("namespace", raw.namespace, "harbor"),
-    exposure: parseExposure(raw, topology),
+    hostname: v.get("hostname"),
+    namespace: v.get("namespace"),
+    exposure: exposureOf(v),
     storage: {
-      ...(topology === "dev"
-        ? {
-            nasClass: storageClass(
-              "nasStorageClass",
-              requiredIn(topology, "nasStorageClass", raw.nasStorageClass, preset.nasClass),
-            ),
-          }
-        : {}),
+      ...(topology === "dev" ? { nasClass: v.get("nasStorageClass") } : {}),
       localClass,
-      registrySize: size("registryStorageSize", raw.registryStorageSize, preset.registrySize),
-      trivySize: size("trivyStorageSize", raw.trivyStorageSize, "5Gi"),
-      jobLogSize: size("jobLogStorageSize", raw.jobLogStorageSize, "1Gi"),
+      registrySize: v.get("registryStorageSize"),
+      trivySize: v.get("trivyStorageSize"),
+      jobLogSize: v.get("jobLogStorageSize"),
       databaseSize,
       redisSize,
     },
     harbor: {
       replicas,
-      trivyReplicas: int("trivyReplicas", raw.trivyReplicas, preset.trivyReplicas, 1, 10),
-      logLevel: oneOf(
-        "logLevel",
-        raw.logLevel,
-        ["debug", "info", "warning", "error", "fatal"] as const,
-        "info",
-      ),
-      uploadPurgeAge: duration("uploadPurgeAge", raw.uploadPurgeAge, "168h").text,
+      trivyReplicas: v.get("trivyReplicas"),
+      logLevel: v.get("logLevel"),
+      uploadPurgeAge: v.get("uploadPurgeAge"),
     },
     tls: {
-      caValidityDays: int("caValidityDays", raw.caValidityDays, 3650, 30, 36500),
-      certValidityDays: int("certValidityDays", raw.certValidityDays, 397, 1, 825),
+      caValidityDays: v.get("caValidityDays"),
+      certValidityDays: v.get("certValidityDays"),
     },
-    namespaceQuota: parseQuota(raw.namespaceQuota, preset.namespaceQuota),
+    namespaceQuota: { ...NAMESPACE_QUOTA[topology], ...quota },
     protectData,
     harborConfig,
     observability: withMirrorRpo(observability, dr, raw.alerting),
@@ -370,7 +218,7 @@ export function parseConfig(raw: RawConfig): PlatformConfig {
       ...secretKeys,
       ...logSecrets,
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
-      ...restoredSecretKeys(dr?.restore ?? { enabled: false }, raw),
+      ...restored,
     ],
     networkPolicy: parseNetworkPolicy(raw.networkPolicy, topology),
     ...(prod ? { prod } : {}),
@@ -429,7 +277,12 @@ export function decodeStackConfig(
     }
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
-    out[key] = /^[[{]/.test(text.trim()) ? decodeJson(key, text) : text;
+    // Only keys the schema reads as structured are decoded: `[::1]:514` stays a string.
+    const def = (KEYS as Readonly<Record<string, KeyDef>>)[key];
+    out[key] =
+      def !== undefined && isStructured(def.schema) && /^[[{]/.test(text.trim())
+        ? decodeJson(key, text)
+        : text;
   }
   return out;
 }

@@ -4,9 +4,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, decodeStackConfig, parseConfig, type PlatformConfig } from "./index";
 
+/** The SDK's record of which config keys the CLI passed as secrets (runtime/config.js). */
+interface RuntimeConfigSecrets {
+  isConfigSecret(key: string): boolean;
+}
+
+/** Keys (without the project prefix) the stack stores as secrets. */
+function storedSecretKeys(all: Readonly<Record<string, string>>, project: string): Set<string> {
+  // isConfigSecret is marked internal in the SDK's typings but exported by runtime/config.js
+  // (v3.248); it reads PULUMI_CONFIG_SECRET_KEYS, the list the CLI hands the program.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const runtimeConfig = require("@pulumi/pulumi/runtime/config") as RuntimeConfigSecrets;
+  const prefix = `${project}:`;
+  return new Set(
+    Object.keys(all)
+      .filter((k) => k.startsWith(prefix) && runtimeConfig.isConfigSecret(k))
+      .map((k) => k.slice(prefix.length)),
+  );
+}
+
 export function readStackConfig(): PlatformConfig {
   try {
-    return parseConfig(decodeStackConfig(pulumi.runtime.allConfig(), pulumi.getProject()));
+    const all = pulumi.runtime.allConfig();
+    const project = pulumi.getProject();
+    return parseConfig(decodeStackConfig(all, project), { secretKeys: storedSecretKeys(all, project) });
   } catch (err) {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;

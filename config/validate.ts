@@ -7,16 +7,24 @@ import { quantityBytes } from "../policy/concepts/quantity";
 
 export const PROJECT = "harbor-platform";
 
+/** Longest "what is allowed" a message carries: an error stays one readable line. */
+const MAX_ALLOWED = 300;
+
 export class ConfigError extends Error {
   constructor(
     readonly key: string,
     readonly value: unknown,
     readonly allowed: string,
+    options: { readonly secret?: boolean } = {},
   ) {
-    super(`${qualify(key)} = ${show(value)}: ${allowed}`);
+    const bounded = allowed.length > MAX_ALLOWED ? `${allowed.slice(0, MAX_ALLOWED - 3)}...` : allowed;
+    super(`${qualify(key)} = ${options.secret ? SECRET_SHOWN(value) : show(value)}: ${bounded}`);
     this.name = "ConfigError";
   }
 }
+
+/** A secret's value is never shown, only whether it is set. */
+const SECRET_SHOWN = (value: unknown): string => (value === undefined ? "(unset)" : "(secret)");
 
 /** `hostname` -> `harbor-platform:hostname`; paths inside objects keep their dots. */
 export function qualify(key: string): string {
@@ -25,7 +33,7 @@ export function qualify(key: string): string {
 
 function show(value: unknown): string {
   if (value === undefined) return "(unset)";
-  const text = JSON.stringify(value);
+  const text = JSON.stringify(value) ?? String(value);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ConfigError, erasureGeometry, parseConfig } from "../config";
 import { images } from "../versions";
-import { stackConfig } from "./harness";
+import { StackSecret, stackConfig } from "./harness";
 
 const prod = (overrides: Record<string, unknown> = {}) => parseConfig(stackConfig("prod", overrides));
 const fails = (overrides: Record<string, unknown>) => {
@@ -36,7 +36,7 @@ describe("prod config", () => {
 
   it("refuses the dev-only NAS class and prod-only keys in dev", () => {
     expect(fails({ nasStorageClass: "nfs-client" })).to.equal(
-      'harbor-platform:nasStorageClass = "nfs-client": only used by topology dev; prod keeps images in the S3 object store',
+      'harbor-platform:nasStorageClass = "nfs-client": only used by topology dev; remove it from the prod stack',
     );
     expect(() => parseConfig(stackConfig("dev", { redis: { replicas: 3 } }))).to.throw(
       'harbor-platform:redis = {"replicas":3}: only used by topology prod; remove it from the dev stack',
@@ -123,8 +123,8 @@ describe("prod config", () => {
     expect(
       fails({
         objectStore: { mode: "external", endpoint: "http://s3.example.com" },
-        objectStoreAccessKey: "a",
-        objectStoreSecretKey: "b",
+        objectStoreAccessKey: new StackSecret("a"),
+        objectStoreSecretKey: new StackSecret("b"),
       }),
     ).to.equal('harbor-platform:objectStore.endpoint = "http://s3.example.com": an https:// URL');
     expect(fails({ objectStore: { mode: "external", nodes: 4 } })).to.equal(

@@ -217,6 +217,7 @@ describe("exposure by config", () => {
   it("renders a Gateway API HTTPRoute for gateway exposure", async () => {
     const run = await evaluateStack("dev", {
       exposure: "gateway",
+      ingressClassName: undefined,
       gatewayParentRefs: [{ name: "public", namespace: "gateways", sectionName: "https" }],
     });
     const values = run.one(RELEASE, "harbor").inputs.values;
@@ -236,7 +237,7 @@ describe("exposure by config", () => {
   });
 
   it("renders a LoadBalancer service with nginx terminating TLS", async () => {
-    const run = await evaluateStack("dev", { exposure: "loadBalancer" });
+    const run = await evaluateStack("dev", { exposure: "loadBalancer", ingressClassName: undefined });
     const values = run.one(RELEASE, "harbor").inputs.values;
     expect(at(values, "expose.type")).to.equal("loadBalancer");
     expect(at(values, "expose.tls.certSource")).to.equal("secret");

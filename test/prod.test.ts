@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { faultTolerance, faultToleranceTable } from "../components/platform/fault-tolerance";
-import { at, evaluateStack, type Registered, type StackRun } from "./harness";
+import { at, evaluateStack, StackSecret, type Registered, type StackRun } from "./harness";
 import { expectDefaultDeny, flowPolicies, flowPolicy } from "./reachability/network-policy";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -310,8 +310,8 @@ describe("prod stack with an external object store", () => {
   before(async () => {
     run = await evaluateStack("prod", {
       objectStore: { mode: "external", endpoint: "https://s3.eu-west-1.amazonaws.com", region: "eu-west-1" },
-      objectStoreAccessKey: "AKIAEXAMPLE",
-      objectStoreSecretKey: "example-secret",
+      objectStoreAccessKey: new StackSecret("AKIAEXAMPLE"),
+      objectStoreSecretKey: new StackSecret("example-secret"),
     });
   });
 

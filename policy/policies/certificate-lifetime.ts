@@ -13,6 +13,9 @@ interface Limits {
   maxCaDays: number;
 }
 
+/** The policy's default limits, which the stack config's validity keys stay within. */
+export const CERTIFICATE_LIMITS: Readonly<Limits> = { maxLeafDays: 825, maxCaDays: 3653 };
+
 export const certificateLifetime: ResourceValidationPolicy = {
   name: "certificate-lifetime",
   description:
@@ -21,9 +24,9 @@ export const certificateLifetime: ResourceValidationPolicy = {
   tags: ["tls"],
   configSchema: {
     properties: {
-      maxLeafDays: { type: "integer", default: 825 },
+      maxLeafDays: { type: "integer", default: CERTIFICATE_LIMITS.maxLeafDays },
       // Ten years plus leap days: the project's CA default of 3650 days fits.
-      maxCaDays: { type: "integer", default: 3653 },
+      maxCaDays: { type: "integer", default: CERTIFICATE_LIMITS.maxCaDays },
     },
   },
   validateResource: (args, reportViolation) => {

@@ -47,6 +47,7 @@ describe("prod: Harbor's internal-TLS backends verified by what routes to them",
   it("Gateway API: a BackendTLSPolicy per routed Service, with a name its certificate carries and the project CA", async () => {
     const run = await evaluateStack("prod", {
       exposure: "gateway",
+      ingressClassName: undefined,
       gatewayParentRefs: [{ name: "public", namespace: "gateway" }],
     });
     const { namespace, values } = harbor(run);

@@ -63,6 +63,8 @@ describe("Harbor restarts a workload when cert-manager renews a certificate it m
     expect(check(await evaluateStack("prod"))).to.equal(6);
   });
   it("prod behind a LoadBalancer (nginx serves the public certificate)", async () => {
-    expect(check(await evaluateStack("prod", { exposure: "loadBalancer" }))).to.equal(7);
+    expect(
+      check(await evaluateStack("prod", { exposure: "loadBalancer", ingressClassName: undefined })),
+    ).to.equal(7);
   });
 });

@@ -9,7 +9,7 @@
 //   behind a LoadBalancer (templates/nginx/service.yaml selects component=nginx).
 import { expect } from "chai";
 import { LDAP_AUTH } from "../harness/options";
-import { at, evaluateStack, stackConfig, type StackRun } from "../harness";
+import { at, evaluateStack, stackConfig, StackSecret, type StackRun } from "../harness";
 import { admits, policiesOf } from "../reachability/network-policy";
 
 // An address on the internet (TEST-NET-3, RFC 5737).
@@ -60,7 +60,7 @@ describe("prod NetworkPolicies: scope", () => {
       (c) => admits(policiesOf(run), { namespace: ingress }, { namespace: ns, labels: pod(c) }, 8443).ingress,
     );
     expect(reached).to.have.members(["core", "portal"]);
-    const lb = await evaluateStack("prod", { exposure: "loadBalancer" });
+    const lb = await evaluateStack("prod", { exposure: "loadBalancer", ingressClassName: undefined });
     // From outside the cluster, only nginx answers.
     expect(
       COMPONENTS.filter(
@@ -85,10 +85,10 @@ describe("prod NetworkPolicies: scope", () => {
           { name: "upstream", type: "harbor", url: "https://registry.example.com:5000" },
         ],
       },
-      ldapPassword: "stand-in",
+      ldapPassword: new StackSecret("stand-in"),
       objectStore: { mode: "external", endpoint: "https://s3.example.com:9000", region: "eu-central-1" },
-      objectStoreAccessKey: "stand-in",
-      objectStoreSecretKey: "stand-in",
+      objectStoreAccessKey: new StackSecret("stand-in"),
+      objectStoreSecretKey: new StackSecret("stand-in"),
     });
     expect(egressFrom(run, "harbor", pod("core"), 636), "core to ldaps (636)").to.equal(true);
     expect(egressFrom(run, "harbor", pod("core"), 5000), "core to the registry (proxy cache)").to.equal(true);

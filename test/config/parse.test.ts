@@ -1,6 +1,6 @@
 // Every config rule of the foundation: what a bad value gets, as the user sees it.
 import { expect } from "chai";
-import { ConfigError, PRESETS, decodeStackConfig, parseConfig, type RawConfig } from "../../config";
+import { ConfigError, KEYS, decodeStackConfig, parseConfig, type RawConfig } from "../../config";
 import { evaluateStack, stackConfig } from "../harness";
 
 const dev = (over: RawConfig = {}): RawConfig => ({ ...stackConfig("dev"), ...over });
@@ -26,7 +26,7 @@ describe("config: parseConfig", () => {
 
   it("applies the topology preset and lets explicit keys override it", () => {
     const d = parseConfig(dev());
-    expect(d.harbor.replicas).to.equal(PRESETS.dev.replicas);
+    expect(d.harbor.replicas).to.equal(KEYS.replicas.defaults?.dev);
     expect(d.protectData).to.equal(false);
     expect(parseConfig(prod()).harbor.replicas).to.equal(3);
     expect(parseConfig(dev({ replicas: "2", trivyReplicas: 2 })).harbor).to.include({
@@ -49,7 +49,7 @@ describe("config: parseConfig", () => {
     [
       "unknown key (a typo)",
       dev({ hostnmae: "x.example.com" }),
-      'harbor-platform:hostnmae = "x.example.com": unknown key; known keys:',
+      'harbor-platform:hostnmae = "x.example.com": unknown key; did you mean `hostname`?',
     ],
     [
       "bad hostname",
@@ -83,17 +83,21 @@ describe("config: parseConfig", () => {
     ],
     [
       "gateway without parentRefs",
-      dev({ exposure: "gateway" }),
-      "harbor-platform:gatewayParentRefs = (unset): at least one {name, namespace} when exposure is gateway",
+      dev({ ingressClassName: undefined, exposure: "gateway" }),
+      "harbor-platform:gatewayParentRefs = (unset): required when exposure is gateway: at least one {name, namespace}",
     ],
     [
       "gateway parentRef with an unknown key",
-      dev({ exposure: "gateway", gatewayParentRefs: [{ name: "gw", port: 443 }] }),
+      dev({
+        ingressClassName: undefined,
+        exposure: "gateway",
+        gatewayParentRefs: [{ name: "gw", port: 443 }],
+      }),
       "harbor-platform:gatewayParentRefs[0].port = 443: unknown key; allowed keys of gatewayParentRefs[0]: name, namespace, sectionName",
     ],
     [
       "gateway parentRefs not a list",
-      dev({ exposure: "gateway", gatewayParentRefs: { name: "gw" } }),
+      dev({ ingressClassName: undefined, exposure: "gateway", gatewayParentRefs: { name: "gw" } }),
       'harbor-platform:gatewayParentRefs = {"name":"gw"}: a list',
     ],
     [
@@ -161,7 +165,7 @@ describe("config: parseConfig", () => {
     [
       "CA validity too short",
       dev({ caValidityDays: 1 }),
-      "harbor-platform:caValidityDays = 1: an integer from 30 to 36500",
+      "harbor-platform:caValidityDays = 1: an integer from 30 to 3653 (the certificate-lifetime policy's limit for a CA)",
     ],
     [
       "cert validity too long",

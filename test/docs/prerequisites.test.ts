@@ -306,6 +306,7 @@ describe("docs/prerequisites.md", () => {
     const apiCidr = "192.0.2.10/32";
     const variant = await evaluateStack("prod", {
       exposure: "loadBalancer",
+      ingressClassName: undefined,
       certManager: { issuer: "acme", acme: { email: "ops@example.com" } },
       networkPolicy: {
         ingressNamespace: "traefik",

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
 import { parse as parseYaml } from "yaml";
-import { at, evaluateStack, stackConfig, type Registered, type StackRun } from "../harness";
+import { at, evaluateStack, stackConfig, StackSecret, type Registered, type StackRun } from "../harness";
 import { customResourceProblems } from "../conformance/crds";
 import { expectDefaultDeny, flowPolicies, flowPolicy } from "../reachability/network-policy";
 import { upstreamFile } from "../upstream";
@@ -476,8 +476,8 @@ describe("restore drill on the prod stack", () => {
     // The same external store as test/prod.test.ts (the evaluation is shared).
     const external = await evaluateStack("prod", {
       objectStore: { mode: "external", endpoint: "https://s3.eu-west-1.amazonaws.com", region: "eu-west-1" },
-      objectStoreAccessKey: "AKIAEXAMPLE",
-      objectStoreSecretKey: "example-secret",
+      objectStoreAccessKey: new StackSecret("AKIAEXAMPLE"),
+      objectStoreSecretKey: new StackSecret("example-secret"),
     });
     expect(external.byType(CRONJOB).map((c) => meta(c, "name"))).to.not.include.members([
       DB_DRILL,

@@ -2,7 +2,7 @@
 // what the restore switch changes there. No hand-built fixtures: everything is derived from
 // the registrations.
 import { expect } from "chai";
-import { stackConfig, at, evaluateStack, type Registered, type StackRun } from "../harness";
+import { stackConfig, at, evaluateStack, StackSecret, type Registered, type StackRun } from "../harness";
 import { LocalSite, podScript, rclone, requireRclone } from "./rclone-cli";
 import { forBucket, list, message, statements } from "./stack-helpers";
 import { expectDefaultDeny, flowPolicies, flowPolicy } from "../reachability/network-policy";
@@ -461,8 +461,8 @@ describe("DR on the prod stack", () => {
           endpoint: "https://s3.eu-west-1.amazonaws.com",
           region: "eu-west-1",
         },
-        objectStoreAccessKey: "AKIAEXAMPLE",
-        objectStoreSecretKey: "example-secret",
+        objectStoreAccessKey: new StackSecret("AKIAEXAMPLE"),
+        objectStoreSecretKey: new StackSecret("example-secret"),
       });
       expect(ext.byType(BUCKET)).to.have.length(2);
       expect(ext.byType(SCHEDULE)).to.have.length(1);
@@ -517,7 +517,7 @@ describe("DR on the prod stack", () => {
         expect.fail("dev accepted backup");
       } catch (err) {
         expect((err as Error).message).to.equal(
-          `harbor-platform:backup = ${JSON.stringify(BACKUP)}: only for topology prod: dev has no disaster recovery`,
+          `harbor-platform:backup = ${JSON.stringify(BACKUP)}: only used by topology prod; remove it from the dev stack`,
         );
       }
     });

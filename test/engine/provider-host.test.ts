@@ -17,7 +17,7 @@ import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import type { PluginInfo } from "@pulumi/pulumi/proto/plugin_pb";
 import { FakeHarbor } from "../fakes/harbor";
 import { makeCa } from "../fakes/pki";
-import { ROOT, evaluateStack, type StackRun } from "../harness";
+import { ROOT, StackSecret, evaluateStack, type StackRun } from "../harness";
 import { KINDS } from "../../components/harbor-config/provider";
 import { HOST_ENTRY } from "../../components/harbor-config/provider-module";
 import { unary } from "./plugin";
@@ -62,8 +62,8 @@ function changedEveryKind(cfg: unknown): unknown {
 }
 
 const EVERY_KIND_SECRETS = {
-  oidcClientSecret: "stand-in-oidc-client-secret",
-  drRegistrySecret: "stand-in-dr-registry-secret",
+  oidcClientSecret: new StackSecret("stand-in-oidc-client-secret"),
+  drRegistrySecret: new StackSecret("stand-in-dr-registry-secret"),
 };
 
 describe("Harbor resources through the real dynamic-provider host (gRPC, as the engine drives it)", function () {

@@ -52,6 +52,6 @@ export const LDAP_AUTH = {
 /** Dev with what it may add: log shipping to ELK, and the selector labels of a cluster's Prometheus. */
 export const devWithOptions = (): Record<string, unknown> => ({
   logging: stackConfig("prod").logging,
-  elkApiKey: "k",
+  elkApiKey: new StackSecret("k"),
   alerting: { selectorLabels: { "harbor-platform/prometheus": "main" } },
 });

@@ -325,8 +325,8 @@ const CASES: [string, string, () => Record<string, unknown>, RegExp[]][] = [
     "prod",
     () => ({
       objectStore: { mode: "external", endpoint: "https://s3.eu-west-1.amazonaws.com", region: "eu-west-1" },
-      objectStoreAccessKey: "AKIAEXAMPLE",
-      objectStoreSecretKey: "example-secret",
+      objectStoreAccessKey: new StackSecret("AKIAEXAMPLE"),
+      objectStoreSecretKey: new StackSecret("example-secret"),
     }),
     [/registry S3 -> https:\/\/s3\.eu-west-1/, /object store .* -> https:\/\/s3\.eu-west-1/],
   ],

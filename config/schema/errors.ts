@@ -1,0 +1,96 @@
+// zod's issues as the user sees them: one ConfigError line naming the key, the value (never a
+// secret's) and what is allowed, with a did-you-mean for a misspelt key.
+import { closest, distance } from "fastest-levenshtein";
+import type { z } from "zod";
+import { ConfigError } from "../validate";
+
+/** The known name a misspelt `name` most likely meant, if one is close enough. */
+export function didYouMean(name: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const lower = name.toLowerCase();
+  const sameCase = known.find((k) => k.toLowerCase() === lower);
+  if (sameCase !== undefined) return sameCase;
+  const best = closest(
+    lower,
+    known.map((k) => k.toLowerCase()),
+  );
+  const d = distance(lower, best);
+  return d <= Math.max(2, Math.floor(name.length / 3))
+    ? known.find((k) => k.toLowerCase() === best)
+    : undefined;
+}
+
+/** "unknown key; did you mean `hostname`?" or a bounded list of the allowed names. */
+export function unknownKeyMessage(name: string, known: readonly string[], where: string): string {
+  const guess = didYouMean(name, known);
+  if (guess !== undefined) return `unknown key; did you mean \`${guess}\`?`;
+  const list = known.join(", ");
+  return `unknown key; ${where}: ${list.length > 160 ? `${list.slice(0, 157)}...` : list}`;
+}
+
+/** `dr` + ["approveDeletes", 0, "bucket"] -> `dr.approveDeletes[0].bucket` */
+export function pathKey(top: string, path: readonly PropertyKey[]): string {
+  return path.reduce<string>((at, p) => (typeof p === "number" ? `${at}[${p}]` : `${at}.${String(p)}`), top);
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let v = value;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+/** The fields a strict object at `path` of `schema` allows (for the did-you-mean). */
+function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let s: z.ZodType | undefined = schema;
+  for (const p of [...path, undefined]) {
+    while (s !== undefined) {
+      const def = s._zod.def as {
+        type: string;
+        innerType?: z.ZodType;
+        in?: z.ZodType;
+        shape?: Record<string, z.ZodType>;
+        element?: z.ZodType;
+      };
+      if (def.innerType) s = def.innerType;
+      else if (def.type === "pipe" && def.in) s = def.in;
+      else break;
+    }
+    if (s === undefined) return [];
+    const def = s._zod.def as { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType };
+    if (p === undefined) return def.shape ? Object.keys(def.shape) : [];
+    s = typeof p === "number" ? def.element : def.shape?.[String(p)];
+  }
+  return [];
+}
+
+/** The first issue of a failed parse of key `top`, as one ConfigError. */
+export function issueToError(
+  top: string,
+  schema: z.ZodType,
+  value: unknown,
+  error: z.ZodError,
+  secret: boolean,
+): ConfigError {
+  const issue = error.issues[0];
+  if (issue.code === "unrecognized_keys") {
+    const name = issue.keys[0];
+    const at = [...issue.path, name];
+    return new ConfigError(
+      pathKey(top, at),
+      valueAt(value, at),
+      unknownKeyMessage(name, fieldsAt(schema, issue.path), `allowed keys of ${pathKey(top, issue.path)}`),
+      { secret },
+    );
+  }
+  const at = valueAt(value, issue.path);
+  const message =
+    issue.code === "invalid_type" && issue.expected === "object"
+      ? "an object"
+      : issue.code === "invalid_type" && issue.expected === "array"
+        ? "a list"
+        : issue.message;
+  return new ConfigError(pathKey(top, issue.path), at, message, { secret });
+}
