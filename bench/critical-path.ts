@@ -118,6 +118,8 @@ const CRD_GROUPS: Readonly<Record<string, readonly string[]>> = {
  */
 export function waitReason(r: Registered, d: Registered): string | undefined {
   if (r.inputDependencies.includes(d.urn)) return "uses its outputs";
+  const upgrade = upgradeWaitReason(r, d);
+  if (upgrade) return upgrade;
   const dm = metadata(d);
   const rm = metadata(r);
   if (d.type === "kubernetes:core/v1:Namespace" && dm.name && rm.namespace === dm.name) return "lives in it";
@@ -148,6 +150,31 @@ export function waitReason(r: Registered, d: Registered): string | undefined {
   if (isRefillJob(d) && readsRefilledStore(r)) return "reads the buckets the DR refill puts back";
   const s3 = S3_ORDER[`${r.type} <- ${d.type}`];
   if (s3 && sameBucket(r, d)) return s3;
+  return undefined;
+}
+
+const podName = (r: Registered, path: string) =>
+  (at(r.inputs, path) as Record<string, string> | undefined)?.["app.kubernetes.io/name"];
+
+/** The orders of a guarded Harbor upgrade (components/harbor/upgrade.ts). */
+function upgradeWaitReason(r: Registered, d: Registered): string | undefined {
+  if (d.type === "pulumi-nodejs:dynamic/upgrade:HarborUpgradeGate")
+    return "the upgrade gate refuses a jump outside Harbor's upgrade path first";
+  const harbor = r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "harbor";
+  const preUpgradeBackup =
+    d.type === "kubernetes:postgresql.cnpg.io/v1:Backup" ||
+    (d.type === "kubernetes:batch/v1:Job" &&
+      podName(d, "spec.template.metadata.labels") === "harbor-db-dump");
+  if (harbor && preUpgradeBackup) return "Harbor migrates its schema only after the backup of the old one";
+  const smokeTest =
+    r.type === "kubernetes:batch/v1:Job" &&
+    podName(r, "spec.template.metadata.labels") === "harbor-smoke-test";
+  if (
+    smokeTest &&
+    ((d.type === "kubernetes:helm.sh/v3:Release" && d.inputs.chart === "harbor") ||
+      d.type.startsWith("pulumi-nodejs:dynamic/harbor:"))
+  )
+    return "smoke-tests that Harbor as configured";
   return undefined;
 }
 

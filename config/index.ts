@@ -22,9 +22,15 @@ import {
 import { parseDr, restoredSecretKeys, type DrConfig } from "./dr";
 
 import { parseObservability, secretConfigKeys, type ObservabilityConfig } from "./observability";
+import { parseLoadBalancer, type LoadBalancerEntryPoint } from "./entry-point";
+import { parseExistingOperators, type ExistingOperators } from "./existing-operators";
+import { parseUpgrade, type UpgradeSettings } from "./upgrade";
 
 export { ConfigError } from "./validate";
 export type { DrConfig } from "./dr";
+export type { LoadBalancerEntryPoint } from "./entry-point";
+export type { ExistingOperators } from "./existing-operators";
+export type { UpgradeSettings } from "./upgrade";
 export * from "./prod";
 
 export { TOPOLOGIES, type Topology } from "./schema/define";
@@ -35,7 +41,7 @@ export type GatewayParentRef = GatewayParentRefValue;
 export type Exposure =
   | { readonly kind: "ingress"; readonly className: string }
   | { readonly kind: "gateway"; readonly parentRefs: readonly GatewayParentRef[] }
-  | { readonly kind: "loadBalancer" };
+  | { readonly kind: "loadBalancer"; readonly entryPoint?: LoadBalancerEntryPoint };
 
 export interface StorageConfig {
   /** ReadWriteMany class (NAS/NFS) for the dev registry's filesystem store (dev only). */
@@ -90,6 +96,10 @@ export interface PlatformConfig {
   readonly prod?: ProdSettings;
   /** Disaster recovery to AWS: DR bucket, mirror, Velero, restore switch; prod only. */
   readonly dr?: DrConfig;
+  /** Harbor's chart version and what guards a change of it (backup first, smoke test after). */
+  readonly upgrade: UpgradeSettings;
+  /** Operators the cluster already runs, used instead of installing them. */
+  readonly existingOperators: ExistingOperators;
 }
 
 export { AWS_REGION_KEY, FOREIGN_KEYS, KEYS } from "./schema";
@@ -125,7 +135,7 @@ function exposureOf(v: Parsed): Exposure {
     case "gateway":
       return { kind, parentRefs: v.get("gatewayParentRefs") };
     case "loadBalancer":
-      return { kind };
+      return { kind, entryPoint: parseLoadBalancer(v.get("loadBalancer")) };
   }
 }
 
@@ -186,6 +196,16 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     parseOptions,
   );
   const quota = v.get("namespaceQuota");
+  const existingOperators = parseExistingOperators(v.get("existingOperators"), topology, [
+    v.get("namespace"),
+    ...(observability.logging ? [observability.logging.namespace] : []),
+  ]);
+  if (existingOperators.certManager?.clusterIssuer !== undefined && prod?.certManager.issuer === "acme")
+    throw new ConfigError(
+      "existingOperators.certManager.clusterIssuer",
+      existingOperators.certManager.clusterIssuer,
+      "unset while certManager.issuer is acme: Harbor's public certificate has one issuer",
+    );
   return {
     topology,
     hostname: v.get("hostname"),
@@ -223,7 +243,23 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     networkPolicy: parseNetworkPolicy(raw.networkPolicy, topology),
     ...(prod ? { prod } : {}),
     ...(dr ? { dr } : {}),
+    upgrade: parseUpgrade(
+      { ...v.get("harborUpgrade"), chartVersion: v.opt("harborChartVersion") },
+      topology,
+      harborConfig,
+    ),
+    existingOperators,
   };
+}
+
+/**
+ * Whether the project's CA signs Harbor's public certificate: not with ACME, nor with the cluster's
+ * own ClusterIssuer (`existingOperators.certManager.clusterIssuer`); then clients trust it through
+ * their own roots and the portal offers no CA download.
+ */
+export function publicCertByProjectCa(cfg: PlatformConfig): boolean {
+  if (cfg.existingOperators.certManager?.clusterIssuer !== undefined) return false;
+  return cfg.prod?.certManager.issuer !== "acme";
 }
 
 /**

@@ -96,3 +96,6 @@ export const HARBOR_SCHEMA_VERSION = 180;
 export function imageRef(pin: ImagePin): string {
   return `${pin.repository}:${pin.tag}`;
 }
+
+/** A version in object names: `1.19.2` -> `1-19-2`. */
+export const versionSlug = (version: string): string => version.replace(/\./g, "-");

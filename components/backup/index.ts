@@ -28,6 +28,8 @@ export interface VeleroArgs extends DrWriterArgs {
   readonly provider?: k8s.Provider;
   /** Labels Prometheus selects by: turns on the chart's metrics ServiceMonitor. */
   readonly monitoringLabels?: Labels;
+  /** The cluster's Velero runs in `namespace`: the preflight reads of its CRDs. */
+  readonly existing?: { readonly ready: pulumi.Resource[] };
 }
 
 export const CREDENTIALS_SECRET = "velero-credentials";
@@ -89,6 +91,7 @@ export function scheduleSpec(
   schedule: string,
   ttl: string,
   includedNamespaces: readonly string[],
+  storageLocation: string = BSL_NAME,
 ): Record<string, unknown> {
   return {
     schedule,
@@ -100,83 +103,109 @@ export function scheduleSpec(
       excludedClusterScopedResources: ["persistentvolumes"],
       snapshotVolumes: false,
       defaultVolumesToFsBackup: false,
-      storageLocation: BSL_NAME,
+      storageLocation,
       ttl,
     },
   };
 }
 
+/** With the cluster's own Velero: the program's location and schedule, named apart from its own. */
+export const EXISTING_VELERO_NAMES = {
+  credentials: "harbor-platform-velero-credentials",
+  location: "harbor-platform",
+  schedule: "harbor-platform",
+} as const;
+
 export class Velero extends pulumi.ComponentResource {
-  /** Velero's namespace, for its NetworkPolicies. */
-  readonly namespace: PlatformNamespace;
-  readonly release: k8s.helm.v3.Release;
+  /** Velero's namespace when the program installs it, for its NetworkPolicies; absent with the cluster's. */
+  readonly namespace?: PlatformNamespace;
+  readonly namespaceName: string;
+  /** The program's own installation; absent when the cluster's Velero is used. */
+  readonly release?: k8s.helm.v3.Release;
   readonly backupStorageLocation: k8s.apiextensions.CustomResource;
   readonly schedule: k8s.apiextensions.CustomResource;
 
   constructor(name: string, args: VeleroArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harbor-platform:backup:Velero", name, {}, opts);
     const childOpts = { parent: this, provider: args.provider };
+    this.namespaceName = args.namespace;
+    const existing = args.existing;
+    const names = existing
+      ? EXISTING_VELERO_NAMES
+      : { credentials: CREDENTIALS_SECRET, location: BSL_NAME, schedule: SCHEDULE_NAME };
 
-    const namespace = (this.namespace = new PlatformNamespace(
-      `${name}-ns`,
-      // The chart's CRD-upgrade hook job runs kubectl without a restricted securityContext.
-      { name: args.namespace, podSecurity: "baseline", quota: args.quota, provider: args.provider },
-      { parent: this },
-    ));
+    const namespace = existing
+      ? undefined
+      : (this.namespace = new PlatformNamespace(
+          `${name}-ns`,
+          // The chart's CRD-upgrade hook job runs kubectl without a restricted securityContext.
+          { name: args.namespace, podSecurity: "baseline", quota: args.quota, provider: args.provider },
+          { parent: this },
+        ));
     const credentials = new k8s.core.v1.Secret(
       `${name}-credentials`,
       {
-        metadata: { name: CREDENTIALS_SECRET, namespace: args.namespace },
+        metadata: { name: names.credentials, namespace: args.namespace },
         type: "Opaque",
-        // The AWS shared-credentials file the chart mounts for the plugin (key `cloud`).
+        // The AWS shared-credentials file the chart mounts for the plugin (key `cloud`); with the
+        // cluster's Velero, the location names it (spec.credential).
         stringData: {
           cloud: pulumi.secret(
             pulumi.interpolate`[default]\naws_access_key_id=${args.accessKeyId}\naws_secret_access_key=${args.secretAccessKey}\n`,
           ),
         },
       },
-      { ...childOpts, dependsOn: [namespace.namespace] },
+      { ...childOpts, dependsOn: namespace ? [namespace.namespace] : (existing?.ready ?? []) },
     );
-    this.release = pinnedRelease(
-      name,
-      {
-        name: "velero",
-        namespace: args.namespace,
-        chart: "velero",
-        values: mergeValues(
-          veleroValues(args.ttl),
-          args.monitoringLabels && chartMonitoringValues.velero(args.monitoringLabels),
-        ),
-      },
-      { ...childOpts, dependsOn: [namespace, credentials] },
-    );
+    if (namespace)
+      this.release = pinnedRelease(
+        name,
+        {
+          name: "velero",
+          namespace: args.namespace,
+          chart: "velero",
+          values: mergeValues(
+            veleroValues(args.ttl),
+            args.monitoringLabels && chartMonitoringValues.velero(args.monitoringLabels),
+          ),
+        },
+        { ...childOpts, dependsOn: [namespace, credentials] },
+      );
+    const ready = this.release ? [this.release] : (existing?.ready ?? []);
     this.backupStorageLocation = new k8s.apiextensions.CustomResource(
       `${name}-bsl`,
       {
         apiVersion: "velero.io/v1",
         kind: "BackupStorageLocation",
         metadata: {
-          name: BSL_NAME,
+          name: names.location,
           namespace: args.namespace,
           annotations: {
             "pulumi.com/waitFor": "jsonpath={.status.phase}=Available",
             "pulumi.com/timeoutSeconds": "600",
           },
         },
-        spec: backupStorageLocationSpec(args.bucket, args.region, args.kmsKeyArn),
+        spec: existing
+          ? {
+              ...backupStorageLocationSpec(args.bucket, args.region, args.kmsKeyArn),
+              // Not the cluster's default location; its own credentials, not Velero's.
+              default: false,
+              credential: { name: names.credentials, key: "cloud" },
+            }
+          : backupStorageLocationSpec(args.bucket, args.region, args.kmsKeyArn),
       },
-      { ...childOpts, dependsOn: [this.release] },
+      { ...childOpts, dependsOn: existing ? [...ready, credentials] : ready },
     );
     this.schedule = new k8s.apiextensions.CustomResource(
       `${name}-schedule`,
       {
         apiVersion: "velero.io/v1",
         kind: "Schedule",
-        metadata: { name: SCHEDULE_NAME, namespace: args.namespace },
-        spec: scheduleSpec(args.schedule, args.ttl, args.includedNamespaces),
+        metadata: { name: names.schedule, namespace: args.namespace },
+        spec: scheduleSpec(args.schedule, args.ttl, args.includedNamespaces, names.location),
       },
-      { ...childOpts, dependsOn: [this.release, this.backupStorageLocation] },
+      { ...childOpts, dependsOn: [...ready, this.backupStorageLocation] },
     );
-    this.registerOutputs({ release: this.release.name });
+    this.registerOutputs({ namespace: this.namespaceName });
   }
 }

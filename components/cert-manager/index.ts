@@ -1,5 +1,6 @@
-// cert-manager from its chart (CRDs included), a CA ClusterIssuer seeded from the project's
-// root CA, and optionally an ACME ClusterIssuer for Harbor's public certificate.
+// cert-manager from its chart (CRDs included) or the cluster's own installation
+// (`existingOperators.certManager`), a CA ClusterIssuer seeded from the project's root CA, and
+// for Harbor's public certificate optionally an ACME ClusterIssuer or the cluster's named one.
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import * as kube from "@pulumi/kubernetes";
@@ -46,8 +47,18 @@ export interface CertificateSpec {
   readonly public?: boolean;
 }
 
+/** The cluster's cert-manager: its namespace, its ClusterIssuer for the public certificate, and what checked it. */
+export interface ExistingCertManagerArgs {
+  readonly namespace: string;
+  readonly clusterIssuer?: string;
+  /** The preflight reads its resources wait for (its CRDs; the named ClusterIssuer). */
+  readonly ready: pulumi.Resource[];
+}
+
 export interface CertManagerArgs {
-  readonly namespace: PlatformNamespace;
+  /** The namespace the program installs cert-manager into; absent with `existing`. */
+  readonly namespace?: PlatformNamespace;
+  readonly existing?: ExistingCertManagerArgs;
   readonly rootCa: RootCa;
   readonly settings: CertManagerSettings;
   readonly certValidityDays: number;
@@ -57,33 +68,50 @@ export interface CertManagerArgs {
 }
 
 export class CertManager extends pulumi.ComponentResource {
-  readonly release: kube.helm.v3.Release;
+  /** The program's own installation; absent when the cluster's is used. */
+  readonly release?: kube.helm.v3.Release;
+  /** What cert-manager's resources wait for: the release, or the checks of the cluster's own. */
+  readonly ready: pulumi.Resource[];
+  readonly namespace: string;
   readonly caIssuer: kube.apiextensions.CustomResource;
-  readonly publicIssuer: kube.apiextensions.CustomResource;
+  /** Issuer of Harbor's public certificate: ACME, the cluster's named one, or the CA issuer. */
+  private readonly publicIssuer: { readonly name: string; readonly dependsOn: pulumi.Resource[] };
   private readonly certValidityDays: number;
   private readonly provider?: k8s.Provider;
 
   constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harbor-platform:cert-manager:CertManager", name, {}, opts);
-    const ns = args.namespace.name;
     this.provider = args.provider;
     this.certValidityDays = args.certValidityDays;
-    const k8sOpts = { parent: this, provider: args.provider, dependsOn: [args.namespace.namespace] };
-
-    this.release = pinnedRelease(
-      name,
-      {
-        name: "cert-manager",
-        namespace: ns,
-        chart: "certManager",
-        values: mergeValues(
-          certManagerValues(),
-          args.monitoringLabels && chartMonitoringValues.certManager(args.monitoringLabels),
-        ),
-      },
-      k8sOpts,
-    );
-    // A ClusterIssuer reads its CA Secret from cert-manager's own namespace.
+    const existing = args.existing;
+    let k8sOpts: pulumi.CustomResourceOptions;
+    if (existing) {
+      this.namespace = existing.namespace;
+      this.ready = existing.ready;
+      k8sOpts = { parent: this, provider: args.provider, dependsOn: existing.ready };
+    } else if (args.namespace) {
+      this.namespace = args.namespace.name;
+      k8sOpts = { parent: this, provider: args.provider, dependsOn: [args.namespace.namespace] };
+      this.release = pinnedRelease(
+        name,
+        {
+          name: "cert-manager",
+          namespace: this.namespace,
+          chart: "certManager",
+          values: mergeValues(
+            certManagerValues(),
+            args.monitoringLabels && chartMonitoringValues.certManager(args.monitoringLabels),
+          ),
+        },
+        k8sOpts,
+      );
+      this.ready = [this.release];
+    } else {
+      throw new Error("CertManager needs a namespace to install into or an existing installation");
+    }
+    const ns = this.namespace;
+    // A ClusterIssuer reads its CA Secret from cert-manager's own namespace (its cluster
+    // resource namespace), the cluster's installation's too.
     const caSecret = new kube.core.v1.Secret(
       `${name}-root-ca`,
       {
@@ -93,7 +121,7 @@ export class CertManager extends pulumi.ComponentResource {
       },
       k8sOpts,
     );
-    const crOpts = { parent: this, provider: args.provider, dependsOn: [this.release, caSecret] };
+    const crOpts = { parent: this, provider: args.provider, dependsOn: [...this.ready, caSecret] };
     this.caIssuer = customResource(
       `${name}-ca-issuer`,
       {
@@ -107,7 +135,7 @@ export class CertManager extends pulumi.ComponentResource {
       crOpts,
     );
     const acme = args.settings.acme;
-    this.publicIssuer = acme
+    const acmeIssuer = acme
       ? customResource(
           `${name}-acme-issuer`,
           {
@@ -125,9 +153,14 @@ export class CertManager extends pulumi.ComponentResource {
             waitFor: "condition=Ready",
             timeoutSeconds: 300,
           },
-          { parent: this, provider: args.provider, dependsOn: [this.release] },
+          { parent: this, provider: args.provider, dependsOn: this.ready },
         )
-      : this.caIssuer;
+      : undefined;
+    this.publicIssuer = existing?.clusterIssuer
+      ? { name: existing.clusterIssuer, dependsOn: existing.ready }
+      : acmeIssuer
+        ? { name: ACME_ISSUER, dependsOn: [acmeIssuer] }
+        : { name: CA_ISSUER, dependsOn: [this.caIssuer] };
     this.registerOutputs({ caIssuer: CA_ISSUER });
   }
 
@@ -140,36 +173,52 @@ export class CertManager extends pulumi.ComponentResource {
     spec: CertificateSpec,
     dependsOn: pulumi.Resource[] = [],
   ): kube.apiextensions.CustomResource {
-    const issuer = spec.public ? this.publicIssuer : this.caIssuer;
-    const days = this.certValidityDays;
-    return customResource(
+    const issuer = spec.public ? this.publicIssuer : { name: CA_ISSUER, dependsOn: [this.caIssuer] };
+    return issuedCertificate(
       resourceName,
       {
-        apiVersion: "cert-manager.io/v1",
-        kind: "Certificate",
-        name: spec.secretName,
-        namespace: spec.namespace,
-        spec: {
-          secretName: spec.secretName,
-          issuerRef: {
-            group: "cert-manager.io",
-            kind: "ClusterIssuer",
-            name: issuer === this.caIssuer ? CA_ISSUER : ACME_ISSUER,
-          },
-          dnsNames: [...spec.dnsNames],
-          ...(spec.ipAddresses ? { ipAddresses: [...spec.ipAddresses] } : {}),
-          // The ACME server decides the lifetime of public certificates.
-          ...(issuer === this.caIssuer
-            ? { duration: `${days * 24}h`, renewBefore: `${Math.max(1, Math.floor(days / 3)) * 24}h` }
-            : {}),
-          privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-          // Harbor's components also present their internal certificate as clients.
-          usages: ["server auth", "client auth", "digital signature"],
-        },
-        waitFor: "condition=Ready",
-        timeoutSeconds: 600,
+        ...spec,
+        issuer: issuer.name,
+        // The ACME server (or the cluster's issuer) decides the lifetime of public certificates.
+        ...(issuer.name === CA_ISSUER ? { validityDays: this.certValidityDays } : {}),
       },
-      { parent: this, provider: this.provider, dependsOn: [issuer, ...dependsOn] },
+      { parent: this, provider: this.provider, dependsOn: [...issuer.dependsOn, ...dependsOn] },
     );
   }
+}
+
+/**
+ * A cert-manager Certificate from a ClusterIssuer, awaited until Ready. `validityDays` sets its
+ * lifetime and renewal (a third before expiry); without it the issuer decides.
+ */
+export function issuedCertificate(
+  resourceName: string,
+  spec: CertificateSpec & { readonly issuer: string; readonly validityDays?: number },
+  opts: pulumi.CustomResourceOptions,
+): kube.apiextensions.CustomResource {
+  const days = spec.validityDays;
+  return customResource(
+    resourceName,
+    {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      name: spec.secretName,
+      namespace: spec.namespace,
+      spec: {
+        secretName: spec.secretName,
+        issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: spec.issuer },
+        dnsNames: [...spec.dnsNames],
+        ...(spec.ipAddresses ? { ipAddresses: [...spec.ipAddresses] } : {}),
+        ...(days
+          ? { duration: `${days * 24}h`, renewBefore: `${Math.max(1, Math.floor(days / 3)) * 24}h` }
+          : {}),
+        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+        // Harbor's components also present their internal certificate as clients.
+        usages: ["server auth", "client auth", "digital signature"],
+      },
+      waitFor: "condition=Ready",
+      timeoutSeconds: 600,
+    },
+    opts,
+  );
 }

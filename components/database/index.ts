@@ -21,6 +21,7 @@ import {
   reloadOnSecrets,
 } from "../k8s";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
+import { versionSlug } from "../../versions";
 
 export const PLUGIN_NAME = "barman-cloud.cloudnative-pg.io";
 export const DATABASE_NAME = "registry";
@@ -145,7 +146,15 @@ export function barmanCloudPluginValues(): Record<string, unknown> {
 }
 
 export interface CloudNativePgArgs {
-  readonly namespace: PlatformNamespace;
+  /** The namespace the program installs the operator into; absent with `existing`. */
+  readonly namespace?: PlatformNamespace;
+  /** The cluster's operator: its namespace, whether the plugin must be added, what checked it. */
+  readonly existing?: {
+    readonly namespace: string;
+    readonly installPlugin: boolean;
+    /** Preflight reads of the operator's CRDs (and the plugin's, when it is there already). */
+    readonly ready: pulumi.Resource[];
+  };
   /** The plugin issues its own certificates through cert-manager. */
   readonly certManager: CertManager;
   readonly provider?: k8s.Provider;
@@ -153,47 +162,76 @@ export interface CloudNativePgArgs {
   readonly monitoringLabels?: Labels;
 }
 
-/** The operator and the barman-cloud plugin; both install their CRDs. */
+/**
+ * The operator and the barman-cloud plugin (both install their CRDs), or the cluster's operator,
+ * with the plugin added into its namespace when it lacks one.
+ */
 export class CloudNativePg extends pulumi.ComponentResource {
-  readonly operator: kube.helm.v3.Release;
-  readonly plugin: kube.helm.v3.Release;
+  /** The program's own operator; absent when the cluster's is used. */
+  readonly operator?: kube.helm.v3.Release;
+  /** The program's plugin; absent when the cluster already runs one. */
+  readonly plugin?: kube.helm.v3.Release;
+  /** What a Cluster waits for: the operator (release or checked CRDs). */
+  readonly operatorReady: pulumi.Resource[];
+  /** What an ObjectStore and plugin backups wait for: the plugin (release or checked CRDs). */
+  readonly pluginReady: pulumi.Resource[];
   readonly namespace: string;
 
   constructor(name: string, args: CloudNativePgArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harbor-platform:database:CloudNativePg", name, {}, opts);
-    this.namespace = args.namespace.name;
-    const k8sOpts = { parent: this, provider: args.provider, dependsOn: [args.namespace.namespace] };
-    this.operator = pinnedRelease(
-      `${name}-operator`,
-      {
-        name: "cnpg",
-        namespace: this.namespace,
-        chart: "cloudnativePg",
-        // Two operators with leader election: a node loss does not stop failover handling.
-        values: mergeValues(
-          {
-            crds: { create: true },
-            replicaCount: 2,
-            topologySpreadConstraints: hostnameSpread({
-              "app.kubernetes.io/name": "cloudnative-pg",
-              "app.kubernetes.io/instance": "cnpg",
-            }),
-          },
-          args.monitoringLabels && chartMonitoringValues.cloudnativePg(args.monitoringLabels),
-        ),
-      },
-      k8sOpts,
-    );
-    this.plugin = pinnedRelease(
-      `${name}-barman-cloud`,
-      {
-        name: "barman-cloud",
-        namespace: this.namespace,
-        chart: "barmanCloudPlugin",
-        values: barmanCloudPluginValues(),
-      },
-      { ...k8sOpts, dependsOn: [args.namespace, this.operator, args.certManager.release] },
-    );
+    const existing = args.existing;
+    if (!existing && !args.namespace)
+      throw new Error("CloudNativePg needs a namespace or an existing operator");
+    this.namespace = existing ? existing.namespace : (args.namespace as PlatformNamespace).name;
+    const k8sOpts = {
+      parent: this,
+      provider: args.provider,
+      dependsOn: existing ? existing.ready : [(args.namespace as PlatformNamespace).namespace],
+    };
+    if (!existing) {
+      this.operator = pinnedRelease(
+        `${name}-operator`,
+        {
+          name: "cnpg",
+          namespace: this.namespace,
+          chart: "cloudnativePg",
+          // Two operators with leader election: a node loss does not stop failover handling.
+          values: mergeValues(
+            {
+              crds: { create: true },
+              replicaCount: 2,
+              topologySpreadConstraints: hostnameSpread({
+                "app.kubernetes.io/name": "cloudnative-pg",
+                "app.kubernetes.io/instance": "cnpg",
+              }),
+            },
+            args.monitoringLabels && chartMonitoringValues.cloudnativePg(args.monitoringLabels),
+          ),
+        },
+        k8sOpts,
+      );
+    }
+    this.operatorReady = this.operator ? [this.operator] : (existing as { ready: pulumi.Resource[] }).ready;
+    if (!existing || existing.installPlugin) {
+      this.plugin = pinnedRelease(
+        `${name}-barman-cloud`,
+        {
+          name: "barman-cloud",
+          namespace: this.namespace,
+          chart: "barmanCloudPlugin",
+          values: barmanCloudPluginValues(),
+        },
+        {
+          ...k8sOpts,
+          dependsOn: [
+            ...(args.namespace ? [args.namespace] : []),
+            ...this.operatorReady,
+            ...args.certManager.ready,
+          ],
+        },
+      );
+    }
+    this.pluginReady = this.plugin ? [this.plugin] : this.operatorReady;
     this.registerOutputs({ namespace: this.namespace });
   }
 }
@@ -293,7 +331,7 @@ export class HarborDatabase extends pulumi.ComponentResource {
         namespace: ns,
         spec: objectStoreSpec(args.backup, args.settings.backupRetention),
       },
-      { ...crOpts, dependsOn: [args.namespace.namespace, args.cnpg.plugin, ...args.backupDependsOn] },
+      { ...crOpts, dependsOn: [args.namespace.namespace, ...args.cnpg.pluginReady, ...args.backupDependsOn] },
     );
 
     this.cluster = customResource(
@@ -328,8 +366,8 @@ export class HarborDatabase extends pulumi.ComponentResource {
       {
         ...crOpts,
         dependsOn: [
-          args.cnpg.operator,
-          args.cnpg.plugin,
+          ...args.cnpg.operatorReady,
+          ...args.cnpg.pluginReady,
           ownerSecret,
           serverCert,
           objectStore,
@@ -365,4 +403,66 @@ export class HarborDatabase extends pulumi.ComponentResource {
   }
 
   readonly harborSecret: kube.core.v1.Secret;
+}
+
+export interface PreUpgradeBackupArgs {
+  readonly namespace: string;
+  readonly clusterName: string;
+  readonly chartVersion: string;
+  readonly timeoutSeconds: number;
+  /**
+   * Whether the up waits for it: on a change of the chart version. On a first install (no schema
+   * to protect yet) it is taken in the background, so Harbor does not wait for the database.
+   */
+  readonly awaited: pulumi.Input<boolean>;
+}
+
+/** The name of the Backup taken before `chartVersion` is deployed. */
+export const preUpgradeBackupName = (clusterName: string, chartVersion: string) =>
+  `${clusterName}-pre-harbor-${versionSlug(chartVersion)}`;
+
+/**
+ * The await of a pre-upgrade backup: until `.status.phase` is completed (BackupPhaseCompleted =
+ * "completed", cloudnative-pg v1.30.0 api/v1/backup_types.go), or not at all.
+ */
+export function backupAwait(awaited: boolean, timeoutSeconds: number): Record<string, string> {
+  return awaited
+    ? {
+        "pulumi.com/waitFor": "jsonpath={.status.phase}=completed",
+        "pulumi.com/timeoutSeconds": String(timeoutSeconds),
+      }
+    : { "pulumi.com/skipAwait": "true" };
+}
+
+/**
+ * An on-demand CloudNativePG backup through the barman-cloud plugin (the Backup CRD's `method`
+ * still defaults to the deprecated in-tree barmanObjectStore: postgresql.cnpg.io_backups.yaml,
+ * v1.30.0). A failed backup never completes: an awaited one fails the up at its timeout, before
+ * the Release changes. Created before the Cluster runs (a first install), CloudNativePG keeps it
+ * pending and retries every 30 s (internal/controller/backup_controller.go, v1.30.0).
+ */
+export function cnpgPreUpgradeBackup(
+  resourceName: string,
+  a: PreUpgradeBackupArgs,
+  opts: pulumi.CustomResourceOptions,
+): kube.apiextensions.CustomResource {
+  return new kube.apiextensions.CustomResource(
+    resourceName,
+    {
+      apiVersion: "postgresql.cnpg.io/v1",
+      kind: "Backup",
+      metadata: {
+        name: preUpgradeBackupName(a.clusterName, a.chartVersion),
+        namespace: a.namespace,
+        annotations: pulumi.output(a.awaited).apply((w) => backupAwait(w, a.timeoutSeconds)),
+      },
+      spec: {
+        cluster: { name: a.clusterName },
+        method: "plugin",
+        pluginConfiguration: { name: PLUGIN_NAME },
+      },
+    },
+    // Replacing it (a new version) keeps the old one in the cluster: it is the way back.
+    { ...opts, retainOnDelete: true },
+  );
 }

@@ -15,16 +15,30 @@
 /** The provider's entry, relative to the project folder. */
 export const HOST_ENTRY = "./components/harbor-config/host.cjs";
 
-/** The `__provider` text: loads HOST_ENTRY from the host's working directory, or says why not. */
-export const PROVIDER_LOADER = `"use strict";
-// harbor-platform's Harbor provider: ${HOST_ENTRY} of the project folder, the host's working directory.
+/**
+ * A `__provider` text that loads `entry` (relative to the project folder) from the host's working
+ * directory, or says why not; `what` names the provider in its comment and error.
+ */
+export function providerLoader(
+  entry: string,
+  what: { readonly title: string; readonly label: string },
+): string {
+  return `"use strict";
+// harbor-platform's ${what.title}: ${entry} of the project folder, the host's working directory.
 exports.handler = () => {
   let entry;
   try {
-    entry = require.resolve(${JSON.stringify(HOST_ENTRY)});
+    entry = require.resolve(${JSON.stringify(entry)});
   } catch {
-    throw new Error("harbor provider: " + ${JSON.stringify(HOST_ENTRY)} + " not found in " + process.cwd() + "; run pulumi in the harbor-platform project folder (the one with Pulumi.yaml) with its node_modules installed");
+    throw new Error("${what.label}: " + ${JSON.stringify(entry)} + " not found in " + process.cwd() + "; run pulumi in the harbor-platform project folder (the one with Pulumi.yaml) with its node_modules installed");
   }
   return require(entry).handler();
 };
 `;
+}
+
+/** The `__provider` text of every Harbor resource: loads HOST_ENTRY. */
+export const PROVIDER_LOADER = providerLoader(HOST_ENTRY, {
+  title: "Harbor provider",
+  label: "harbor provider",
+});

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
 import { pinnedRelease, randomPassword as password } from "../k8s";
 import type { PlatformNamespace } from "../namespace";
+import { HARBOR_RELEASE_TIMEOUT_SECONDS } from "./upgrade";
 import {
   CREDENTIAL_KEYS,
   REGISTRY_USERNAME,
@@ -12,6 +13,7 @@ import {
 } from "./values";
 
 export * from "./values";
+export * from "./upgrade";
 
 export const ADMIN_USERNAME = "admin";
 
@@ -41,6 +43,8 @@ export interface HarborArgs {
   readonly protectSecrets?: boolean;
   /** Install timeout; Harbor's first start runs database migrations. */
   readonly timeoutSeconds?: number;
+  /** The chart version to deploy (the pin unless `harborChartVersion` says otherwise). */
+  readonly chartVersion?: string;
   /**
    * A restore without the Pulumi state: the lost site's `secretKey` and admin password, which
    * its database was written with, instead of generated ones (the rest is regenerated: it
@@ -62,6 +66,8 @@ export class Harbor extends pulumi.ComponentResource {
   readonly url: string;
   readonly adminUsername = ADMIN_USERNAME;
   readonly adminPassword: pulumi.Output<string>;
+  /** Secret with the admin password (CREDENTIAL_KEYS.adminPassword) and Harbor's other credentials. */
+  readonly credentialsSecretName: string;
 
   constructor(name: string, args: HarborArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harbor-platform:harbor:Harbor", name, {}, opts);
@@ -85,6 +91,7 @@ export class Harbor extends pulumi.ComponentResource {
     const xsrfKey = password(`${name}-xsrf-key`, 32, this);
 
     const secretNames = { credentials: `${name}-credentials`, token: `${name}-token` };
+    this.credentialsSecretName = secretNames.credentials;
     const credentials = new k8s.core.v1.Secret(
       `${name}-credentials`,
       {
@@ -174,9 +181,19 @@ export class Harbor extends pulumi.ComponentResource {
       };
     }
 
+    // Never `atomic` or `cleanupOnFail`: a rollback after core migrated the schema would start the
+    // old release on a schema it cannot read (upgrade.ts). Helm waits as long as core's startup
+    // probe lets the migration run.
     this.release = pinnedRelease(
       name,
-      { name: "harbor", namespace: ns, chart: "harbor", values, timeoutSeconds: args.timeoutSeconds ?? 900 },
+      {
+        name: "harbor",
+        namespace: ns,
+        chart: "harbor",
+        ...(args.chartVersion ? { version: args.chartVersion } : {}),
+        values,
+        timeoutSeconds: args.timeoutSeconds ?? HARBOR_RELEASE_TIMEOUT_SECONDS,
+      },
       // The values name these Secrets literally, so Helm must find them in place.
       { ...k8sOpts, dependsOn },
     );

@@ -1,7 +1,7 @@
 // Pure builder of the Harbor chart's values. Every key exists in chart 1.19.2's values.yaml
 // (the conformance suite checks it). No secret appears here: secrets are referenced by the
 // names of Kubernetes Secrets the Harbor component creates (`existingSecret*`).
-import type { Exposure, HarborSettings, StorageConfig, Topology } from "../../config";
+import type { Exposure, HarborSettings, LoadBalancerEntryPoint, StorageConfig, Topology } from "../../config";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 import { reloadOnSecrets } from "../k8s/reloader";
 
@@ -132,8 +132,55 @@ function expose(input: HarborValuesInput): HelmValues {
         },
       };
     case "loadBalancer":
-      return { type: "loadBalancer", tls, loadBalancer: { name: "harbor" } };
+      return {
+        type: "loadBalancer",
+        tls,
+        loadBalancer: { name: "harbor", ...loadBalancerService(e.entryPoint) },
+      };
   }
+}
+
+/**
+ * Annotations that give the LoadBalancer Service its fixed address, as each announcer reads them:
+ * MetalLB `metallb.io/loadBalancerIPs` (v0.14.9 on; metallb/metallb controller/service.go) and the
+ * `metallb.universe.tf/` form older releases read and later ones still accept, both the same
+ * comma-separated list (MetalLB refuses either beside spec.loadBalancerIP, getDesiredLbIPs);
+ * `metallb.io/address-pool` likewise; kube-vip `kube-vip.io/loadbalancerIPs` (v0.5.12 on;
+ * kube-vip/kube-vip pkg/kubevip/annotations.go). A cloud controller reads spec.loadBalancerIP
+ * (the chart's `IP`).
+ */
+export function loadBalancerAddressValues(ep: LoadBalancerEntryPoint): {
+  annotations: Record<string, string>;
+  IP?: string;
+} {
+  const ips = ep.addresses.join(",");
+  const both = (name: string, value: string) => ({
+    [`metallb.io/${name}`]: value,
+    [`metallb.universe.tf/${name}`]: value,
+  });
+  switch (ep.announcer) {
+    case "metallb":
+      return {
+        annotations: {
+          ...(ips ? both("loadBalancerIPs", ips) : {}),
+          ...(ep.addressPool ? both("address-pool", ep.addressPool) : {}),
+        },
+      };
+    case "kube-vip":
+      return { annotations: ips ? { "kube-vip.io/loadbalancerIPs": ips } : {} };
+    case "cloud":
+      return { annotations: {}, ...(ips ? { IP: ips } : {}) };
+  }
+}
+
+function loadBalancerService(ep: LoadBalancerEntryPoint | undefined): HelmValues {
+  if (!ep) return {};
+  const { annotations, IP } = loadBalancerAddressValues(ep);
+  return {
+    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    ...(IP ? { IP } : {}),
+    ...(ep.sourceRanges.length > 0 ? { sourceRanges: [...ep.sourceRanges] } : {}),
+  };
 }
 
 function persistence(input: HarborValuesInput): HelmValues {

@@ -10,6 +10,8 @@ export interface ReleaseArgs {
   readonly name: string;
   readonly namespace: string;
   readonly chart: ChartKey;
+  /** A chart version other than the pin (Harbor's `harborChartVersion`). */
+  readonly version?: string;
   readonly values: pulumi.Input<Record<string, unknown>>;
   readonly timeoutSeconds?: number;
 }
@@ -26,7 +28,7 @@ export function pinnedRelease(
       name: args.name,
       namespace: args.namespace,
       chart: pin.chart,
-      version: pin.version,
+      version: args.version ?? pin.version,
       repositoryOpts: { repo: pin.repo },
       values: args.values,
       timeout: args.timeoutSeconds ?? 600,

@@ -45,6 +45,8 @@ export interface DrArgs {
   readonly provider?: k8s.Provider;
   /** Labels Prometheus selects by: turns on Velero's ServiceMonitor. */
   readonly monitoringLabels?: Readonly<Record<string, string>>;
+  /** The cluster's Velero (`existingOperators.velero`) and the preflight reads of its CRDs. */
+  readonly existingVelero?: { readonly namespace: string; readonly ready: pulumi.Resource[] };
 }
 
 export interface DrParts {
@@ -119,8 +121,9 @@ export function buildDr(a: DrArgs): DrParts {
     {
       ...target,
       ...bucket.veleroCredentials,
-      namespace: VELERO_NAMESPACE,
+      namespace: a.existingVelero?.namespace ?? VELERO_NAMESPACE,
       quota: VELERO_QUOTA,
+      ...(a.existingVelero ? { existing: { ready: a.existingVelero.ready } } : {}),
       schedule: dr.backup.schedule,
       ttl: dr.backup.ttl,
       includedNamespaces: a.backupNamespaces,
@@ -129,11 +132,13 @@ export function buildDr(a: DrArgs): DrParts {
     },
     opts,
   );
-  namespacePolicies(
-    `${name}-velero-netpol`,
-    { namespace: velero.namespace, flows: veleroFlows(a.net), provider },
-    opts,
-  );
+  // The cluster's own Velero namespace is its owner's to police.
+  if (velero.namespace)
+    namespacePolicies(
+      `${name}-velero-netpol`,
+      { namespace: velero.namespace, flows: veleroFlows(a.net), provider },
+      opts,
+    );
 
   return {
     bucket,

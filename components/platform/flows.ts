@@ -168,6 +168,8 @@ export function prodFlows(
   drillNamespace?: string,
   /** What Harbor's components dial outside the cluster (harborEgress). */
   egress: Readonly<Record<HarborCaller, readonly number[]>> = harborEgressDefault,
+  /** The cluster's own ClusterIssuer signs the public certificate: it may solve HTTP-01 in Harbor's namespace. */
+  clusterIssuer = false,
 ): Record<string, Flow[]> {
   const api = net.apiServerCidrs;
   const monitoring = (ports: number[]) => scrape(net, ports);
@@ -183,7 +185,14 @@ export function prodFlows(
   const scratch: Peer[] = drillNamespace ? [{ namespace: drillNamespace, pods: SCRATCH_PODS }] : [];
 
   const harbor: Flow[] = [
-    ...harborFlows({ namespace: ns.harbor, net, exposure, acmeSolver: acme, auditLogSyslogPort, egress }),
+    ...harborFlows({
+      namespace: ns.harbor,
+      net,
+      exposure,
+      acmeSolver: acme || clusterIssuer,
+      auditLogSyslogPort,
+      egress,
+    }),
     {
       name: "to-database",
       direction: "egress",

@@ -4,14 +4,22 @@ import { HarborConfiguration } from "../harbor-config";
 import { FluentBit } from "../logging";
 import { Monitoring } from "../monitoring";
 import { POD_LABELS as REDIS_POD_LABELS } from "../redis";
-import { OBJECT_STORE_SECRET_KEYS, type PlatformConfig, type ProdSettings } from "../../config";
+import {
+  OBJECT_STORE_SECRET_KEYS,
+  publicCertByProjectCa,
+  type PlatformConfig,
+  type ProdSettings,
+} from "../../config";
+import { unverifiedChartWarning } from "../../config/upgrade";
+import { issuedCertificate } from "../cert-manager";
 import { RESTORED_SECRET_KEYS } from "../../config/dr";
-import { Harbor, type HarborArgs } from "../harbor";
+import { Harbor, HarborUpgradeGate, internalDatabaseDump, smokeTestJob, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
 import { DR_MIRROR_PODS, harborEgress, harborFlows, type ProdNamespaces } from "./flows";
 import { namespacePolicies } from "../network-policy";
 import type { DrillsMonitored } from "../monitoring/rules";
+import { Preflight, existingOperatorChecks, readsFor } from "./preflight";
 
 export interface HarborPlatformArgs {
   readonly config: PlatformConfig;
@@ -62,6 +70,10 @@ export class HarborPlatform extends pulumi.ComponentResource {
   readonly caCert: pulumi.Output<string>;
   readonly harbor: Harbor;
   readonly harborConfiguration: HarborConfiguration;
+  /** Holds the deployed chart version; refuses a jump outside Harbor's upgrade path. */
+  readonly upgradeGate: HarborUpgradeGate;
+  /** Runs after each new chart version; its failure fails the `up`. */
+  readonly smokeTest?: k8s.batch.v1.Job;
   readonly prod?: ProdEndpoints;
   /**
    * Dev: when Harbor's server certificate (made by Pulumi, not renewed by anything in the
@@ -73,6 +85,21 @@ export class HarborPlatform extends pulumi.ComponentResource {
     super("harbor-platform:platform:HarborPlatform", name, {}, opts);
     const cfg = args.config;
     const provider = args.provider;
+
+    // A chart version outside the verified pin is deployed, with a warning in every preview and up.
+    const warning = unverifiedChartWarning(cfg.upgrade);
+    if (warning) pulumi.log.warn(warning, this);
+    // Operators the config says the cluster runs: read before anything is created.
+    const checks = existingOperatorChecks(cfg.existingOperators);
+    const preflight =
+      Object.keys(checks.crds).length > 0 || checks.clusterIssuer
+        ? new Preflight(`${name}-preflight`, { ...checks, provider }, { parent: this })
+        : undefined;
+    const upgradeGate = (this.upgradeGate = new HarborUpgradeGate(
+      `${name}-upgrade-gate`,
+      cfg.upgrade.chartVersion,
+      { parent: this },
+    ));
 
     const ca = new RootCa(
       `${name}-ca`,
@@ -121,10 +148,13 @@ export class HarborPlatform extends pulumi.ComponentResource {
               }
             : undefined,
         ...(restored ? { restoredOwnerPassword: restored[RESTORED_SECRET_KEYS.databasePassword] } : {}),
+        ...(preflight ? { preflight } : {}),
+        upgradeGate,
       });
       harborArgs = {
         namespace,
         provider,
+        chartVersion: cfg.upgrade.chartVersion,
         values: { ...values, ...tier.values },
         serverTls: tier.serverTls,
         dependsOn: tier.dependsOn,
@@ -155,21 +185,71 @@ export class HarborPlatform extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      const serverCert = new ServerCert(
-        `${name}-server-cert`,
-        { ca, dnsNames: [cfg.hostname], validityDays: cfg.tls.certValidityDays },
-        { parent: this },
+      // Dev: a copy of the chart's database before a new chart version migrates it.
+      const dump = internalDatabaseDump(
+        `${name}-pre-upgrade-dump`,
+        {
+          namespace: namespace.name,
+          chartVersion: cfg.upgrade.chartVersion,
+          harborVersion: cfg.upgrade.harborVersion,
+          storageClass: cfg.storage.nasClass ?? cfg.storage.localClass,
+          size: cfg.upgrade.dumpStorageSize ?? "10Gi",
+          timeoutSeconds: cfg.upgrade.backupTimeoutSeconds,
+          namespaceReady: [namespace.namespace],
+          gate: upgradeGate,
+        },
+        { parent: this, provider },
       );
-      harborArgs = {
-        namespace,
-        provider,
-        values,
-        serverTls: { certPem: serverCert.certPem, keyPem: serverCert.privateKeyPem, caPem: ca.certPem },
+      const devValues = {
+        ...values,
+        // The cluster's prometheus-operator scrapes Harbor's metrics (its CRDs checked first).
+        ...(cfg.existingOperators.prometheusOperator
+          ? { monitoringLabels: cfg.observability.alerting.selectorLabels }
+          : {}),
       };
-      this.serverCertificate = serverCert.notAfter.apply((notAfter) => ({
-        notAfter,
-        renewalDays: serverCert.renewalDays,
-      }));
+      const issuer = cfg.existingOperators.certManager?.clusterIssuer;
+      if (issuer) {
+        // The cluster's cert-manager signs Harbor's server certificate (its own renewal).
+        const secretName = "harbor-tls";
+        const certificate = issuedCertificate(
+          `${name}-server-cert`,
+          { secretName, namespace: namespace.name, dnsNames: [cfg.hostname], issuer },
+          {
+            parent: this,
+            provider,
+            dependsOn: [
+              namespace.namespace,
+              ...readsFor(preflight, "certManager", "certManager.clusterIssuer"),
+            ],
+          },
+        );
+        harborArgs = {
+          namespace,
+          provider,
+          chartVersion: cfg.upgrade.chartVersion,
+          values: devValues,
+          serverTls: { secretName },
+          dependsOn: [dump, certificate],
+        };
+      } else {
+        const serverCert = new ServerCert(
+          `${name}-server-cert`,
+          { ca, dnsNames: [cfg.hostname], validityDays: cfg.tls.certValidityDays },
+          { parent: this },
+        );
+        harborArgs = {
+          namespace,
+          provider,
+          chartVersion: cfg.upgrade.chartVersion,
+          values: devValues,
+          serverTls: { certPem: serverCert.certPem, keyPem: serverCert.privateKeyPem, caPem: ca.certPem },
+          dependsOn: [dump],
+        };
+        this.serverCertificate = serverCert.notAfter.apply((notAfter) => ({
+          notAfter,
+          renewalDays: serverCert.renewalDays,
+        }));
+      }
     }
 
     this.harbor = new Harbor("harbor", harborArgs, { parent: this });
@@ -228,13 +308,33 @@ export class HarborPlatform extends pulumi.ComponentResource {
         url: this.harbor.url,
         username: this.harbor.adminUsername,
         password: this.harbor.adminPassword,
-        caCert: cfg.prod?.certManager.issuer === "acme" ? "" : ca.certPem,
+        caCert: publicCertByProjectCa(cfg) ? ca.certPem : "",
         spec: cfg.harborConfig,
         secrets: args.secrets,
         harborReady: this.harbor.release,
       },
       { parent: this },
     );
+
+    // After the Release and Harbor's configuration (the proxy-cache project it pulls through).
+    if (cfg.upgrade.smokeTest) {
+      const internalTls = cfg.prod !== undefined;
+      this.smokeTest = smokeTestJob(
+        `${name}-smoke-test`,
+        {
+          namespace: namespace.name,
+          chartVersion: cfg.upgrade.chartVersion,
+          harborVersion: cfg.upgrade.harborVersion,
+          coreUrl: `${internalTls ? "https" : "http"}://harbor-core.${namespace.name}.svc`,
+          credentialsSecret: this.harbor.credentialsSecretName,
+          ...(internalTls && harborArgs.values.caBundleSecretName
+            ? { caSecret: harborArgs.values.caBundleSecretName }
+            : {}),
+          ...(cfg.upgrade.smokeTest.proxy ? { proxy: cfg.upgrade.smokeTest.proxy } : {}),
+        },
+        { parent: this, provider, dependsOn: [this.harbor.release, this.harborConfiguration] },
+      );
+    }
 
     this.url = this.harbor.url;
     this.adminUsername = this.harbor.adminUsername;

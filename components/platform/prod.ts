@@ -4,16 +4,17 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import * as kube from "@pulumi/kubernetes";
-import type { PlatformConfig, ProdSettings } from "../../config";
+import { publicCertByProjectCa, type PlatformConfig, type ProdSettings } from "../../config";
 import { CertManager } from "../cert-manager";
 import {
   BACKUP_KEYS,
   CloudNativePg,
   HARBOR_DB_POOL,
   HarborDatabase,
+  cnpgPreUpgradeBackup,
   databaseMaxConnections,
 } from "../database";
-import type { HarborValuesInput } from "../harbor";
+import type { HarborUpgradeGate, HarborValuesInput } from "../harbor";
 import { caBundleSecret, customResource, opaqueSecret } from "../k8s";
 import type { PlatformNamespace, PodSecurityLevel } from "../namespace";
 import { namespacePolicies } from "../network-policy";
@@ -32,6 +33,7 @@ import { BLOB_DRILL, DB_DRILL, RestoreDrill } from "../dr/drill";
 import { HARBOR_SCHEMA_VERSION } from "../../versions";
 import { harborEgress, prodFlows, type ProdNamespaces } from "./flows";
 import type { ProdEndpoints } from "./index";
+import { readsFor, type Preflight } from "./preflight";
 
 export const CA_BUNDLE_SECRET = "harbor-platform-ca";
 export const INTERNAL_TLS_COMPONENTS = ["core", "jobservice", "registry", "portal", "trivy"] as const;
@@ -57,6 +59,10 @@ export interface ProdTierArgs {
   };
   /** A restore without its Pulumi state: the password the restored database's owner has. */
   readonly restoredOwnerPassword?: pulumi.Input<string>;
+  /** The checks of the operators `existingOperators` names (absent: none named). */
+  readonly preflight?: Preflight;
+  /** The upgrade gate: the pre-upgrade backup waits for it (components/harbor/upgrade.ts). */
+  readonly upgradeGate: HarborUpgradeGate;
 }
 
 export interface ProdTier {
@@ -181,18 +187,22 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
   const opts = { parent: a.parent };
   const harborNs = a.harborNamespace.name;
   const minioMode = p.objectStore.mode === "minio";
+  const existing = a.config.existingOperators;
   const names: ProdNamespaces = {
     harbor: harborNs,
-    certManager: "cert-manager",
-    cnpg: "cnpg-system",
+    certManager: existing.certManager?.namespace ?? "cert-manager",
+    cnpg: existing.cloudnativePg?.namespace ?? "cnpg-system",
     database: DATABASE_NAMESPACE,
     redis: "harbor-redis",
     ...(minioMode ? { minio: MINIO_NAMESPACE } : {}),
   };
   const ns = {
     harbor: a.harborNamespace,
-    certManager: a.namespaceFor("cert-manager", names.certManager, "restricted"),
-    cnpg: a.namespaceFor("cnpg", names.cnpg, "restricted"),
+    // Operators the cluster already runs keep their own namespaces (and NetworkPolicies).
+    ...(existing.certManager
+      ? {}
+      : { certManager: a.namespaceFor("cert-manager", names.certManager, "restricted") }),
+    ...(existing.cloudnativePg ? {} : { cnpg: a.namespaceFor("cnpg", names.cnpg, "restricted") }),
     database: a.namespaceFor("database", names.database, "restricted"),
     // redis-ha's and MinIO's pods set no seccomp profile: baseline, not restricted.
     redis: a.namespaceFor("redis", names.redis, "baseline"),
@@ -202,7 +212,14 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
   const certManager = new CertManager(
     `${name}-cert-manager`,
     {
-      namespace: ns.certManager,
+      ...(existing.certManager
+        ? {
+            existing: {
+              ...existing.certManager,
+              ready: readsFor(a.preflight, "certManager", "certManager.clusterIssuer"),
+            },
+          }
+        : { namespace: ns.certManager }),
       rootCa: a.ca,
       settings: p.certManager,
       certValidityDays: a.config.tls.certValidityDays,
@@ -278,6 +295,9 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
             },
           }
         : {}),
+      ...(existing.velero
+        ? { existingVelero: { namespace: existing.velero.namespace, ready: readsFor(a.preflight, "velero") } }
+        : {}),
       provider,
     });
   }
@@ -305,7 +325,20 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
   );
   const cnpg = new CloudNativePg(
     `${name}-cnpg`,
-    { namespace: ns.cnpg, certManager, provider, monitoringLabels },
+    {
+      ...(existing.cloudnativePg
+        ? {
+            existing: {
+              namespace: existing.cloudnativePg.namespace,
+              installPlugin: existing.cloudnativePg.installPlugin,
+              ready: readsFor(a.preflight, "cloudnativePg"),
+            },
+          }
+        : { namespace: ns.cnpg }),
+      certManager,
+      provider,
+      monitoringLabels,
+    },
     opts,
   );
   const database = new HarborDatabase(
@@ -335,6 +368,20 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       maxConnections: databaseMaxConnections(a.config.harbor.replicas),
     },
     opts,
+  );
+
+  // Before Harbor's chart changes: an on-demand backup named after the target version.
+  const preUpgradeBackup = cnpgPreUpgradeBackup(
+    `${name}-pre-upgrade-backup`,
+    {
+      namespace: names.database,
+      clusterName: database.clusterName,
+      chartVersion: a.config.upgrade.chartVersion,
+      timeoutSeconds: a.config.upgrade.backupTimeoutSeconds,
+      awaited: a.upgradeGate.upgrading,
+    },
+    // Not the Cluster: CloudNativePG keeps a backup of a cluster not yet running pending.
+    { parent: a.parent, provider, dependsOn: cnpg.operatorReady },
   );
 
   if (dr && drParts && drillNs && minio && ns.minio) {
@@ -458,6 +505,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
         harborConfig: a.config.harborConfig,
         ...(p.objectStore.mode === "external" ? { objectStoreEndpoint: p.objectStore.endpoint } : {}),
       }),
+      existing.certManager?.clusterIssuer !== undefined,
     ),
   )) {
     const target = key === "drill" ? drillNs : ns[key as keyof typeof ns];
@@ -470,8 +518,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       ...(backendTrust ? { serviceAnnotations: backendTrust.serviceAnnotations } : {}),
       ...(nginx ? nginxBackendTrust(harborNs) : {}),
       caBundleSecretName: CA_BUNDLE_SECRET,
-      // An ACME certificate chains to public roots clients already trust.
-      ...(p.certManager.issuer === "ca" ? { caSecretName: CA_BUNDLE_SECRET } : {}),
+      // An ACME (or the cluster's issuer's) certificate chains to roots clients already trust.
+      ...(publicCertByProjectCa(a.config) ? { caSecretName: CA_BUNDLE_SECRET } : {}),
       database: {
         host: database.host,
         port: database.port,
@@ -509,6 +557,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       ...store.ready,
       // Harbor serves blobs from MinIO: in restore mode only once the refill put them back.
       ...refill,
+      // Harbor migrates its schema at start: only once the backup of the schema it had completed.
+      preUpgradeBackup,
     ],
     endpoints: {
       namespaces: names,
@@ -527,7 +577,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
               bucketName: dr.bucket.bucketName,
               region: dr.bucket.region,
               ...(dr.bucket.replicaBucketName ? { replicaBucketName: dr.bucket.replicaBucketName } : {}),
-              veleroNamespace: drParts.velero.namespace.name,
+              veleroNamespace: drParts.velero.namespaceName,
               ...(drParts.mirror ? { mirrorCronJob: "dr-mirror" } : {}),
               ...(drillNs && names.minio
                 ? {

@@ -4,6 +4,9 @@
 import { z } from "zod";
 import { CORE_KEYS } from "./core";
 import { key, text } from "./define";
+import { ENTRY_POINT_KEYS } from "./entry-point";
+import { OPERATOR_KEYS } from "./operators";
+import { UPGRADE_KEYS } from "./upgrade";
 
 // Sections still parsed by their own modules (config/prod.ts, dr.ts, observability.ts,
 // harbor-config.ts); their schemas here only say whether a value is structured.
@@ -111,7 +114,13 @@ export const LEGACY_KEYS = {
   }),
 } as const;
 
-export const KEYS = { ...CORE_KEYS, ...LEGACY_KEYS } as const;
+export const KEYS = {
+  ...CORE_KEYS,
+  ...ENTRY_POINT_KEYS,
+  ...UPGRADE_KEYS,
+  ...OPERATOR_KEYS,
+  ...LEGACY_KEYS,
+} as const;
 export type Keys = typeof KEYS;
 
 /** Keys of other namespaces the program reads: `aws:region` is the DR bucket's region. */

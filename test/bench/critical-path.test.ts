@@ -96,7 +96,7 @@ describe("deploy critical path model", () => {
 });
 
 describe("deploy critical path of the prod stack", () => {
-  it("is the unavoidable chain: cert-manager, MinIO's certificate, MinIO, Harbor, its configuration; the database runs beside it", async () => {
+  it("is the unavoidable chain: cert-manager, MinIO's certificate, MinIO, Harbor, its configuration, its smoke test; the database (and the first pre-upgrade backup) run beside it", async () => {
     const run = await evaluateStack("prod");
     const cp = criticalPath(run.resources, model);
     const slow = cp.chain.filter((c) => c.seconds > 0);
@@ -120,7 +120,13 @@ describe("deploy critical path of the prod stack", () => {
     );
     const cluster = run.byType("kubernetes:postgresql.cnpg.io/v1:Cluster")[0];
     expect(harbor?.dependencies).not.to.include(cluster.urn);
-    expect(slow.slice(6).every((c) => c.type.startsWith("pulumi-nodejs:dynamic/harbor:"))).to.equal(true);
+    // Then Harbor's configuration, and the smoke test of that Harbor.
+    const tail = slow.slice(6);
+    expect(tail.slice(0, -1).every((c) => c.type.startsWith("pulumi-nodejs:dynamic/harbor:"))).to.equal(true);
+    expect(tail[tail.length - 1]).to.include({
+      type: "kubernetes:batch/v1:Job",
+      name: "harbor-platform-smoke-test",
+    });
     // Everything else (MinIO, Redis, monitoring, DR) runs beside that chain.
     expect(cp.seconds).to.be.lessThan(cp.serialSeconds / 2);
   });

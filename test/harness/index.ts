@@ -68,6 +68,8 @@ export interface Registered {
 export interface StackRun {
   stack: string;
   resources: Registered[];
+  /** Reads of existing objects (`Resource.get`): the engine reads them, in previews too, and creates nothing. */
+  reads: Registered[];
   outputs: Record<string, { value: unknown; secret: boolean }>;
   byType(type: string): Registered[];
   one(type: string, name?: string): Registered;
@@ -142,6 +144,17 @@ interface RawRequest {
   };
   getObject(): Struct | undefined;
   getSourceposition(): { getUri(): string; getLine(): number } | undefined;
+}
+
+/** A ReadResourceRequest, as far as the harness records it. */
+interface RawReadRequest {
+  getType(): string;
+  getName(): string;
+  getId(): string;
+  getParent(): string;
+  getProvider(): string;
+  getDependenciesList(): string[];
+  getProperties(): Struct | undefined;
 }
 
 /** How secret paths name a child: `a.b`, `a[0]`. */
@@ -250,7 +263,13 @@ const evaluations = new Map<string, Promise<StackRun>>();
 
 function copyRun(run: StackRun): StackRun {
   const resources = structuredClone(run.resources);
-  return { ...run, resources, outputs: structuredClone(run.outputs), ...lookups(resources) };
+  return {
+    ...run,
+    resources,
+    reads: structuredClone(run.reads),
+    outputs: structuredClone(run.outputs),
+    ...lookups(resources),
+  };
 }
 
 function lookups(resources: Registered[]): Pick<StackRun, "byType" | "one"> {
@@ -317,6 +336,7 @@ export async function runUnderMocks(
   options: MockOptions = {},
 ): Promise<StackRun> {
   const resources: Registered[] = [];
+  const reads: Registered[] = [];
   const preview = options.preview ?? false;
   await pulumi.runtime.setMocks(
     {
@@ -338,6 +358,40 @@ export async function runUnderMocks(
     ): void;
   };
   const register = monitor.registerResource.bind(monitor);
+  const readMonitor = monitor as unknown as {
+    readResource(
+      req: RawReadRequest,
+      cb: (err: Error | null, res?: { getUrn(): string; getProperties(): Struct | undefined }) => void,
+    ): void;
+  };
+  const read = readMonitor.readResource.bind(readMonitor);
+  readMonitor.readResource = (req, cb) => {
+    read(req, (err, res) => {
+      if (!err && res) {
+        const secretPaths: string[] = [];
+        const wireInputs = req.getProperties()?.toJavaScript() ?? {};
+        reads.push({
+          type: req.getType(),
+          name: req.getName(),
+          urn: res.getUrn(),
+          custom: true,
+          inputs: {
+            ...(unwrapSecrets(wireInputs, "", secretPaths) as Record<string, unknown>),
+            id: req.getId(),
+          },
+          secretPaths,
+          dependencies: req.getDependenciesList(),
+          inputDependencies: [],
+          propertyDependencies: {},
+          wire: { inputs: wireInputs, computed: res.getProperties()?.toJavaScript() ?? {} },
+          protect: false,
+          parent: req.getParent() || undefined,
+          provider: req.getProvider() || undefined,
+        });
+      }
+      cb(err, res);
+    });
+  };
   monitor.registerResource = (req, cb) => {
     register(req, (err, res) => {
       if (!err && res) {
@@ -390,7 +444,7 @@ export async function runUnderMocks(
   for (const [k, v] of Object.entries(exported)) outputs[k] = await outputValue(v);
   await settle();
 
-  return { stack, resources, outputs, ...lookups(resources) };
+  return { stack, resources, reads, outputs, ...lookups(resources) };
 }
 
 /** Reads a dotted path (`values.expose.tls.enabled`) out of a nested object. */

@@ -1,6 +1,9 @@
 // What providers compute that mocks cannot: deterministic stand-ins per resource type, so two
 // evaluations are comparable and outputs that the program reads are present.
 import { createHash } from "crypto";
+import { readFileSync } from "fs";
+import { parse as parseYaml } from "yaml";
+import { upstreamFile } from "../upstream";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
 
 function digest(...parts: string[]): string {
@@ -53,9 +56,37 @@ export function mockOutputs(args: MockResourceArgs): Record<string, unknown> {
       return { arn: `arn:aws:iam::111122223333:role/${args.name}`, name: args.name };
     case "aws:iam/accessKey:AccessKey":
       return { id: `AKIA${h.slice(0, 16).toUpperCase()}`, secret: `secret-${h.slice(0, 40)}` };
+    case "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
+      // A read (`.get`) of a CRD the cluster has: the pinned upstream copy where there is one.
+      return args.id ? clusterCrd(args.id) : {};
+    case "kubernetes:cert-manager.io/v1:ClusterIssuer":
+      // A read of the cluster's own ClusterIssuer: Ready.
+      return args.id ? { status: { conditions: [{ type: "Ready", status: "True" }] } } : {};
     default:
       return args.type.startsWith("pulumi-nodejs:dynamic/harbor:") ? harborOutputs(args, h) : {};
   }
+}
+
+/** Upstream folders holding CRDs as `<group>_<plural>.yaml` (test/upstream.ts resolves them). */
+const CRD_FOLDERS: Readonly<Record<string, string>> = {
+  "postgresql.cnpg.io": "cloudnative-pg-crds",
+  "barmancloud.cnpg.io": "plugin-barman-cloud-crds",
+  "velero.io": "velero-crds",
+};
+
+/**
+ * What the cluster answers for a CRD: the pinned upstream definition when the project keeps one,
+ * else a definition serving v1 (cert-manager's and prometheus-operator's are not pinned here).
+ */
+export function clusterCrd(name: string): Record<string, unknown> {
+  const dot = name.indexOf(".");
+  const [plural, group] = [name.slice(0, dot), name.slice(dot + 1)];
+  const folder = CRD_FOLDERS[group];
+  if (!folder) return { spec: { group, versions: [{ name: "v1", served: true, storage: true }] } };
+  return parseYaml(readFileSync(upstreamFile(folder, `${group}_${plural}.yaml`), "utf8")) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** What Harbor answers on create, so ids flow into dependent resources as they would for real. */

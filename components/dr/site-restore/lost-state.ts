@@ -19,7 +19,9 @@ export interface PlannedResource {
  *   configuration, inline policies): written again, no collision.
  * - regenerate: secret material only the state knew (random passwords, TLS keys, IAM access
  *   keys, autonamed IAM roles): a new one is made; Harbor's secretKey, admin password and the
- *   database owner password are not among them with `restore.lostState` (they come from config).
+ *   database owner password are not among them with `restore.lostState` (they come from config);
+ *   and the upgrade gate's record of the deployed chart version, which lives only in the state (the
+ *   rebuilt site's first up records it afresh, as a first install).
  * - recreate: lived in the lost cluster (Kubernetes objects, Helm releases): made afresh.
  * - harborApi: Harbor configuration objects; the restored database has them and the dynamic
  *   provider adopts an existing object on 409.
@@ -51,6 +53,7 @@ export function fateOf(r: Pick<PlannedResource, "type" | "custom" | "inputs">): 
   if (ADOPTED[r.type]) return "adopt";
   if (REWRITTEN.some((re) => re.test(r.type))) return "rewrite";
   if (r.type === "aws:iam/accessKey:AccessKey" || /^(random|tls):/.test(r.type)) return "regenerate";
+  if (r.type === "pulumi-nodejs:dynamic/upgrade:HarborUpgradeGate") return "regenerate";
   if (r.type.startsWith("kubernetes:")) return "recreate";
   if (r.type.startsWith("pulumi-nodejs:dynamic/harbor:")) return "harborApi";
   throw new Error(
