@@ -22,28 +22,12 @@ import {
 import { DRILL_NAMESPACE } from "../../components/platform/prod";
 import { HARBOR_SCHEMA_VERSION, images } from "../../versions";
 import { parseDr } from "../../config/dr";
+import { pgBin, startPostgres, type LocalPostgres } from "../fakes/postgres";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const meta = (r: Registered, key: "name" | "namespace") => at(r.inputs, `metadata.${key}`) as string;
 
 // ---- PostgreSQL, for real ------------------------------------------------------------------
-
-/** Debian's PostgreSQL server binaries (.ci/run installs the package). */
-function pgBin(): string {
-  const root = "/usr/lib/postgresql";
-  const version = fs.readdirSync(root).sort((a, b) => Number(b) - Number(a))[0];
-  return path.join(root, version, "bin");
-}
-
-/** initdb refuses root: run the server tools as the package's postgres user then. */
-function asPostgres(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const argv = process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
-  return spawnSync(argv[0] as string, argv[1] as string[], {
-    encoding: "utf8",
-    input: opts.input,
-    env: { ...process.env, ...opts.env },
-  });
-}
 
 // A Harbor-like database: only the tables and columns the drill checks, as Harbor's migrations
 // define them (goharbor/harbor make/migrations/postgresql 0001_initial_schema.up.sql,
@@ -89,48 +73,13 @@ const BROKEN: [string, string, RegExp][] = [
 
 describe("restore drill: the database checks on a real PostgreSQL", function () {
   this.timeout(60_000);
-  let dir: string;
-  let pg: { env: NodeJS.ProcessEnv; ctl: string; data: string };
+  let pg: LocalPostgres;
 
   before(function () {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "drill-pg-"));
-    fs.chmodSync(dir, 0o777);
-    const data = path.join(dir, "data");
-    const bin = pgBin();
-    const init = asPostgres(path.join(bin, "initdb"), [
-      "-D",
-      data,
-      "-U",
-      "postgres",
-      "--auth=trust",
-      "--no-sync",
-    ]);
-    expect(init.status, init.stderr).to.equal(0);
-    // Unix socket only, in the temp folder: no TCP port to collide with.
-    const ctl = path.join(bin, "pg_ctl");
-    const start = asPostgres(ctl, [
-      "-D",
-      data,
-      "-w",
-      "-l",
-      path.join(dir, "log"),
-      "-o",
-      `-k ${dir} -c listen_addresses='' -c fsync=off`,
-      "start",
-    ]);
-    expect(start.status, start.stderr + start.stdout).to.equal(0);
-    pg = { env: { PGHOST: dir, PGUSER: "postgres", PGDATABASE: "postgres" }, ctl, data };
-    const psql = (args: string[], input?: string) => {
-      const res = spawnSync(path.join(bin, "psql"), ["-X", "-q", "-v", "ON_ERROR_STOP=1", ...args], {
-        encoding: "utf8",
-        input,
-        env: { ...process.env, ...pg.env },
-      });
-      expect(res.status, res.stderr).to.equal(0);
-    };
-    psql(["-c", "CREATE DATABASE registry"]);
+    pg = startPostgres("drill-pg-");
+    pg.psql(["-c", "CREATE DATABASE registry"]);
     const cases = ["", ...BROKEN.map(([, change]) => change)];
-    psql(
+    pg.psql(
       ["-d", "registry"],
       "CREATE EXTENSION amcheck;\n" +
         cases
@@ -139,10 +88,7 @@ describe("restore drill: the database checks on a real PostgreSQL", function () 
     );
   });
 
-  after(() => {
-    if (pg) asPostgres(pg.ctl, ["-D", pg.data, "-m", "immediate", "stop"]);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => pg?.stop());
 
   /** The drill's own psql command (what its check container runs inside the instance, after `--`) on case `i`. */
   function drill(i: number): { status: number | null; out: string } {
