@@ -277,6 +277,12 @@ export class FakeHarbor {
     immutable: new Map(),
     replications: new Map(),
   };
+  /** What GET /health reports per component (all healthy unless a test says otherwise). */
+  readonly health: Record<string, string> = { core: "healthy", database: "healthy", jobservice: "healthy" };
+  /** What GET /systeminfo reports as harbor_version. */
+  harborVersion = "v2.15.2-080b0220";
+  /** Repositories (`project/name`) a test's registry side holds; the API deletes them. */
+  readonly repositories = new Set<string>();
   private readonly faults: Fault[] = [];
   private readonly sockets = new Set<Socket>();
   private nextId = 1;
@@ -524,6 +530,25 @@ export class FakeHarbor {
       case "PUT /system/scanAll/schedule":
         return this.setSchedule("scanAll", body, method === "POST");
 
+      case "GET /health": {
+        const components = Object.entries(this.health).map(([name, status]) => ({ name, status }));
+        const healthy = components.every((c) => c.status === "healthy");
+        return { status: 200, body: { status: healthy ? "healthy" : "unhealthy", components } };
+      }
+      case "GET /systeminfo":
+        return {
+          status: 200,
+          body: { harbor_version: this.harborVersion, auth_mode: s.configurations.auth_mode },
+        };
+      case "HEAD /projects": {
+        const name = query.get("project_name");
+        return { status: [...s.projects.values()].some((p) => p.name === name) ? 200 : 404 };
+      }
+      case "DELETE /projects/{project_name}/repositories/{repository_name}": {
+        const full = `${params.project_name}/${decodeURIComponent(params.repository_name)}`;
+        if (!this.repositories.delete(full)) throw new HttpError(404, `repository ${full} not found`);
+        return { status: 200 };
+      }
       case "GET /projects": {
         const name = query.get("name");
         const list = [...s.projects.values()].filter((p) => name === null || p.name === name);
