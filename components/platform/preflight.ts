@@ -142,12 +142,13 @@ export class Preflight extends pulumi.ComponentResource {
     }
     const issuer = args.clusterIssuer;
     if (issuer) {
-      const read = k8s.apiextensions.CustomResource.get(`${name}-cluster-issuer-${issuer.name}`, {
-        apiVersion: "cert-manager.io/v1",
-        kind: "ClusterIssuer",
-        id: issuer.name,
-        ...childOpts,
-      } as k8s.apiextensions.CustomResourceGetOptions);
+      // A read (the `id` option) of the ClusterIssuer, with `status` among its outputs
+      // (CustomResource.get would give only apiVersion and kind).
+      const read = new k8s.apiextensions.CustomResource(
+        `${name}-cluster-issuer-${issuer.name}`,
+        { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", status: undefined },
+        { ...childOpts, id: issuer.name },
+      );
       checks.push(
         (read as unknown as { status: pulumi.Output<Parameters<typeof issuerProblem>[1]> }).status.apply(
           (status) => {
