@@ -7,6 +7,8 @@ export interface DurationModel {
   readonly default: number;
   readonly byType: Readonly<Record<string, number>>;
   readonly byChart: Readonly<Record<string, number>>;
+  /** Jobs by their pods' `app.kubernetes.io/name`, where one differs from the Job type's duration. */
+  readonly byJob?: Readonly<Record<string, number>>;
   /**
    * By chart, then by resource type: a release of the chart cannot finish earlier than that
    * many seconds after a resource of the type that its inputs name is done, even without
@@ -28,6 +30,8 @@ export function durationOf(r: Registered, model: DurationModel): number {
   if (r.type === "kubernetes:helm.sh/v3:Release") {
     return model.byChart[String(r.inputs.chart)] ?? model.default;
   }
+  const job = r.type === "kubernetes:batch/v1:Job" ? podName(r, "spec.template.metadata.labels") : undefined;
+  if (job !== undefined && model.byJob?.[job] !== undefined) return model.byJob[job];
   return model.byType[r.type] ?? model.default;
 }
 

@@ -60,6 +60,7 @@ describe("deploy critical path model", () => {
       "default",
       ...Object.keys(model.byType),
       ...Object.keys(model.byChart).map((c) => `chart:${c}`),
+      ...Object.keys(model.byJob).map((j) => `job:${j}`),
       ...Object.entries(model.settlesAfter).flatMap(([chart, by]) =>
         Object.keys(by).map((t) => `settlesAfter:${chart}<-${t}`),
       ),
