@@ -364,7 +364,7 @@ describe("DR on the prod stack", () => {
     });
 
     it("refills every MinIO bucket from the DR copy (copy, never sync) with a MinIO user that may write", () => {
-      const job = restored.one(JOB);
+      const job = restored.one(JOB, "harbor-platform-dr-mirror-refill");
       const container = (at(job.inputs, "spec.template.spec.containers") as Record<string, unknown>[])[0];
       const script = (container.command as string[]).join(" ");
       const minioBuckets = (
@@ -412,7 +412,10 @@ describe("DR on the prod stack", () => {
       requireRclone();
       const pod = podScript(
         (
-          at(restored.one(JOB).inputs, "spec.template.spec.containers") as Parameters<typeof podScript>[0][]
+          at(
+            restored.one(JOB, "harbor-platform-dr-mirror-refill").inputs,
+            "spec.template.spec.containers",
+          ) as Parameters<typeof podScript>[0][]
         )[0],
       );
       const buckets = (at(release(restored, "minio").inputs.values, "buckets") as { name: string }[]).map(
@@ -434,7 +437,7 @@ describe("DR on the prod stack", () => {
     });
 
     it("the Cluster, Harbor and the mirror wait for the refill; only they gain waits", () => {
-      const job = restored.one(JOB);
+      const job = restored.one(JOB, "harbor-platform-dr-mirror-refill");
       const before = new Map(run.resources.map((r) => [key(r), r]));
       const gained = restored.resources
         .filter((r) => before.has(key(r)))
