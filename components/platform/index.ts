@@ -180,6 +180,8 @@ export class HarborPlatform extends pulumi.ComponentResource {
             net: cfg.networkPolicy,
             exposure: cfg.exposure,
             auditLogSyslogPort: cfg.observability.auditLogSyslog?.port,
+            // The cluster's ClusterIssuer may solve HTTP-01 with pods in Harbor's namespace.
+            acmeSolver: cfg.existingOperators.certManager?.clusterIssuer !== undefined,
           }),
           provider,
         },

@@ -184,6 +184,11 @@ describe("existing operators: dev on a cluster with cert-manager and prometheus-
     expect(run.byType("tls:index/locallySignedCert:LocallySignedCert")).to.deep.equal([]);
     expect(run.byType("kubernetes:core/v1:Secret").map((s) => meta(s, "name"))).to.not.include("harbor-tls");
     expect(run.outputs.serverCertificate?.value).to.equal(undefined);
+    // An ACME ClusterIssuer's HTTP-01 solver pods answer the ingress controller in Harbor's namespace.
+    const solver = run
+      .byType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+      .find((p) => JSON.stringify(p.inputs).includes("acme.cert-manager.io/http01-solver"));
+    expect(solver, "a rule admitting the ingress controller to the solver").to.not.equal(undefined);
   });
 
   it("turns on Harbor's ServiceMonitor for the cluster's Prometheus, after checking its CRDs", () => {
