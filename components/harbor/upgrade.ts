@@ -171,9 +171,8 @@ export function internalDatabaseDump(
     {
       ...opts,
       dependsOn: [...a.namespaceReady, a.gate, claim],
-      customTimeouts: { create: `${a.timeoutSeconds}s`, update: `${a.timeoutSeconds}s` },
       // A new version is a new Job; the dump it wrote stays on the volume.
-      deleteBeforeReplace: false,
+      customTimeouts: { create: `${a.timeoutSeconds}s`, update: `${a.timeoutSeconds}s` },
     },
   );
 }
