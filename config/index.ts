@@ -2,7 +2,7 @@
 // is registered. `topology` selects a preset; explicit keys override it.
 import { ConfigError, isPlainObject } from "./validate";
 import { AWS_REGION_KEY, FOREIGN_KEYS, KEYS, type Keys } from "./schema";
-import type { GatewayParentRefValue } from "./schema/core";
+import { NAMESPACE_QUOTA, type GatewayParentRefValue } from "./schema/core";
 import { isStructured, type KeyDef } from "./schema/define";
 import { checkSecretRefs, parseKeys, type ParsedKeys } from "./schema/parse";
 
@@ -94,12 +94,6 @@ export interface PlatformConfig {
 
 export { AWS_REGION_KEY, FOREIGN_KEYS, KEYS } from "./schema";
 export type RawConfig = Readonly<Record<string, unknown>>;
-
-/** What each topology brings for the quota when `namespaceQuota` leaves a field out. */
-export const NAMESPACE_QUOTA: Record<Topology, NamespaceQuota> = {
-  dev: { storage: "500Gi", persistentVolumeClaims: 20 },
-  prod: { storage: "20Ti", persistentVolumeClaims: 100 },
-};
 
 /**
  * Ingress classes whose controller the program tells to verify Harbor's internal TLS (prod):
@@ -261,8 +255,9 @@ function withMirrorRpo(
 
 /**
  * Decodes Pulumi's string-valued config map (`harbor-platform:key` -> string) into raw
- * values: JSON objects, lists, numbers and booleans are decoded, other strings kept. The
- * FOREIGN_KEYS (`aws:region`) are kept under their full name.
+ * values: the JSON of keys the schema reads as structured is decoded, other values stay
+ * strings (the schema's leaves read "3" and "true"); flat `key.field` keys are folded into
+ * their structured key. The FOREIGN_KEYS (`aws:region`) are kept under their full name.
  */
 export function decodeStackConfig(
   all: Readonly<Record<string, string>>,
@@ -270,6 +265,7 @@ export function decodeStackConfig(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const prefix = `${project}:`;
+  const flat: [string, string][] = [];
   for (const [fullKey, text] of Object.entries(all)) {
     if ((FOREIGN_KEYS as readonly string[]).includes(fullKey)) {
       out[fullKey] = text;
@@ -277,14 +273,44 @@ export function decodeStackConfig(
     }
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
+    const dot = key.indexOf(".");
+    if (dot > 0 && isStructuredKey(key.slice(0, dot))) {
+      flat.push([key, text]);
+      continue;
+    }
     // Only keys the schema reads as structured are decoded: `[::1]:514` stays a string.
-    const def = (KEYS as Readonly<Record<string, KeyDef>>)[key];
-    out[key] =
-      def !== undefined && isStructured(def.schema) && /^[[{]/.test(text.trim())
-        ? decodeJson(key, text)
-        : text;
+    out[key] = isStructuredKey(key) && /^[[{]/.test(text.trim()) ? decodeJson(key, text) : text;
   }
+  for (const [key, text] of flat) foldField(out, key, text);
   return out;
+}
+
+function isStructuredKey(key: string): boolean {
+  const def = (KEYS as Readonly<Record<string, KeyDef>>)[key];
+  return def !== undefined && isStructured(def.schema);
+}
+
+/**
+ * `dr.bucketName: x`, a flat key as `pulumi new` saves a template answer (it never sets by
+ * path), becomes the field of `dr`. Setting the same field both ways is refused.
+ */
+function foldField(out: Record<string, unknown>, key: string, text: string): void {
+  const names = key.split(".");
+  const top = names[0];
+  let at: Record<string, unknown>;
+  if (out[top] === undefined) out[top] = at = {};
+  else if (isPlainObject(out[top])) at = out[top];
+  else throw new ConfigError(key, text, `a field of ${top}, which is not an object here`);
+  for (const name of names.slice(1, -1)) {
+    const next = at[name];
+    if (next === undefined) at = at[name] = {};
+    else if (isPlainObject(next)) at = next;
+    else throw new ConfigError(key, text, `a field of ${top}, which is not an object here`);
+  }
+  const last = names[names.length - 1];
+  if (at[last] !== undefined)
+    throw new ConfigError(key, text, `set once: ${top} already sets ${names.slice(1).join(".")}`);
+  at[last] = text;
 }
 
 function decodeJson(key: string, text: string): unknown {

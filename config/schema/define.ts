@@ -20,19 +20,13 @@ export interface LeafMeta {
   readonly allowed: string;
 }
 
-/** Field documentation inside a structured key (`.meta({ doc, defaultText })`). */
-export interface FieldMeta {
-  readonly doc?: string;
-  /** A default the schema cannot state as a value (it follows another key). */
-  readonly defaultText?: string;
-}
-
 declare module "zod" {
   interface GlobalMeta {
     readonly type?: string;
     readonly allowed?: string;
     readonly doc?: string;
-    readonly defaultText?: string;
+    /** A default the schema cannot state as a value; per topology where they differ. */
+    readonly defaultText?: string | Readonly<Partial<Record<"dev" | "prod", string>>>;
   }
 }
 
@@ -85,7 +79,7 @@ export function pattern(re: RegExp, allowed: string, type = "string") {
 }
 
 export function oneOf<const T extends readonly string[]>(values: T, allowed = `one of ${values.join(", ")}`) {
-  return leaf<T[number]>({ type: values.map((v) => `\`${v}\``).join(" \\| "), allowed }, (v) =>
+  return leaf<T[number]>({ type: values.map((v) => `\`${v}\``).join(" | "), allowed }, (v) =>
     typeof v === "string" && (values as readonly string[]).includes(v) ? (v as T[number]) : undefined,
   );
 }

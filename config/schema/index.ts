@@ -117,3 +117,12 @@ export type Keys = typeof KEYS;
 /** Keys of other namespaces the program reads: `aws:region` is the DR bucket's region. */
 export const AWS_REGION_KEY = "aws:region";
 export const FOREIGN_KEYS = [AWS_REGION_KEY] as const;
+export const FOREIGN_DEFS = {
+  [AWS_REGION_KEY]: key({
+    schema: text("an AWS region like eu-central-1"),
+    doc: "Region of the DR bucket (and of Pulumi's AWS provider); must differ from dr.replicaRegion.",
+    group: "Disaster recovery (prod)",
+    topologies: ["prod"],
+    required: ["prod"],
+  }),
+} as const;
