@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import { ROOT, at, evaluateStack, type Registered, type StackRun } from "../harness";
+import { ROOT, StackSecret, at, evaluateStack, type Registered, type StackRun } from "../harness";
 import { STACK_SECRETS } from "../harness/stack-secrets";
 import { flowPolicy } from "../reachability/network-policy";
 
@@ -140,7 +140,12 @@ describe("observability: dev stack and bad input", () => {
     [
       "a missing credential secret",
       { elkApiKey: undefined },
-      "harbor-platform:elkApiKey = (unset): missing secret named by logging.credentialsSecret",
+      "harbor-platform:elkApiKey = (unset): required by logging.credentialsSecret",
+    ],
+    [
+      "an API key Elasticsearch would not take (the bare api_key), without showing it",
+      { elkApiKey: new StackSecret("ui2lp2axTNmsyakw9tvNnw") },
+      "harbor-platform:elkApiKey = (secret): Elasticsearch's encoded API key: base64 of <id>:<api_key>",
     ],
     [
       "two different audit-log endpoints",
@@ -157,6 +162,7 @@ describe("observability: dev stack and bad input", () => {
         failure = (err as Error).message;
       }
       expect(failure).to.contain(message);
+      expect(failure).to.not.contain("ui2lp2ax");
     });
   }
 });
