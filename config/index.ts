@@ -1,7 +1,7 @@
 // The stack's configuration, parsed and validated in one pure function before any resource
 // is registered. `topology` selects a preset; explicit keys override it.
 import { ConfigError, isPlainObject } from "./validate";
-import { AWS_REGION_KEY, FOREIGN_KEYS, KEYS, type Keys } from "./schema";
+import { ALL_KEYS, AWS_REGION_KEY, FOREIGN_KEYS, KEYS, type AllKeys } from "./schema";
 import { NAMESPACE_QUOTA, type GatewayParentRefValue } from "./schema/core";
 import { isStructured, type KeyDef } from "./schema/define";
 import { checkSecretRefs, parseKeys, type ParsedKeys } from "./schema/parse";
@@ -19,9 +19,8 @@ import {
   type NetworkPolicySettings,
   type ProdSettings,
 } from "./prod";
-import { parseDr, restoredSecretKeys, type DrConfig } from "./dr";
-
-import { parseObservability, secretConfigKeys, type ObservabilityConfig } from "./observability";
+import { drConfig, restoredSecretKeys, type DrConfig } from "./dr";
+import { loggingSecretRefs, observabilityConfig, type ObservabilityConfig } from "./observability";
 
 export { ConfigError } from "./validate";
 export type { DrConfig } from "./dr";
@@ -101,7 +100,7 @@ export type RawConfig = Readonly<Record<string, unknown>>;
  */
 export const BACKEND_TRUST_INGRESS_CLASSES = ["traefik", "nginx"] as const;
 
-type Parsed = ParsedKeys<Keys>;
+type Parsed = ParsedKeys<AllKeys>;
 
 function exposureOf(v: Parsed): Exposure {
   const kind = v.get("exposure");
@@ -136,16 +135,29 @@ export interface ParseConfigOptions {
  * already decoded) into a typed PlatformConfig, or throws one ConfigError.
  */
 export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): PlatformConfig {
-  const parseOptions = { ...options, foreignKeys: FOREIGN_KEYS };
-  const { parsed: v, deferred } = parseKeys(KEYS, raw, "topology", parseOptions);
+  const { parsed: v, deferred } = parseKeys(ALL_KEYS, raw, "topology", options);
   const topology = v.topology;
-  const observability = parseObservability(raw, topology);
+  const dr =
+    topology === "prod"
+      ? drConfig({
+          region: v.get(AWS_REGION_KEY),
+          dr: v.get("dr"),
+          backup: v.get("backup"),
+          restore: v.get("restore"),
+        })
+      : undefined;
+  const observability = observabilityConfig({
+    logging: v.opt("logging"),
+    auditLogSyslog: v.opt("auditLogSyslog"),
+    alerting: v.get("alerting"),
+    drRpoMinutes: dr?.mirror.rpoMinutes,
+  });
   const harborConfig = withAuditLogForwarding(
     parseHarborConfiguration(raw[HARBOR_CONFIG_KEY], topology),
     observability,
   );
   const secretKeys = requiredSecretKeys(harborConfig);
-  const logSecrets = secretConfigKeys(observability);
+  const logSecrets = loggingSecretRefs(observability);
   const replicas = v.get("replicas");
   if (topology === "prod" && replicas < 2) {
     throw new ConfigError(
@@ -166,18 +178,13 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
   const databaseSize = v.get("databaseStorageSize");
   const redisSize = v.get("redisStorageSize");
   const prod = topology === "prod" ? parseProd(raw, { localClass, databaseSize, redisSize }) : undefined;
-  // Dev refuses the DR keys; prod requires `dr` and `aws:region`.
-  const dr = parseDr(raw, topology, raw[AWS_REGION_KEY] as string | undefined);
-  const restored = restoredSecretKeys(dr?.restore ?? { enabled: false }, raw);
+  const restored = restoredSecretKeys(dr?.restore ?? { enabled: false }, (k) => v.isSet(k));
   checkSecretRefs(
-    KEYS,
+    ALL_KEYS,
     raw,
     deferred,
-    [
-      ...secretKeys.map((key) => ({ key, by: HARBOR_CONFIG_KEY })),
-      ...logSecrets.map((key) => ({ key, by: "logging.credentialsSecret" })),
-    ],
-    parseOptions,
+    [...secretKeys.map((key) => ({ key, by: HARBOR_CONFIG_KEY })), ...logSecrets],
+    options,
   );
   const quota = v.get("namespaceQuota");
   return {
@@ -207,10 +214,10 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     namespaceQuota: { ...NAMESPACE_QUOTA[topology], ...quota },
     protectData,
     harborConfig,
-    observability: withMirrorRpo(observability, dr, raw.alerting),
+    observability,
     secretKeys: [
       ...secretKeys,
-      ...logSecrets,
+      ...logSecrets.map((r) => r.key),
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
       ...restored,
     ],
@@ -241,18 +248,6 @@ function withAuditLogForwarding(
   return { ...spec, settings: { ...spec.settings, auditLogForwardEndpoint: endpoint } };
 }
 
-/** The stale-mirror alert follows the RPO the DR config promises unless alerting sets its own. */
-function withMirrorRpo(
-  obs: ObservabilityConfig,
-  dr: DrConfig | undefined,
-  rawAlerting: unknown,
-): ObservabilityConfig {
-  const explicit = isPlainObject(rawAlerting) && rawAlerting.drMirrorRpoMinutes !== undefined;
-  if (!dr || explicit) return obs;
-  // The alert's own floor (5 minutes) holds here too: a tighter RPO would make it flap.
-  return { ...obs, alerting: { ...obs.alerting, drMirrorRpoMinutes: Math.max(5, dr.mirror.rpoMinutes) } };
-}
-
 /**
  * Decodes Pulumi's string-valued config map (`harbor-platform:key` -> string) into raw
  * values: the JSON of keys the schema reads as structured is decoded, other values stay
@@ -267,7 +262,7 @@ export function decodeStackConfig(
   const prefix = `${project}:`;
   const flat: [string, string][] = [];
   for (const [fullKey, text] of Object.entries(all)) {
-    if ((FOREIGN_KEYS as readonly string[]).includes(fullKey)) {
+    if (fullKey in FOREIGN_KEYS) {
       out[fullKey] = text;
       continue;
     }

@@ -1,6 +1,5 @@
 // Pure validation primitives shared by every config section. Each failure is a ConfigError
 // whose message is one line naming the key, the value and what is allowed.
-import { X509Certificate } from "node:crypto";
 import { CRON_DIALECTS, parseCron, type CronDialect, type CronSchedule } from "../policy/concepts/cron";
 import { goDurationSeconds } from "../policy/concepts/duration";
 import { quantityBytes } from "../policy/concepts/quantity";
@@ -186,27 +185,6 @@ export function duration(key: string, value: Raw, fallback?: string): { text: st
     throw new ConfigError(key, value, "a positive duration like 24h, 30m or 1h30m");
   }
   return { text, seconds };
-}
-
-/**
- * PEM of one or more CA certificates, parsed by Node's X.509 reader: each block must be a CA
- * (basicConstraints CA:TRUE). Returns the PEM unchanged.
- */
-export function caCertificatesPem(key: string, value: Raw): string {
-  const allowed = "PEM of the CA certificate(s) that sign the endpoint's certificate";
-  const pem = str(key, value, allowed);
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new ConfigError(key, value, `${allowed} (no PEM certificate found)`);
-  blocks.forEach((block, i) => {
-    let isCa: boolean;
-    try {
-      isCa = new X509Certificate(block).ca;
-    } catch {
-      throw new ConfigError(key, value, `${allowed} (certificate ${i + 1} is unreadable)`);
-    }
-    if (!isCa) throw new ConfigError(key, value, `${allowed} (certificate ${i + 1} is not a CA)`);
-  });
-  return pem;
 }
 
 export function httpsUrl(key: string, value: Raw): string {

@@ -2,6 +2,7 @@
 // Credentials never appear here: the output refers to environment variables that the
 // DaemonSet fills from a Secret (Fluent Bit substitutes ${VAR} when it loads the config).
 import type { LoggingConfig, LogAuth } from "../../config/observability";
+import { SIGV4_KEYS } from "../../config/schema/observability";
 
 /** Host directory for the filesystem buffer and tail offsets; survives pod restarts. */
 export const STATE_DIR = "/var/fluent-bit/state";
@@ -26,20 +27,15 @@ export function credentialSecretData(auth: LogAuth, value: string): Record<strin
     case "apiKey":
       return { ELK_API_KEY: value };
     case "sigv4": {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(value);
-      } catch {
-        parsed = undefined;
-      }
-      const o = (parsed ?? {}) as Record<string, unknown>;
-      if (typeof o.accessKeyId !== "string" || typeof o.secretAccessKey !== "string") {
+      // The config checked the secret with the same schema when it was read.
+      const keys = SIGV4_KEYS.safeParse(value);
+      if (!keys.success) {
         // Never echo the value: it is a secret.
         throw new Error(
           'logging credentials for sigv4 must be JSON {"accessKeyId": "...", "secretAccessKey": "..."}',
         );
       }
-      return { AWS_ACCESS_KEY_ID: o.accessKeyId, AWS_SECRET_ACCESS_KEY: o.secretAccessKey };
+      return { AWS_ACCESS_KEY_ID: keys.data.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.data.secretAccessKey };
     }
   }
 }

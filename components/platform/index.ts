@@ -149,7 +149,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
             egress: harborEgress({ harborConfig: cfg.harborConfig }),
             net: cfg.networkPolicy,
             exposure: cfg.exposure,
-            auditLogSyslogPort: cfg.observability.auditLogSyslog?.port,
+            auditLogSyslog: cfg.observability.auditLogSyslog,
           }),
           provider,
         },

@@ -452,7 +452,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       a.config.exposure,
       CLUSTER_NAME,
       drParts?.mirror !== undefined,
-      a.config.observability.auditLogSyslog?.port,
+      a.config.observability.auditLogSyslog,
       drillNs?.name,
       harborEgress({
         harborConfig: a.config.harborConfig,

@@ -200,6 +200,37 @@ export function httpsUrl(allowed = "an https:// URL") {
   });
 }
 
+// AWS "General purpose bucket naming rules" (Amazon S3 User Guide, bucketnamingrules.html).
+const S3_BUCKET_CHARS = /^[a-z0-9.-]+$/;
+const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"] as const;
+const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] as const;
+
+/** Why AWS would refuse `name` as a general purpose bucket name, or undefined when it would not. */
+export function s3BucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return `${name.length} characters, not 3 to 63`;
+  if (!S3_BUCKET_CHARS.test(name)) return "only lower-case letters, digits, '.' and '-' are allowed";
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name))
+    return "it must begin and end with a letter or digit";
+  if (name.includes("..")) return "two adjacent periods";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "formatted as an IP address";
+  const prefix = S3_RESERVED_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix !== undefined) return `the prefix ${prefix} is reserved`;
+  const suffix = S3_RESERVED_SUFFIXES.find((s) => name.endsWith(s));
+  if (suffix !== undefined) return `the suffix ${suffix} is reserved`;
+  return undefined;
+}
+
+/** An S3 general purpose bucket name (s3BucketNameProblem says why one is refused). */
+export function s3BucketName(
+  allowed = "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit",
+) {
+  return leaf<string>({ type: "S3 bucket name", allowed }, (v) => {
+    if (typeof v !== "string") return undefined;
+    const problem = s3BucketNameProblem(v);
+    return problem === undefined ? v : { refused: problem };
+  });
+}
+
 /** A strict object: an unknown field is refused with a did-you-mean (see ./errors.ts). */
 export function section<S extends z.ZodRawShape>(shape: S, doc?: string) {
   const o = z.strictObject(shape);

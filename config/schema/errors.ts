@@ -75,22 +75,24 @@ export function issueToError(
   secret: boolean,
 ): ConfigError {
   const issue = error.issues[0];
+  // A secret's value is never shown, only whether the key holding it is set: inside a secret
+  // that holds JSON text (SigV4 keys), a field's value cannot be located anyway.
+  const shown = (path: readonly PropertyKey[]) => (secret ? value : valueAt(value, path));
   if (issue.code === "unrecognized_keys") {
     const name = issue.keys[0];
     const at = [...issue.path, name];
     return new ConfigError(
       pathKey(top, at),
-      valueAt(value, at),
+      shown(at),
       unknownKeyMessage(name, fieldsAt(schema, issue.path), `allowed keys of ${pathKey(top, issue.path)}`),
       { secret },
     );
   }
-  const at = valueAt(value, issue.path);
   const message =
     issue.code === "invalid_type" && issue.expected === "object"
       ? "an object"
       : issue.code === "invalid_type" && issue.expected === "array"
         ? "a list"
         : issue.message;
-  return new ConfigError(pathKey(top, issue.path), at, message, { secret });
+  return new ConfigError(pathKey(top, issue.path), shown(issue.path), message, { secret });
 }

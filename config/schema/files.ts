@@ -1,6 +1,6 @@
 // The generated files' texts, shared by scripts/generate-config.ts and the test that holds the
 // committed files to them.
-import { FOREIGN_DEFS, KEYS } from "./index";
+import { FOREIGN_KEYS, KEYS } from "./index";
 import { declarations, pulumiYaml, referenceMarkdown, templateSection } from "./generate";
 import { PULUMI_YAML_HEAD, TEMPLATE_DESCRIPTION, TEMPLATE_PROMPTS } from "./project";
 
@@ -11,12 +11,12 @@ export function generatedPulumiYaml(): string {
   return pulumiYaml(
     PULUMI_YAML_HEAD,
     declarations(KEYS),
-    templateSection({ ...KEYS, ...FOREIGN_DEFS }, TEMPLATE_PROMPTS, TEMPLATE_DESCRIPTION),
+    templateSection({ ...KEYS, ...FOREIGN_KEYS }, TEMPLATE_PROMPTS, TEMPLATE_DESCRIPTION),
   );
 }
 
 export function generatedReference(): string {
-  return referenceMarkdown(KEYS, FOREIGN_DEFS);
+  return referenceMarkdown(KEYS, FOREIGN_KEYS);
 }
 
 /** The README with its reference section replaced by the generated one. */

@@ -90,7 +90,9 @@ export function fieldsOf(schema: z.ZodType, at: string): FieldDoc[] {
         ? { defaultText: meta.defaultText }
         : d !== undefined
           ? { defaultText: showValue(d) }
-          : {}),
+          : ["optional", "default", "prefault"].includes(field._zod.def.type)
+            ? {}
+            : { defaultText: "required" }),
       ...(meta.doc !== undefined ? { doc: meta.doc } : {}),
       ...(meta.allowed !== undefined ? { allowed: meta.allowed } : {}),
     });
@@ -124,7 +126,7 @@ function fieldDefault(f: FieldDoc, t: Topology): string {
   return d === undefined ? "—" : typeof d === "string" ? d : (d[t] ?? "—");
 }
 
-const sentence = (text: string): string => (/[.!?)]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+const sentence = (text: string): string => (/[.!?]\)?$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
 
 /** "Allowed: ..." unless the type column already lists the values. */
 const allowedNote = (type: string, allowed: string | undefined): string =>

@@ -4,9 +4,10 @@
 import { z } from "zod";
 import { CORE_KEYS } from "./core";
 import { key, text } from "./define";
+import { DR_FOREIGN_KEYS, DR_KEYS } from "./dr";
+import { OBSERVABILITY_KEYS } from "./observability";
 
-// Sections still parsed by their own modules (config/prod.ts, dr.ts, observability.ts,
-// harbor-config.ts); their schemas here only say whether a value is structured.
+// Sections still parsed by their own modules (config/prod.ts, harbor-config.ts); their schemas here only say whether a value is structured.
 const structured = z.record(z.string(), z.unknown());
 const scalar = z.unknown();
 
@@ -67,62 +68,19 @@ export const LEGACY_KEYS = {
     topologies: ["prod"],
     secret: true,
   }),
-  logging: key({ schema: structured, doc: "Container logs to ELK.", group: "Observability" }),
-  auditLogSyslog: key({ schema: scalar, doc: "Harbor's audit log to syslog.", group: "Observability" }),
-  alerting: key({ schema: structured, doc: "Alert tuning.", group: "Observability" }),
-  dr: key({
-    schema: structured,
-    doc: "DR bucket and mirror.",
-    group: "Disaster recovery (prod)",
-    topologies: ["prod"],
-  }),
-  backup: key({
-    schema: structured,
-    doc: "Velero schedule.",
-    group: "Disaster recovery (prod)",
-    topologies: ["prod"],
-  }),
-  restore: key({
-    schema: structured,
-    doc: "Restore switch.",
-    group: "Disaster recovery (prod)",
-    topologies: ["prod"],
-  }),
-  restoredHarborSecretKey: key({
-    schema: secretText(),
-    doc: "Harbor's secret key, from the Velero backup, when the Pulumi state was lost.",
-    group: "Disaster recovery (prod)",
-    topologies: ["prod"],
-    secret: true,
-  }),
-  restoredHarborAdminPassword: key({
-    schema: secretText(),
-    doc: "Harbor's admin password, from the Velero backup, when the Pulumi state was lost.",
-    group: "Disaster recovery (prod)",
-    topologies: ["prod"],
-    secret: true,
-  }),
-  restoredDatabasePassword: key({
-    schema: secretText(),
-    doc: "The database password, from the Velero backup, when the Pulumi state was lost.",
-    group: "Disaster recovery (prod)",
-    topologies: ["prod"],
-    secret: true,
-  }),
 } as const;
 
-export const KEYS = { ...CORE_KEYS, ...LEGACY_KEYS } as const;
+export const KEYS = { ...CORE_KEYS, ...LEGACY_KEYS, ...OBSERVABILITY_KEYS, ...DR_KEYS } as const;
 export type Keys = typeof KEYS;
 
-/** Keys of other namespaces the program reads: `aws:region` is the DR bucket's region. */
-export const AWS_REGION_KEY = "aws:region";
-export const FOREIGN_KEYS = [AWS_REGION_KEY] as const;
-export const FOREIGN_DEFS = {
-  [AWS_REGION_KEY]: key({
-    schema: text("an AWS region like eu-central-1"),
-    doc: "Region of the DR bucket (and of Pulumi's AWS provider); must differ from dr.replicaRegion.",
-    group: "Disaster recovery (prod)",
-    topologies: ["prod"],
-    required: ["prod"],
-  }),
-} as const;
+/**
+ * Keys of other namespaces the program reads, kept under their full name (`aws:region` is the
+ * DR bucket's region). Parsed with KEYS, and kept apart from them: they belong to their
+ * provider's namespace, not the project's.
+ */
+export const FOREIGN_KEYS = { ...DR_FOREIGN_KEYS } as const;
+export const AWS_REGION_KEY = "aws:region" satisfies keyof typeof FOREIGN_KEYS;
+
+/** Every key parseConfig reads: the project's and the foreign ones. */
+export const ALL_KEYS = { ...KEYS, ...FOREIGN_KEYS } as const;
+export type AllKeys = typeof ALL_KEYS;

@@ -68,7 +68,12 @@ describe("config schema: the files it generates", () => {
 
   it("lists each key once in the reference, under its group", () => {
     const reference = generatedReference();
-    for (const name of Object.keys(KEYS)) expect(reference.split(`| \`${name}\` |`), name).to.have.length(2);
+    const rows = reference.split("\n").filter((line) => line.startsWith("| `"));
+    for (const name of Object.keys(KEYS))
+      expect(
+        rows.filter((row) => row.startsWith(`| \`${name}\` |`)),
+        name,
+      ).to.have.length(1);
   });
 });
 
