@@ -200,6 +200,45 @@ export function httpsUrl(allowed = "an https:// URL") {
   });
 }
 
+// S3 general purpose bucket names, as AWS's "General purpose bucket naming rules" state them
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html): the names
+// S3 itself would refuse, whichever S3 implementation the bucket is in.
+const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"] as const;
+const S3_RESERVED_SUFFIXES: readonly (readonly [string, string])[] = [
+  ["-s3alias", "access point aliases"],
+  ["--ol-s3", "Object Lambda access point aliases"],
+  [".mrap", "Multi-Region Access Points"],
+  ["--x-s3", "directory buckets"],
+  ["--table-s3", "table buckets"],
+];
+
+/** Why `name` is not an S3 general purpose bucket name, or undefined when it is one. */
+export function s3BucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return `it has ${name.length} characters`;
+  const other = /[^a-z0-9.-]/.exec(name);
+  if (other) return `it has ${JSON.stringify(other[0])}`;
+  if (!/^[a-z0-9]/.test(name)) return `it begins with ${JSON.stringify(name[0])}`;
+  if (!/[a-z0-9]$/.test(name)) return `it ends with ${JSON.stringify(name[name.length - 1])}`;
+  if (name.includes("..")) return "it has two adjacent periods";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "it is formatted as an IP address";
+  const prefix = S3_RESERVED_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix !== undefined) return `the prefix ${prefix} is reserved by S3`;
+  const suffix = S3_RESERVED_SUFFIXES.find(([s]) => name.endsWith(s));
+  if (suffix !== undefined) return `the suffix ${suffix[0]} is reserved by S3 for ${suffix[1]}`;
+  return undefined;
+}
+
+/** An S3 general purpose bucket name (s3BucketNameProblem says why one is refused). */
+export function s3BucketName(
+  allowed = "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', beginning and ending with a letter or digit",
+) {
+  return leaf<string>({ type: "S3 bucket", allowed }, (v) => {
+    if (typeof v !== "string") return undefined;
+    const problem = s3BucketNameProblem(v);
+    return problem === undefined ? v : { refused: problem };
+  });
+}
+
 /** A strict object: an unknown field is refused with a did-you-mean (see ./errors.ts). */
 export function section<S extends z.ZodRawShape>(shape: S, doc?: string) {
   const o = z.strictObject(shape);
