@@ -14,8 +14,10 @@ import {
 } from "./harbor-config";
 import {
   OBJECT_STORE_SECRET_KEYS,
-  parseNetworkPolicy,
-  parseProd,
+  checkNamespaces,
+  createdNamespaces,
+  networkPolicySettings,
+  prodSettings,
   type NetworkPolicySettings,
   type ProdSettings,
 } from "./prod";
@@ -165,7 +167,21 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
   const localClass = v.get("localStorageClass");
   const databaseSize = v.get("databaseStorageSize");
   const redisSize = v.get("redisStorageSize");
-  const prod = topology === "prod" ? parseProd(raw, { localClass, databaseSize, redisSize }) : undefined;
+  const prod =
+    topology === "prod"
+      ? prodSettings(
+          {
+            certManager: v.get("certManager"),
+            database: v.get("database"),
+            redis: v.get("redis"),
+            objectStore: v.get("objectStore"),
+            zones: v.get("zones"),
+            secretsSet: new Set(Object.values(OBJECT_STORE_SECRET_KEYS).filter((k) => v.isSet(k))),
+          },
+          { localClass, databaseSize, redisSize },
+        )
+      : undefined;
+  const networkPolicy = networkPolicySettings(v.get("networkPolicy"), topology);
   // Dev refuses the DR keys; prod requires `dr` and `aws:region`.
   const dr = parseDr(raw, topology, raw[AWS_REGION_KEY] as string | undefined);
   const restored = restoredSecretKeys(dr?.restore ?? { enabled: false }, raw);
@@ -180,7 +196,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     parseOptions,
   );
   const quota = v.get("namespaceQuota");
-  return {
+  const config: PlatformConfig = {
     topology,
     hostname: v.get("hostname"),
     namespace: v.get("namespace"),
@@ -214,10 +230,12 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
       ...restored,
     ],
-    networkPolicy: parseNetworkPolicy(raw.networkPolicy, topology),
+    networkPolicy,
     ...(prod ? { prod } : {}),
     ...(dr ? { dr } : {}),
   };
+  checkNamespaces(createdNamespaces(config), networkPolicy);
+  return config;
 }
 
 /**
