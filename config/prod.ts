@@ -225,7 +225,8 @@ function objectStoreSettings(
   only(EXTERNAL_FIELDS, "external");
   for (const k of secretKeys)
     if (secretsSet.has(k))
-      throw new ConfigError(k, "", "only used when objectStore.mode is external", { secret: true });
+      // Shown as "(secret)": only that it is set.
+      throw new ConfigError(k, true, "only used when objectStore.mode is external", { secret: true });
   for (const [which, name] of Object.entries(buckets)) {
     const problem = minioBucketProblem(name);
     if (problem !== undefined) throw new ConfigError(`objectStore.buckets.${which}`, name, problem);
