@@ -14,8 +14,10 @@ import {
 } from "./harbor-config";
 import {
   OBJECT_STORE_SECRET_KEYS,
-  parseNetworkPolicy,
-  parseProd,
+  checkNamespaces,
+  createdNamespaces,
+  networkPolicySettings,
+  prodSettings,
   type NetworkPolicySettings,
   type ProdSettings,
 } from "./prod";
@@ -177,7 +179,21 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
   const localClass = v.get("localStorageClass");
   const databaseSize = v.get("databaseStorageSize");
   const redisSize = v.get("redisStorageSize");
-  const prod = topology === "prod" ? parseProd(raw, { localClass, databaseSize, redisSize }) : undefined;
+  const prod =
+    topology === "prod"
+      ? prodSettings(
+          {
+            certManager: v.get("certManager"),
+            database: v.get("database"),
+            redis: v.get("redis"),
+            objectStore: v.get("objectStore"),
+            zones: v.get("zones"),
+            secretsSet: new Set(Object.values(OBJECT_STORE_SECRET_KEYS).filter((k) => v.isSet(k))),
+          },
+          { localClass, databaseSize, redisSize },
+        )
+      : undefined;
+  const networkPolicy = networkPolicySettings(v.get("networkPolicy"), topology);
   const restored = restoredSecretKeys(dr?.restore ?? { enabled: false }, (k) => v.isSet(k));
   checkSecretRefs(
     ALL_KEYS,
@@ -187,7 +203,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     options,
   );
   const quota = v.get("namespaceQuota");
-  return {
+  const config: PlatformConfig = {
     topology,
     hostname: v.get("hostname"),
     namespace: v.get("namespace"),
@@ -221,10 +237,12 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
       ...restored,
     ],
-    networkPolicy: parseNetworkPolicy(raw.networkPolicy, topology),
+    networkPolicy,
     ...(prod ? { prod } : {}),
     ...(dr ? { dr } : {}),
   };
+  checkNamespaces(createdNamespaces(config), networkPolicy);
+  return config;
 }
 
 /**

@@ -135,15 +135,6 @@ export function k8sName(key: string, value: Raw, fallback?: string): string {
   return value;
 }
 
-/** A storage class name: RFC 1123 subdomain (dots allowed). */
-export function storageClass(key: string, value: Raw, fallback?: string): string {
-  if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== "string" || value.length > 253 || !value.split(".").every((l) => DNS_LABEL.test(l))) {
-    throw new ConfigError(key, value, "a StorageClass name (lower-case DNS subdomain)");
-  }
-  return value;
-}
-
 const SIZE_ALLOWED = "a positive size in whole bytes (a Kubernetes quantity), like 512Mi, 10Gi or 500G";
 
 /** A storage size (policy/concepts/quantity.ts): `10Gi`, `500G`; never `10m`, which is milli. */

@@ -4,7 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type * as k8s from "@pulumi/kubernetes";
-import type { DrConfig, NetworkPolicySettings } from "../../config";
+import { PROD_NAMESPACES, type DrConfig, type NetworkPolicySettings } from "../../config";
 import { Velero } from "../backup";
 import { DrBucket } from "../dr";
 import { DrMirror, mirrorSettings, type MirrorBuckets } from "../dr/mirror";
@@ -12,7 +12,7 @@ import type { S3CredentialsRef } from "../dr/rclone";
 import { namespacePolicies } from "../network-policy";
 import { veleroFlows } from "./flows";
 
-export const VELERO_NAMESPACE = "velero";
+export const VELERO_NAMESPACE = PROD_NAMESPACES.velero;
 /** Velero keeps nothing on volumes (no snapshots, no node agent): a small quota is plenty. */
 const VELERO_QUOTA = { storage: "1Gi", persistentVolumeClaims: 1 };
 

@@ -4,7 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import * as kube from "@pulumi/kubernetes";
-import type { PlatformConfig, ProdSettings } from "../../config";
+import { PROD_NAMESPACES, type PlatformConfig, type ProdSettings } from "../../config";
 import { CertManager } from "../cert-manager";
 import {
   BACKUP_KEYS,
@@ -36,9 +36,9 @@ import type { ProdEndpoints } from "./index";
 export const CA_BUNDLE_SECRET = "harbor-platform-ca";
 export const INTERNAL_TLS_COMPONENTS = ["core", "jobservice", "registry", "portal", "trivy"] as const;
 export const CLUSTER_NAME = "harbor-pg";
-export const DATABASE_NAMESPACE = "harbor-db";
-export const MINIO_NAMESPACE = "minio";
-export const DRILL_NAMESPACE = "harbor-dr-drill";
+export const DATABASE_NAMESPACE = PROD_NAMESPACES.database;
+export const MINIO_NAMESPACE = PROD_NAMESPACES.minio;
+export const DRILL_NAMESPACE = PROD_NAMESPACES.drill;
 /** Longest a restore drill may run: the recovery of a large archive takes hours. */
 const DRILL_DEADLINE_SECONDS = 4 * 3600;
 
@@ -183,10 +183,10 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
   const minioMode = p.objectStore.mode === "minio";
   const names: ProdNamespaces = {
     harbor: harborNs,
-    certManager: "cert-manager",
-    cnpg: "cnpg-system",
+    certManager: PROD_NAMESPACES.certManager,
+    cnpg: PROD_NAMESPACES.cnpg,
     database: DATABASE_NAMESPACE,
-    redis: "harbor-redis",
+    redis: PROD_NAMESPACES.redis,
     ...(minioMode ? { minio: MINIO_NAMESPACE } : {}),
   };
   const ns = {

@@ -200,31 +200,39 @@ export function httpsUrl(allowed = "an https:// URL") {
   });
 }
 
-// AWS "General purpose bucket naming rules" (Amazon S3 User Guide, bucketnamingrules.html).
-const S3_BUCKET_CHARS = /^[a-z0-9.-]+$/;
+// S3 general purpose bucket names, as AWS's "General purpose bucket naming rules" state them
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html): the names
+// S3 itself would refuse, whichever S3 implementation the bucket is in.
 const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"] as const;
-const S3_RESERVED_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] as const;
+const S3_RESERVED_SUFFIXES: readonly (readonly [string, string])[] = [
+  ["-s3alias", "access point aliases"],
+  ["--ol-s3", "Object Lambda access point aliases"],
+  [".mrap", "Multi-Region Access Points"],
+  ["--x-s3", "directory buckets"],
+  ["--table-s3", "table buckets"],
+];
 
-/** Why AWS would refuse `name` as a general purpose bucket name, or undefined when it would not. */
+/** Why `name` is not an S3 general purpose bucket name, or undefined when it is one. */
 export function s3BucketNameProblem(name: string): string | undefined {
-  if (name.length < 3 || name.length > 63) return `${name.length} characters, not 3 to 63`;
-  if (!S3_BUCKET_CHARS.test(name)) return "only lower-case letters, digits, '.' and '-' are allowed";
-  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name))
-    return "it must begin and end with a letter or digit";
-  if (name.includes("..")) return "two adjacent periods";
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "formatted as an IP address";
+  if (name.length < 3 || name.length > 63) return `it has ${name.length} characters`;
+  const other = /[^a-z0-9.-]/.exec(name);
+  if (other) return `it has ${JSON.stringify(other[0])}`;
+  if (!/^[a-z0-9]/.test(name)) return `it begins with ${JSON.stringify(name[0])}`;
+  if (!/[a-z0-9]$/.test(name)) return `it ends with ${JSON.stringify(name[name.length - 1])}`;
+  if (name.includes("..")) return "it has two adjacent periods";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "it is formatted as an IP address";
   const prefix = S3_RESERVED_PREFIXES.find((p) => name.startsWith(p));
-  if (prefix !== undefined) return `the prefix ${prefix} is reserved`;
-  const suffix = S3_RESERVED_SUFFIXES.find((s) => name.endsWith(s));
-  if (suffix !== undefined) return `the suffix ${suffix} is reserved`;
+  if (prefix !== undefined) return `the prefix ${prefix} is reserved by S3`;
+  const suffix = S3_RESERVED_SUFFIXES.find(([s]) => name.endsWith(s));
+  if (suffix !== undefined) return `the suffix ${suffix[0]} is reserved by S3 for ${suffix[1]}`;
   return undefined;
 }
 
 /** An S3 general purpose bucket name (s3BucketNameProblem says why one is refused). */
 export function s3BucketName(
-  allowed = "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit",
+  allowed = "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', beginning and ending with a letter or digit",
 ) {
-  return leaf<string>({ type: "S3 bucket name", allowed }, (v) => {
+  return leaf<string>({ type: "S3 bucket", allowed }, (v) => {
     if (typeof v !== "string") return undefined;
     const problem = s3BucketNameProblem(v);
     return problem === undefined ? v : { refused: problem };

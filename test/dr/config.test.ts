@@ -265,22 +265,22 @@ describe("DR config", () => {
   it("refuses S3 bucket names by AWS's general purpose naming rules, with the rule broken", () => {
     // AWS "General purpose bucket naming rules" (Amazon S3 User Guide), one case per rule.
     const refused: [string, string][] = [
-      ["ab", "2 characters, not 3 to 63"],
-      ["a".repeat(64), "64 characters, not 3 to 63"],
-      ["Acme-dr", "only lower-case letters, digits, '.' and '-' are allowed"],
-      ["acme_dr", "only lower-case letters, digits, '.' and '-' are allowed"],
-      ["-acme-dr", "it must begin and end with a letter or digit"],
-      ["acme-dr-", "it must begin and end with a letter or digit"],
-      ["acme..dr", "two adjacent periods"],
-      ["192.168.5.4", "formatted as an IP address"],
-      ["xn--acme", "the prefix xn-- is reserved"],
-      ["sthree-acme", "the prefix sthree- is reserved"],
-      ["amzn-s3-demo-acme", "the prefix amzn-s3-demo- is reserved"],
-      ["acme-s3alias", "the suffix -s3alias is reserved"],
-      ["acme--ol-s3", "the suffix --ol-s3 is reserved"],
-      ["acme.mrap", "the suffix .mrap is reserved"],
-      ["acme--x-s3", "the suffix --x-s3 is reserved"],
-      ["acme--table-s3", "the suffix --table-s3 is reserved"],
+      ["ab", "it has 2 characters"],
+      ["a".repeat(64), "it has 64 characters"],
+      ["Acme-dr", 'it has "A"'],
+      ["acme_dr", 'it has "_"'],
+      ["-acme-dr", 'it begins with "-"'],
+      ["acme-dr-", 'it ends with "-"'],
+      ["acme..dr", "it has two adjacent periods"],
+      ["192.168.5.4", "it is formatted as an IP address"],
+      ["xn--acme", "the prefix xn-- is reserved by S3"],
+      ["sthree-acme", "the prefix sthree- is reserved by S3"],
+      ["amzn-s3-demo-acme", "the prefix amzn-s3-demo- is reserved by S3"],
+      ["acme-s3alias", "the suffix -s3alias is reserved by S3 for access point aliases"],
+      ["acme--ol-s3", "the suffix --ol-s3 is reserved by S3 for Object Lambda access point aliases"],
+      ["acme.mrap", "the suffix .mrap is reserved by S3 for Multi-Region Access Points"],
+      ["acme--x-s3", "the suffix --x-s3 is reserved by S3 for directory buckets"],
+      ["acme--table-s3", "the suffix --table-s3 is reserved by S3 for table buckets"],
     ];
     for (const [name, reason] of refused) {
       expect(s3BucketNameProblem(name), name).to.equal(reason);
@@ -288,7 +288,7 @@ describe("DR config", () => {
         message(() => parseDr({ ...PROD, dr: { ...PROD.dr, bucketName: name } }, "prod", "eu-central-1")),
         name,
       ).to.equal(
-        `harbor-platform:dr.bucketName = ${JSON.stringify(name)}: an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit; ${reason}`,
+        `harbor-platform:dr.bucketName = ${JSON.stringify(name)}: an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', beginning and ending with a letter or digit; ${reason}`,
       );
     }
     for (const name of ["abc", "a".repeat(63), "my.bucket.example", "xn-acme", "acme-s3alias-2", "1-2-3-4"])
@@ -300,7 +300,7 @@ describe("DR config", () => {
     expect(
       message(() => parseDr({ ...PROD, dr: { ...PROD.dr, bucketName: name } }, "prod", "eu-central-1")),
     ).to.equal(
-      `harbor-platform:dr.replicaBucketName = (unset): required here: the default ${name}-replica is refused (an S3 bucket name; 64 characters, not 3 to 63)`,
+      `harbor-platform:dr.replicaBucketName = (unset): required here: the default ${name}-replica is refused (an S3 bucket name; it has 64 characters)`,
     );
   });
 });

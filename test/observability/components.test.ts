@@ -42,7 +42,7 @@ describe("observability components under mocks", () => {
       "prod",
     );
     const { FluentBit } = await import("../../components/logging");
-    const { parseNetworkPolicy } = await import("../../config");
+    const { KEYS, networkPolicySettings } = await import("../../config");
     const { Monitoring } = await import("../../components/monitoring");
     if (!cfg.logging) throw new Error("logging expected");
     new FluentBit("fluent-bit", {
@@ -50,7 +50,7 @@ describe("observability components under mocks", () => {
       harborNamespace: "harbor",
       credential: pulumi.secret("pw-value-123"),
       quota: { storage: "10Gi", persistentVolumeClaims: 5 },
-      networkPolicy: parseNetworkPolicy(undefined),
+      networkPolicy: networkPolicySettings(KEYS.networkPolicy.schema.parse({}), "dev"),
     });
     new Monitoring("monitoring", {
       parts: {
