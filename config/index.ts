@@ -8,7 +8,8 @@ import { checkSecretRefs, parseKeys, type ParsedKeys } from "./schema/parse";
 
 import {
   HARBOR_CONFIG_KEY,
-  parseHarborConfiguration,
+  harborConfiguration,
+  harborSecretRefs,
   requiredSecretKeys,
   type HarborConfigurationSpec,
 } from "./harbor-config";
@@ -147,7 +148,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
   const topology = v.topology;
   const observability = parseObservability(raw, topology);
   const harborConfig = withAuditLogForwarding(
-    parseHarborConfiguration(raw[HARBOR_CONFIG_KEY], topology),
+    harborConfiguration(v.get("harborConfig"), topology),
     observability,
   );
   const secretKeys = requiredSecretKeys(harborConfig);
@@ -180,7 +181,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     raw,
     deferred,
     [
-      ...secretKeys.map((key) => ({ key, by: HARBOR_CONFIG_KEY })),
+      ...harborSecretRefs(harborConfig),
       ...logSecrets.map((key) => ({ key, by: "logging.credentialsSecret" })),
     ],
     parseOptions,

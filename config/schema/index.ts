@@ -4,9 +4,10 @@
 import { z } from "zod";
 import { CORE_KEYS } from "./core";
 import { key, text } from "./define";
+import { HARBOR_CONFIG_KEYS } from "./harbor-config";
 
-// Sections still parsed by their own modules (config/prod.ts, dr.ts, observability.ts,
-// harbor-config.ts); their schemas here only say whether a value is structured.
+// Sections still parsed by their own modules (config/prod.ts, dr.ts, observability.ts); their
+// schemas here only say whether a value is structured.
 const structured = z.record(z.string(), z.unknown());
 const scalar = z.unknown();
 
@@ -16,11 +17,6 @@ export const LEGACY_KEYS = {
   networkPolicy: key({
     schema: structured,
     doc: "Which namespaces may reach Harbor and scrape metrics, and where the API server answers.",
-    group: "Core",
-  }),
-  harborConfig: key({
-    schema: structured,
-    doc: "Harbor configuration as code: settings, schedules, registries, projects, robots, replications.",
     group: "Core",
   }),
   certManager: key({
@@ -111,7 +107,7 @@ export const LEGACY_KEYS = {
   }),
 } as const;
 
-export const KEYS = { ...CORE_KEYS, ...LEGACY_KEYS } as const;
+export const KEYS = { ...CORE_KEYS, ...HARBOR_CONFIG_KEYS, ...LEGACY_KEYS } as const;
 export type Keys = typeof KEYS;
 
 /** Keys of other namespaces the program reads: `aws:region` is the DR bucket's region. */

@@ -1,7 +1,11 @@
 import { expect } from "chai";
 import { bytesOf, size } from "../../config/validate";
-import { quota } from "../../components/harbor-config/validation";
+import { parseHarborConfiguration } from "../../config/harbor-config";
 import { parseQuantity, quantityBytes, wholeQuantity } from "../../policy/concepts/quantity";
+
+/** The bytes the config gives Harbor as a project's quota for `value`. */
+const quota = (value: unknown): number =>
+  parseHarborConfiguration({ projects: [{ name: "apps", quota: value }] }, "dev").projects[0].quotaBytes;
 
 // Upstream truth: k8s.io/apimachinery v0.36.3 pkg/api/resource/quantity_test.go, TestQuantityParse:
 // every input of its table parses, every input of its `invalid` list does not, and the whole
@@ -172,9 +176,10 @@ describe("concepts: sizes in the config and Harbor quotas read the same quantity
     ] as const) {
       expect(size("registryStorageSize", text)).to.equal(text);
       expect(bytesOf(text), text).to.equal(bytes);
-      expect(quota("harborConfig.projects[0].quota", text), text).to.equal(bytes);
+      expect(quota(text), text).to.equal(bytes);
     }
-    expect(quota("harborConfig.projects[0].quota", "1024")).to.equal(1024);
-    expect(quota("harborConfig.projects[0].quota", 0)).to.equal(0);
+    expect(quota("1024")).to.equal(1024);
+    // 0 is Harbor's "default quota" on create, and unlimited to the quota policies: refused.
+    expect(() => quota(0)).to.throw("the mandatory policy harbor-project-quota refuses 0");
   });
 });
