@@ -79,7 +79,8 @@ const wrongShape = (issue: Issue): boolean =>
   issue.path.length === 0 && (issue.code === "invalid_type" || issue.code === "invalid_value");
 
 function allowedText(issue: Issue): string {
-  if (issue.code === "invalid_type" && issue.expected === "object") return "an object";
+  if (issue.code === "invalid_type" && (issue.expected === "object" || issue.expected === "record"))
+    return "an object";
   if (issue.code === "invalid_type" && issue.expected === "array") return "a list";
   return issue.message;
 }

@@ -243,6 +243,11 @@ describe("config: parseConfig", () => {
     ],
     // Secrets harborConfig names: one line of text, or the key file the registry type reads.
     [
+      "an OIDC login whose client secret is not set",
+      dev({ harborConfig: OIDC }),
+      "harbor-platform:oidcClientSecret = (unset): required by harborConfig.settings.auth.oidc.clientSecret: a secret: set it with pulumi config set --secret oidcClientSecret <value>",
+    ],
+    [
       "an OIDC client secret with a pasted newline",
       dev({ harborConfig: OIDC, oidcClientSecret: "s3cr3t\n" }),
       "harbor-platform:oidcClientSecret = (secret): a non-empty secret without control characters (a pasted trailing newline breaks the login)",

@@ -319,6 +319,9 @@ describe("harborConfig schema", () => {
     expect(message({ scanAll: "daily" })).to.equal(
       'harbor-platform:harborConfig.scanAll = "daily": false or an object',
     );
+    expect(message({ robots: [{ name: "r", projects: ["apps"] }] })).to.equal(
+      'harbor-platform:harborConfig.robots[0].projects = ["apps"]: an object',
+    );
     expect(message({ settings: { auth: { mode: "oidc" } } })).to.equal(
       "harbor-platform:harborConfig.settings.auth.oidc = (unset): required when mode is oidc",
     );
