@@ -19,7 +19,12 @@ import {
   type ReplicationValue,
   type RobotValue,
 } from "./schema/harbor-config";
-import { HARBOR_LIMITS, KEY_FILE_REGISTRIES, PROXY_CACHE_REGISTRY_TYPES } from "./schema/harbor-limits";
+import {
+  HARBOR_LIMITS,
+  KEY_FILE_REGISTRIES,
+  PROXY_CACHE_REGISTRY_TYPES,
+  type RegistryType,
+} from "./schema/harbor-limits";
 import { text } from "./schema/define";
 import type { Topology } from "./schema/define";
 import type { SecretRef } from "./schema/parse";
@@ -336,7 +341,7 @@ function registrySpec(r: RegistryValue, at: string): RegistrySpec {
   return { ...r, credential: { accessKey, accessSecret: r.credential.accessSecret } };
 }
 
-function declaredRegistry(at: string, name: string, registries: ReadonlyMap<string, string>): void {
+function declaredRegistry(at: string, name: string, registries: ReadonlyMap<string, RegistryType>): void {
   if (!registries.has(name)) throw new ConfigError(at, name, `a registry declared in ${K}.registries`);
 }
 
@@ -344,13 +349,13 @@ function projectSpec(
   p: ProjectValue,
   at: string,
   defaultQuota: number,
-  registries: ReadonlyMap<string, string>,
+  registries: ReadonlyMap<string, RegistryType>,
 ): ProjectSpec {
   const { quota, proxyCache, retention, ...rest } = p;
   if (proxyCache) {
     declaredRegistry(`${at}.proxyCache.registry`, proxyCache.registry, registries);
-    const type = registries.get(proxyCache.registry) as RegistrySpec["type"];
-    if (!PROXY_CACHE_REGISTRY_TYPES.includes(type))
+    const type = registries.get(proxyCache.registry);
+    if (type === undefined || !PROXY_CACHE_REGISTRY_TYPES.includes(type))
       throw new ConfigError(
         `${at}.proxyCache.registry`,
         proxyCache.registry,
@@ -466,7 +471,7 @@ function robotSpec(r: RobotValue, at: string, projects: ReadonlySet<string>): Ro
 function replicationSpec(
   r: ReplicationValue,
   at: string,
-  registries: ReadonlyMap<string, string>,
+  registries: ReadonlyMap<string, RegistryType>,
 ): ReplicationSpec {
   declaredRegistry(`${at}.registry`, r.registry, registries);
   if (r.trigger !== "scheduled" && r.cron !== undefined)

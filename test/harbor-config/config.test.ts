@@ -2,16 +2,20 @@
 // preview-time errors asserted by their exact one-line text: what the mandatory policy pack
 // would refuse (judged by the policies themselves), what Harbor 2.15.2 would refuse (cited from
 // goharbor/harbor at tag v2.15.2), and control characters in any string.
+import { readFileSync } from "node:fs";
 import { expect } from "chai";
+import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { parseHarborConfiguration, requiredSecretKeys } from "../../config/harbor-config";
 import { pathKey } from "../../config/schema/errors";
 import { HARBOR_CONFIG_SCHEMA } from "../../config/schema/harbor-config";
+import { HARBOR_LIMITS } from "../../config/schema/harbor-limits";
 import { FIELDS, HARBOR_TYPES } from "../../policy/lib/harbor-resources";
 import { harborDefaultQuota } from "../../policy/policies/harbor-default-quota";
 import { GC_LIMITS, harborGcSchedule } from "../../policy/policies/harbor-gc-schedule";
 import { harborProjectQuota } from "../../policy/policies/harbor-project-quota";
 import { check, resource } from "../policy/helpers";
+import { upstreamFile } from "../upstream";
 
 type Raw = Record<string, unknown>;
 const message = (raw: unknown, topology: "dev" | "prod" = "prod"): string => {
@@ -410,6 +414,20 @@ describe("harborConfig schema", () => {
   });
 
   describe("refuses what Harbor 2.15.2's API would refuse or rewrite", () => {
+    it("the limits Harbor's API spec states are the config's (swagger-v2.15.2.yaml)", () => {
+      const swagger = parseYaml(readFileSync(upstreamFile("harbor-api", "swagger-v2.15.2.yaml"), "utf8")) as {
+        definitions: Record<
+          string,
+          { properties: Record<string, { maxLength?: number; description?: string }> }
+        >;
+      };
+      const { ProjectReq, RobotCreate } = swagger.definitions;
+      expect(ProjectReq.properties.project_name.maxLength).to.equal(HARBOR_LIMITS.projectName);
+      expect(RobotCreate.properties.duration.description).to.contain(
+        "either -1(Never) or a positive integer",
+      );
+    });
+
     it("project, robot and registry names (pkg/project/manager.go, handler/robot.go validateName, controller/registry/controller.go)", () => {
       expect(message({ projects: [{ name: "Apps" }] })).to.equal(
         "harbor-platform:harborConfig.projects[0].name = \"Apps\": a project name Harbor accepts: lower-case letters and digits, separated by single '.', '_' or '-', at most 255",
