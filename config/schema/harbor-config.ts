@@ -42,11 +42,12 @@ import {
 // their names become Pulumi resource names.
 const HARBOR_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
-function harborName(what: string, max: number) {
+function harborName(what: "project" | "robot" | "registry" | "replication", max: number) {
+  const whose = what === "project" || what === "robot" ? " Harbor accepts" : "";
   return leaf<string>(
     {
       type: "name",
-      allowed: `a ${what} name Harbor accepts: lower-case letters and digits, separated by single '.', '_' or '-', at most ${max}`,
+      allowed: `a ${what} name${whose}: lower-case letters and digits, separated by single '.', '_' or '-', at most ${max}`,
     },
     (v) => (typeof v === "string" && v.length <= max && HARBOR_NAME.test(v) ? v : undefined),
   );

@@ -458,7 +458,7 @@ describe("harborConfig schema", () => {
       });
       expect(accepts(registry("r".repeat(64)))).to.equal(true);
       expect(message(registry("r".repeat(65))))
-        .to.contain("a registry name Harbor accepts")
+        .to.contain("a registry name: lower-case")
         .and.contain("at most 64");
     });
 
