@@ -8,7 +8,8 @@ import { checkSecretRefs, parseKeys, type ParsedKeys } from "./schema/parse";
 
 import {
   HARBOR_CONFIG_KEY,
-  parseHarborConfiguration,
+  harborConfiguration,
+  harborSecretRefs,
   requiredSecretKeys,
   type HarborConfigurationSpec,
 } from "./harbor-config";
@@ -155,7 +156,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     drRpoMinutes: dr?.mirror.rpoMinutes,
   });
   const harborConfig = withAuditLogForwarding(
-    parseHarborConfiguration(raw[HARBOR_CONFIG_KEY], topology),
+    harborConfiguration(v.get("harborConfig"), topology),
     observability,
   );
   const secretKeys = requiredSecretKeys(harborConfig);
@@ -195,13 +196,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
       : undefined;
   const networkPolicy = networkPolicySettings(v.get("networkPolicy"), topology);
   const restored = restoredSecretKeys(dr?.restore ?? { enabled: false }, (k) => v.isSet(k));
-  checkSecretRefs(
-    ALL_KEYS,
-    raw,
-    deferred,
-    [...secretKeys.map((key) => ({ key, by: HARBOR_CONFIG_KEY })), ...logSecrets],
-    options,
-  );
+  checkSecretRefs(ALL_KEYS, raw, deferred, [...harborSecretRefs(harborConfig), ...logSecrets], options);
   const quota = v.get("namespaceQuota");
   const config: PlatformConfig = {
     topology,

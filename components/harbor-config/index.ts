@@ -2,7 +2,7 @@
 // registries, retention, immutability, replication) over the REST API of a running Harbor.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../config/validate";
-import { HARBOR_CONFIG_KEY, HarborConfigurationSpec, SecretRef } from "../../config/harbor-config";
+import { HARBOR_CONFIG_KEY, HarborConfigurationSpec, SecretKeyRef } from "../../config/harbor-config";
 import {
   HarborAuditLogPurgeSchedule,
   HarborConnectionArgs,
@@ -54,7 +54,7 @@ export class HarborConfiguration extends pulumi.ComponentResource {
       caCert: args.caCert,
     };
     const child = { parent: this, dependsOn: args.harborReady ? [args.harborReady] : [] };
-    const secret = (ref: SecretRef, key: string): pulumi.Output<string> => {
+    const secret = (ref: SecretKeyRef, key: string): pulumi.Output<string> => {
       const v = args.secrets[ref.secretKey];
       if (v === undefined)
         throw new ConfigError(
@@ -225,7 +225,7 @@ async function inTurns(builds: readonly (() => void)[]): Promise<number> {
 /** The spec's settings as Harbor configuration keys; secrets go to the write-only map. */
 function settingsValues(
   spec: HarborConfigurationSpec,
-  secret: (ref: SecretRef, key: string) => pulumi.Output<string>,
+  secret: (ref: SecretKeyRef, key: string) => pulumi.Output<string>,
 ): { values: Record<string, string | number | boolean>; writeOnly: pulumi.Input<Record<string, string>> } {
   const s = spec.settings;
   const values: Record<string, string | number | boolean> = {

@@ -1,29 +1,16 @@
 // The config schema: every key the stack may set, in one record. The parser (config/index.ts),
 // the Pulumi.yaml declarations and the README's configuration reference (./generate.ts) all
 // come from it; test/config/schema.test.ts fails when either file is stale.
-import { z } from "zod";
 import { CORE_KEYS } from "./core";
-import { key } from "./define";
-import { PROD_KEYS } from "./prod";
 import { DR_FOREIGN_KEYS, DR_KEYS } from "./dr";
+import { HARBOR_CONFIG_KEYS } from "./harbor-config";
 import { OBSERVABILITY_KEYS } from "./observability";
-
-// harborConfig is still parsed by config/harbor-config.ts; its schema here only says that
-// its value is structured.
-const structured = z.record(z.string(), z.unknown());
-
-export const LEGACY_KEYS = {
-  harborConfig: key({
-    schema: structured,
-    doc: "Harbor configuration as code: settings, schedules, registries, projects, robots, replications.",
-    group: "Core",
-  }),
-} as const;
+import { PROD_KEYS } from "./prod";
 
 export const KEYS = {
   ...CORE_KEYS,
+  ...HARBOR_CONFIG_KEYS,
   ...PROD_KEYS,
-  ...LEGACY_KEYS,
   ...OBSERVABILITY_KEYS,
   ...DR_KEYS,
 } as const;
