@@ -22,6 +22,7 @@ import {
 import { parseDr, restoredSecretKeys, type DrConfig } from "./dr";
 
 import { parseObservability, secretConfigKeys, type ObservabilityConfig } from "./observability";
+import { dashboardsConfig, type DashboardsConfig } from "./schema/dashboards";
 
 export { ConfigError } from "./validate";
 export type { DrConfig } from "./dr";
@@ -84,6 +85,8 @@ export interface PlatformConfig {
   readonly secretKeys: readonly string[];
   /** Log shipping to ELK, Harbor's audit-log syslog target, alert tuning. */
   readonly observability: ObservabilityConfig;
+  /** Grafana dashboards' ConfigMaps for the kube-prometheus-stack sidecar. */
+  readonly dashboards: DashboardsConfig;
   /** Which namespaces may reach Harbor, scrape metrics, and where the API server answers. */
   readonly networkPolicy: NetworkPolicySettings;
   /** The prod data tier (cert-manager, CloudNativePG, Redis Sentinel, object store); prod only. */
@@ -214,6 +217,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     protectData,
     harborConfig,
     observability: withMirrorRpo(observability, dr, raw.alerting),
+    dashboards: dashboardsConfig(v.get("dashboards")),
     secretKeys: [
       ...secretKeys,
       ...logSecrets,

@@ -3,6 +3,7 @@
 // come from it; test/config/schema.test.ts fails when either file is stale.
 import { z } from "zod";
 import { CORE_KEYS } from "./core";
+import { DASHBOARD_KEYS } from "./dashboards";
 import { key, text } from "./define";
 
 // Sections still parsed by their own modules (config/prod.ts, dr.ts, observability.ts,
@@ -111,7 +112,7 @@ export const LEGACY_KEYS = {
   }),
 } as const;
 
-export const KEYS = { ...CORE_KEYS, ...LEGACY_KEYS } as const;
+export const KEYS = { ...CORE_KEYS, ...LEGACY_KEYS, ...DASHBOARD_KEYS } as const;
 export type Keys = typeof KEYS;
 
 /** Keys of other namespaces the program reads: `aws:region` is the DR bucket's region. */
