@@ -30,6 +30,7 @@ import {
   robotName,
 } from "../components/harbor-config/validation";
 import { syslogEndpoint } from "./observability";
+import { ROBOT_DELIVERY_KEYS, parseRobotDelivery, type RobotDeliverySpec } from "./schema/robots";
 
 export const HARBOR_CONFIG_KEY = "harborConfig";
 
@@ -130,7 +131,7 @@ export interface RobotPermissionSpec {
   readonly namespace: string;
   readonly access: readonly RobotAccess[];
 }
-export interface RobotSpec {
+export interface RobotSpec extends RobotDeliverySpec {
   readonly name: string;
   readonly level: "system" | "project";
   /** Project of a project-level robot. */
@@ -545,6 +546,7 @@ function parseRobot(key: string, value: Raw, projects: Set<string>): RobotSpec {
     "description",
     "duration",
     "rotation",
+    ...ROBOT_DELIVERY_KEYS,
   ]);
   const name = robotName(`${key}.name`, o.name);
   const declared = (k: string, p: string, allowAll: boolean): string => {
@@ -557,11 +559,13 @@ function parseRobot(key: string, value: Raw, projects: Set<string>): RobotSpec {
   };
   const accessList = (k: string, v: Raw, level: "system" | "project"): RobotAccess[] =>
     nonEmpty(k, list(k, v)).map((a, i) => permission(`${k}[${i}]`, a, level));
+  const durationDays = robotDuration(`${key}.duration`, o.duration, 90);
   const common = {
     name,
     description: o.description === undefined ? "" : str(`${key}.description`, o.description),
-    durationDays: robotDuration(`${key}.duration`, o.duration, 90),
+    durationDays,
     rotation: o.rotation === undefined ? "" : str(`${key}.rotation`, String(o.rotation)),
+    ...parseRobotDelivery(key, o, durationDays),
   };
   if (o.project !== undefined) {
     if (o.system !== undefined || o.projects !== undefined) {

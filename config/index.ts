@@ -23,6 +23,7 @@ import { parseDr, restoredSecretKeys, type DrConfig } from "./dr";
 
 import { parseObservability, secretConfigKeys, type ObservabilityConfig } from "./observability";
 import { dashboardsConfig, type DashboardsConfig } from "./schema/dashboards";
+import { checkPullSecrets } from "./schema/robots";
 
 export { ConfigError } from "./validate";
 export type { DrConfig } from "./dr";
@@ -153,6 +154,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     parseHarborConfiguration(raw[HARBOR_CONFIG_KEY], topology),
     observability,
   );
+  checkPullSecrets(`${HARBOR_CONFIG_KEY}.robots`, harborConfig.robots);
   const secretKeys = requiredSecretKeys(harborConfig);
   const logSecrets = secretConfigKeys(observability);
   const replicas = v.get("replicas");

@@ -4,6 +4,8 @@ import * as k8s from "@pulumi/kubernetes";
 import type { AlertingConfig } from "../../config/observability";
 import type { DashboardsConfig } from "../../config/schema/dashboards";
 import { DASHBOARD_LABEL, grafanaDashboard, platformDashboards } from "./dashboards";
+import type { RobotExpiry } from "../harbor-config/index";
+import { robotExpiryRules } from "./robot-rules";
 import {
   cnpgClusterPodMonitor,
   drMirrorPodMonitor,
@@ -17,6 +19,7 @@ export * from "./metrics";
 export * from "./monitors";
 export * from "./rules";
 export * from "./dashboards";
+export * from "./robot-rules";
 
 export interface MonitoringArgs {
   readonly parts: MonitoredParts;
@@ -106,5 +109,39 @@ export function dashboardsConfigMap(
       data: dashboardsData(a),
     },
     { ...opts, provider: a.provider, dependsOn: a.dependsOn },
+  );
+}
+
+export interface RobotExpiryRuleArgs {
+  readonly namespace: string;
+  readonly expiries: pulumi.Output<Readonly<Record<string, RobotExpiry>>>;
+  readonly alerting: AlertingConfig;
+  readonly selectorLabels?: Labels;
+  readonly provider?: k8s.Provider;
+}
+
+/**
+ * The robots' expiry alerts, a PrometheusRule of its own: its content follows the robots'
+ * `expires_at` from state, so a renewal rewrites it without touching the platform's rules.
+ */
+export function robotExpiryRule(
+  name: string,
+  a: RobotExpiryRuleArgs,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  const rule = (expiries: Readonly<Record<string, RobotExpiry>>) => {
+    const group = robotExpiryRules(expiries, a.alerting);
+    return prometheusRule(a.namespace, group ? [group] : [], a.selectorLabels, "harbor-platform-robots");
+  };
+  const shape = rule({});
+  return new k8s.apiextensions.CustomResource(
+    name,
+    {
+      apiVersion: shape.apiVersion,
+      kind: shape.kind,
+      metadata: shape.metadata,
+      spec: a.expiries.apply((e) => rule(e).spec),
+    },
+    { ...opts, provider: a.provider },
   );
 }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { HarborConfiguration } from "../harbor-config";
 import { FluentBit } from "../logging";
-import { Monitoring, dashboardsConfigMap } from "../monitoring";
+import { Monitoring, dashboardsConfigMap, robotExpiryRule } from "../monitoring";
 import { POD_LABELS as REDIS_POD_LABELS } from "../redis";
 import { OBJECT_STORE_SECRET_KEYS, type PlatformConfig, type ProdSettings } from "../../config";
 import { RESTORED_SECRET_KEYS } from "../../config/dr";
@@ -255,9 +255,24 @@ export class HarborPlatform extends pulumi.ComponentResource {
         spec: cfg.harborConfig,
         secrets: args.secrets,
         harborReady: this.harbor.release,
+        pullSecrets: { registry: cfg.hostname, provider },
       },
       { parent: this },
     );
+    // Prod has prometheus-operator: robots that expire get alerts. Dev: the robotExpiry output.
+    if (p && cfg.harborConfig.robots.some((r) => r.durationDays !== -1)) {
+      robotExpiryRule(
+        `${name}-robot-expiry`,
+        {
+          namespace: cfg.namespace,
+          expiries: this.harborConfiguration.robotExpiries,
+          alerting: cfg.observability.alerting,
+          selectorLabels: cfg.observability.alerting.selectorLabels,
+          provider,
+        },
+        { parent: this },
+      );
+    }
 
     this.url = this.harbor.url;
     this.adminUsername = this.harbor.adminUsername;
