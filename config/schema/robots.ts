@@ -17,7 +17,7 @@ export const ROBOT_DELIVERY_FIELDS = {
     defaultText: "14, or half a shorter duration",
   }),
   pullSecretNamespaces: listOf(k8sName(), 1).optional().meta({
-    doc: "namespaces (existing, or created by this stack) that get a kubernetes.io/dockerconfigjson Secret with the robot's credentials",
+    doc: "existing namespaces that get a kubernetes.io/dockerconfigjson Secret with the robot's user and secret",
     defaultText: "none",
   }),
 };
