@@ -15,10 +15,13 @@ export function harborExpiresAt(createdAt: number, durationDays: number): number
   return durationDays === -1 ? -1 : createdAt + durationDays * DAY_SECONDS;
 }
 
-/** Days of warning before a robot expires when the robot does not say: 14, or half a shorter life. */
+/**
+ * Days of warning before a robot expires when the robot does not say: 14, or half a shorter
+ * life (none for a one-day robot: only RobotExpired speaks for it).
+ */
 export function defaultWarningDays(durationDays: number): number {
   if (durationDays === -1) return 14;
-  return Math.max(1, Math.min(14, Math.floor(durationDays / 2)));
+  return Math.min(14, Math.floor(durationDays / 2));
 }
 
 /**

@@ -54,7 +54,7 @@ interface GridPos {
 
 export interface GrafanaTarget {
   readonly refId: string;
-  readonly datasource: typeof DATASOURCE;
+  readonly datasource?: unknown;
   readonly expr: string;
   readonly legendFormat?: string;
 }
@@ -167,9 +167,9 @@ function panel(id: number, p: PanelSpec, gridPos: GridPos): GrafanaPanel {
     ...(p.description ? { description: p.description } : {}),
     datasource: DATASOURCE,
     gridPos,
+    // Targets inherit the panel's data source.
     targets: p.queries.map((q, i) => ({
       refId: String.fromCharCode(65 + i),
-      datasource: DATASOURCE,
       expr: q.expr,
       ...(q.legend ? { legendFormat: q.legend } : {}),
     })),
@@ -177,9 +177,7 @@ function panel(id: number, p: PanelSpec, gridPos: GridPos): GrafanaPanel {
       defaults: { unit: p.unit ?? "short", ...(thresholds ? { thresholds } : {}), ...custom },
       overrides: [],
     },
-    ...(type === "stat"
-      ? { options: { reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false } } }
-      : {}),
+    ...(type === "stat" ? { options: { reduceOptions: { calcs: ["lastNotNull"] } } } : {}),
   };
 }
 

@@ -52,11 +52,8 @@ export function parseRobotDelivery(
   const warning = v.expiryWarningDays ?? defaultWarningDays(durationDays);
   const problem = lifetimeProblem(durationDays, warning, v.rotateEveryDays);
   if (problem) {
-    const field =
-      v.expiryWarningDays !== undefined && v.rotateEveryDays === undefined
-        ? "expiryWarningDays"
-        : "rotateEveryDays";
-    throw new ConfigError(`${key}.${field}`, v[field] ?? warning, problem);
+    const field = warning >= durationDays ? "expiryWarningDays" : "rotateEveryDays";
+    throw new ConfigError(`${key}.${field}`, v[field], problem);
   }
   const namespaces = v.pullSecretNamespaces ?? [];
   const twice = namespaces.find((n, i) => namespaces.indexOf(n) !== i);

@@ -46,7 +46,7 @@ describe("robot expiry: arithmetic", () => {
   });
 
   it("warns 14 days ahead, or half a shorter life, and tells valid, expiring and expired apart", () => {
-    expect([90, 28, 20, 1, -1].map(defaultWarningDays)).to.deep.equal([14, 14, 10, 1, 14]);
+    expect([90, 28, 20, 1, -1].map(defaultWarningDays)).to.deep.equal([14, 14, 10, 0, 14]);
     const expires = t("2026-04-01T00:00:00Z");
     expect(expiryState(expires, 14, t("2026-03-17T23:59:59Z"))).to.equal("valid");
     expect(expiryState(expires, 14, t("2026-03-18T00:00:01Z"))).to.equal("expiring");
@@ -106,7 +106,8 @@ describe("robot expiry: config", () => {
     expect(message({ duration: 90, rotateEveryDays: 80 })).to.equal(
       "harbor-platform:harborConfig.robots[0].rotateEveryDays = 80: rotateEveryDays + expiryWarningDays at most duration (80 + 14 > 90): the robot would reach its warning window before each renewal",
     );
-    expect(message({ duration: 30, expiryWarningDays: 30 })).to.match(
+    expect(message({ duration: 1 }), "a one-day robot with the default warning").to.equal("");
+    expect(message({ duration: 30, expiryWarningDays: 30, rotateEveryDays: 7 })).to.match(
       /^harbor-platform:harborConfig\.robots\[0\]\.expiryWarningDays = 30: less than the robot's duration/,
     );
     expect(message({ rotateEveryDays: 0 })).to.equal(

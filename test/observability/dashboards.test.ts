@@ -80,7 +80,8 @@ describe("dashboards: the metric check", () => {
       expect(variable).to.include({ type: "datasource", query: "prometheus" });
       for (const p of d.panels.filter((x) => x.type !== "row")) {
         expect(p.datasource, p.title).to.deep.equal({ type: "prometheus", uid: "${datasource}" });
-        for (const t of p.targets ?? []) expect(t.datasource, p.title).to.deep.equal(p.datasource);
+        for (const t of p.targets ?? [])
+          expect(t.datasource ?? p.datasource, p.title).to.deep.equal(p.datasource);
       }
       // Only Grafana's own $__rate_interval and the declared variable appear anywhere.
       const used = new Set(variablesIn(JSON.stringify(d)));
