@@ -199,11 +199,9 @@ export class HarborConfiguration extends pulumi.ComponentResource {
         const secretName = pullSecretName(r);
         // Follows the robot: a rotation or renewal rewrites it in the same `up`.
         const stringData = pulumi.secret(
-          pulumi
-            .all([robot.fullName, robot.secret])
-            .apply(([user, password]) => ({
-              ".dockerconfigjson": dockerConfigJson(pull.registry, user, password),
-            })),
+          pulumi.all([robot.fullName, robot.secret]).apply(([user, password]) => ({
+            ".dockerconfigjson": dockerConfigJson(pull.registry, user, password),
+          })),
         );
         for (const namespace of r.pullSecretNamespaces)
           new k8s.core.v1.Secret(
