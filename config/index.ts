@@ -24,6 +24,8 @@ import {
 } from "./prod";
 import { drConfig, restoredSecretKeys, type DrConfig } from "./dr";
 import { loggingSecretRefs, observabilityConfig, type ObservabilityConfig } from "./observability";
+import { dashboardsConfig, type DashboardsConfig } from "./schema/dashboards";
+import { checkPullSecrets } from "./schema/robots";
 
 export { ConfigError } from "./validate";
 export type { DrConfig } from "./dr";
@@ -86,6 +88,8 @@ export interface PlatformConfig {
   readonly secretKeys: readonly string[];
   /** Log shipping to ELK, Harbor's audit-log syslog target, alert tuning. */
   readonly observability: ObservabilityConfig;
+  /** Grafana dashboards' ConfigMaps for the kube-prometheus-stack sidecar. */
+  readonly dashboards: DashboardsConfig;
   /** Which namespaces may reach Harbor, scrape metrics, and where the API server answers. */
   readonly networkPolicy: NetworkPolicySettings;
   /** The prod data tier (cert-manager, CloudNativePG, Redis Sentinel, object store); prod only. */
@@ -159,6 +163,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     harborConfiguration(v.get("harborConfig"), topology),
     observability,
   );
+  checkPullSecrets(`${HARBOR_CONFIG_KEY}.robots`, harborConfig.robots);
   const secretKeys = requiredSecretKeys(harborConfig);
   const logSecrets = loggingSecretRefs(observability);
   const replicas = v.get("replicas");
@@ -226,6 +231,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     protectData,
     harborConfig,
     observability,
+    dashboards: dashboardsConfig(v.get("dashboards")),
     secretKeys: [
       ...secretKeys,
       ...logSecrets.map((r) => r.key),

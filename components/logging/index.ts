@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { NamespaceQuota, NetworkPolicySettings } from "../../config";
 import type { LoggingConfig } from "../../config/observability";
+import type { DashboardsConfig } from "../../config/schema/dashboards";
 import { caBundleSecret, pinnedRelease } from "../k8s";
 import { PlatformNamespace } from "../namespace";
 import { namespacePolicies, apiServerFlow, type Flow } from "../network-policy";
@@ -16,6 +17,8 @@ export interface FluentBitArgs {
   readonly credential: pulumi.Input<string>;
   readonly quota: NamespaceQuota;
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
+  /** The chart's own Grafana dashboard, when dashboards are on. */
+  readonly dashboards?: DashboardsConfig;
   /** Where the API server and the monitoring namespace are, for the namespace's NetworkPolicies. */
   readonly networkPolicy: NetworkPolicySettings;
   readonly provider?: k8s.Provider;
@@ -91,6 +94,7 @@ export class FluentBit extends pulumi.ComponentResource {
           harborNamespace: args.harborNamespace,
           credentialsSecretName: secretName,
           serviceMonitorLabels: args.serviceMonitorLabels,
+          ...(args.dashboards ? { dashboards: args.dashboards } : {}),
           ...(caSecret ? { caSecretName: `${name}-elk-ca` } : {}),
         }),
       },

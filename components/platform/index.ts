@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { HarborConfiguration } from "../harbor-config";
 import { FluentBit } from "../logging";
-import { Monitoring } from "../monitoring";
+import { Monitoring, dashboardsConfigMap, robotExpiryRule } from "../monitoring";
 import { POD_LABELS as REDIS_POD_LABELS } from "../redis";
 import { OBJECT_STORE_SECRET_KEYS, type PlatformConfig, type ProdSettings } from "../../config";
 import { RESTORED_SECRET_KEYS } from "../../config/dr";
@@ -11,7 +11,7 @@ import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
 import { DR_MIRROR_PODS, harborEgress, harborFlows, type ProdNamespaces } from "./flows";
 import { namespacePolicies } from "../network-policy";
-import type { DrillsMonitored } from "../monitoring/rules";
+import type { DrillsMonitored, MonitoredParts } from "../monitoring/rules";
 
 export interface HarborPlatformArgs {
   readonly config: PlatformConfig;
@@ -185,33 +185,56 @@ export class HarborPlatform extends pulumi.ComponentResource {
           quota: cfg.namespaceQuota,
           networkPolicy: cfg.networkPolicy,
           serviceMonitorLabels: cfg.observability.alerting.selectorLabels,
+          ...(cfg.dashboards.enabled ? { dashboards: cfg.dashboards } : {}),
           provider,
         },
         { parent: this },
       );
     }
-    if (cfg.prod && this.prod) {
-      const p = this.prod;
+    const p = this.prod;
+    // What the monitors, alerts and dashboards cover: dev is Harbor alone.
+    const parts: MonitoredParts = p
+      ? {
+          harborNamespace: cfg.namespace,
+          database: { namespace: p.database.namespace, cluster: p.database.clusterName },
+          redis: { namespace: p.redis.namespace },
+          certManager: { namespace: p.namespaces.certManager },
+          ...(p.namespaces.minio
+            ? { minio: { namespace: p.namespaces.minio, drMirror: p.dr?.mirrorCronJob !== undefined } }
+            : {}),
+          ...(p.dr ? { velero: { namespace: p.dr.veleroNamespace } } : {}),
+          ...(p.dr?.drills ? { drills: p.dr.drills } : {}),
+          ...(logging ? { fluentBit: { namespace: logging.namespace } } : {}),
+        }
+      : { harborNamespace: cfg.namespace };
+    if (p) {
       new Monitoring(
         `${name}-monitoring`,
         {
-          parts: {
-            harborNamespace: cfg.namespace,
-            database: { namespace: p.database.namespace, cluster: p.database.clusterName },
-            redis: { namespace: p.redis.namespace },
-            certManager: { namespace: p.namespaces.certManager },
-            ...(p.namespaces.minio
-              ? { minio: { namespace: p.namespaces.minio, drMirror: p.dr?.mirrorCronJob !== undefined } }
-              : {}),
-            ...(p.dr ? { velero: { namespace: p.dr.veleroNamespace } } : {}),
-            ...(p.dr?.drills ? { drills: p.dr.drills } : {}),
-            ...(logging ? { fluentBit: { namespace: logging.namespace } } : {}),
-          },
+          parts,
           alerting: cfg.observability.alerting,
           ruleNamespace: cfg.namespace,
           selectorLabels: cfg.observability.alerting.selectorLabels,
           redisPodLabels: REDIS_POD_LABELS,
           ...(p.dr?.mirrorCronJob ? { drMirrorPod: { labels: DR_MIRROR_PODS, port: "metrics" } } : {}),
+          provider,
+        },
+        { parent: this },
+      );
+    }
+    if (cfg.dashboards.enabled) {
+      dashboardsConfigMap(
+        `${name}-dashboards`,
+        {
+          parts,
+          config: cfg.dashboards,
+          defaultNamespace: cfg.namespace,
+          hostname: cfg.hostname,
+          drMirrorRpoMinutes: cfg.observability.alerting.drMirrorRpoMinutes,
+          // Harbor's namespace is created here; any other must exist already.
+          ...(cfg.dashboards.namespace === undefined || cfg.dashboards.namespace === cfg.namespace
+            ? { dependsOn: [namespace.namespace] }
+            : {}),
           provider,
         },
         { parent: this },
@@ -232,9 +255,24 @@ export class HarborPlatform extends pulumi.ComponentResource {
         spec: cfg.harborConfig,
         secrets: args.secrets,
         harborReady: this.harbor.release,
+        pullSecrets: { registry: cfg.hostname, provider },
       },
       { parent: this },
     );
+    // Prod has prometheus-operator: robots that expire get alerts. Dev: the robotExpiry output.
+    if (p && cfg.harborConfig.robots.some((r) => r.durationDays !== -1)) {
+      robotExpiryRule(
+        `${name}-robot-expiry`,
+        {
+          namespace: cfg.namespace,
+          expiries: this.harborConfiguration.robotExpiries,
+          alerting: cfg.observability.alerting,
+          selectorLabels: cfg.observability.alerting.selectorLabels,
+          provider,
+        },
+        { parent: this },
+      );
+    }
 
     this.url = this.harbor.url;
     this.adminUsername = this.harbor.adminUsername;

@@ -2,6 +2,7 @@
 // the Pulumi.yaml declarations and the README's configuration reference (./generate.ts) all
 // come from it; test/config/schema.test.ts fails when either file is stale.
 import { CORE_KEYS } from "./core";
+import { DASHBOARD_KEYS } from "./dashboards";
 import { DR_FOREIGN_KEYS, DR_KEYS } from "./dr";
 import { HARBOR_CONFIG_KEYS } from "./harbor-config";
 import { OBSERVABILITY_KEYS } from "./observability";
@@ -13,6 +14,7 @@ export const KEYS = {
   ...PROD_KEYS,
   ...OBSERVABILITY_KEYS,
   ...DR_KEYS,
+  ...DASHBOARD_KEYS,
 } as const;
 export type Keys = typeof KEYS;
 
