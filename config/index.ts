@@ -23,9 +23,11 @@ import {
 } from "./prod";
 import { drConfig, restoredSecretKeys, type DrConfig } from "./dr";
 import { loggingSecretRefs, observabilityConfig, type ObservabilityConfig } from "./observability";
+import { mirrorSecretKeys, mirrorSettings, withProxyCaches, type MirrorSettings } from "./mirror";
 
 export { ConfigError } from "./validate";
 export type { DrConfig } from "./dr";
+export type { ChartMirror, MirrorSettings } from "./mirror";
 export * from "./prod";
 
 export { TOPOLOGIES, type Topology } from "./schema/define";
@@ -91,6 +93,8 @@ export interface PlatformConfig {
   readonly prod?: ProdSettings;
   /** Disaster recovery to AWS: DR bucket, mirror, Velero, restore switch; prod only. */
   readonly dr?: DrConfig;
+  /** Air-gapped site: internal chart repository and image registry, egress confined to the site. */
+  readonly mirror?: MirrorSettings;
 }
 
 export { AWS_REGION_KEY, FOREIGN_KEYS, KEYS } from "./schema";
@@ -154,9 +158,10 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     alerting: v.get("alerting"),
     drRpoMinutes: dr?.mirror.rpoMinutes,
   });
-  const harborConfig = withAuditLogForwarding(
-    parseHarborConfiguration(raw[HARBOR_CONFIG_KEY], topology),
-    observability,
+  const mirror = mirrorSettings(v.opt("mirror"));
+  const harborConfig = withProxyCaches(
+    withAuditLogForwarding(parseHarborConfiguration(raw[HARBOR_CONFIG_KEY], topology), observability),
+    mirror,
   );
   const secretKeys = requiredSecretKeys(harborConfig);
   const logSecrets = loggingSecretRefs(observability);
@@ -199,7 +204,11 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     ALL_KEYS,
     raw,
     deferred,
-    [...secretKeys.map((key) => ({ key, by: HARBOR_CONFIG_KEY })), ...logSecrets],
+    [
+      ...secretKeys.map((key) => ({ key, by: HARBOR_CONFIG_KEY })),
+      ...logSecrets,
+      ...mirrorSecretKeys(mirror).map((key) => ({ key, by: "mirror.charts.passwordSecret" })),
+    ],
     options,
   );
   const quota = v.get("namespaceQuota");
@@ -236,10 +245,12 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
       ...logSecrets.map((r) => r.key),
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
       ...restored,
+      ...mirrorSecretKeys(mirror),
     ],
     networkPolicy,
     ...(prod ? { prod } : {}),
     ...(dr ? { dr } : {}),
+    ...(mirror ? { mirror } : {}),
   };
   checkNamespaces(createdNamespaces(config), networkPolicy);
   return config;

@@ -7,6 +7,7 @@ import { key } from "./define";
 import { PROD_KEYS } from "./prod";
 import { DR_FOREIGN_KEYS, DR_KEYS } from "./dr";
 import { OBSERVABILITY_KEYS } from "./observability";
+import { MIRROR_KEYS } from "./mirror";
 
 // harborConfig is still parsed by config/harbor-config.ts; its schema here only says that
 // its value is structured.
@@ -26,6 +27,7 @@ export const KEYS = {
   ...LEGACY_KEYS,
   ...OBSERVABILITY_KEYS,
   ...DR_KEYS,
+  ...MIRROR_KEYS,
 } as const;
 export type Keys = typeof KEYS;
 
