@@ -25,6 +25,8 @@ export interface ChartImageSetting {
   readonly off?: string;
   /** Only `helm test` starts it (a `helm.sh/hook: test` Pod); a Release never runs tests. */
   readonly helmTestOnly?: true;
+  /** When it runs, where that is narrower than "whenever the chart is installed". */
+  readonly note?: string;
 }
 
 const repoTag = { kind: "repositoryTag" } as const;
@@ -33,15 +35,25 @@ export const CHART_IMAGE_SETTINGS: Readonly<Record<ChartKey, readonly ChartImage
   // harbor-helm 1.19.2 templates/*/*.yaml: `{{ .Values.<c>.image.repository }}:{{ ...tag }}`;
   // the hooks and init containers reuse core's and the database's images.
   harbor: [
-    { path: "nginx.image", shape: repoTag, pin: i.harborNginx },
+    { path: "nginx.image", shape: repoTag, pin: i.harborNginx, note: "exposure: loadBalancer" },
     { path: "portal.image", shape: repoTag, pin: i.harborPortal },
     { path: "core.image", shape: repoTag, pin: i.harborCore },
     { path: "jobservice.image", shape: repoTag, pin: i.harborJobservice },
     { path: "registry.registry.image", shape: repoTag, pin: i.harborRegistry },
     { path: "registry.controller.image", shape: repoTag, pin: i.harborRegistryctl },
     { path: "trivy.image", shape: repoTag, pin: i.harborTrivyAdapter },
-    { path: "database.internal.image", shape: repoTag, pin: i.harborDatabase },
-    { path: "redis.internal.image", shape: repoTag, pin: i.harborValkey },
+    {
+      path: "database.internal.image",
+      shape: repoTag,
+      pin: i.harborDatabase,
+      note: "dev only: the internal database",
+    },
+    {
+      path: "redis.internal.image",
+      shape: repoTag,
+      pin: i.harborValkey,
+      note: "dev only: the internal Redis",
+    },
     { path: "exporter.image", shape: repoTag, pin: i.harborExporter },
   ],
   // cert-manager v1.21.1 templates/_helpers.tpl "cert-manager.image": a set `repository`
@@ -51,8 +63,18 @@ export const CHART_IMAGE_SETTINGS: Readonly<Record<ChartKey, readonly ChartImage
     { path: "webhook.image", shape: repoTag, pin: i.certManagerWebhook },
     { path: "cainjector.image", shape: repoTag, pin: i.certManagerCainjector },
     // Passed to the controller as --acme-http01-solver-image (templates/deployment.yaml).
-    { path: "acmesolver.image", shape: repoTag, pin: i.certManagerAcmesolver },
-    { path: "startupapicheck.image", shape: repoTag, pin: i.certManagerStartupapicheck },
+    {
+      path: "acmesolver.image",
+      shape: repoTag,
+      pin: i.certManagerAcmesolver,
+      note: "certManager.issuer: acme",
+    },
+    {
+      path: "startupapicheck.image",
+      shape: repoTag,
+      pin: i.certManagerStartupapicheck,
+      note: "post-install hook",
+    },
   ],
   // cloudnative-pg 0.29.0 templates/deployment.yaml: the image, also as OPERATOR_IMAGE_NAME
   // (the instance manager every PostgreSQL pod copies from it); config.data is the operator's
@@ -88,13 +110,18 @@ export const CHART_IMAGE_SETTINGS: Readonly<Record<ChartKey, readonly ChartImage
   // minio 5.4.0 templates/statefulset.yaml and the post-install job's mc image.
   minio: [
     { path: "image", shape: repoTag, pin: images.minio },
-    { path: "mcImage", shape: repoTag, pin: images.minioMc },
+    { path: "mcImage", shape: repoTag, pin: images.minioMc, note: "post-install hook" },
   ],
   // velero 12.1.0: the server (and upgrade-CRDs hook) image; kubectl for the label-namespace and
   // CRD-cleanup hooks, whose tag otherwise follows the cluster's version.
   velero: [
     { path: "image", shape: repoTag, pin: i.velero },
-    { path: "kubectl.image", shape: repoTag, pin: images.kubectl },
+    {
+      path: "kubectl.image",
+      shape: repoTag,
+      pin: images.kubectl,
+      note: "its hooks need namespace.labels or cleanUpCRDs, both off",
+    },
   ],
   // fluent-bit 0.58.1 templates/_pod.tpl ("fluent-bit.image": repository:tag, tag defaulting to
   // the appVersion) and tests/test-connection.yaml (busybox:latest, which the program keeps off).
@@ -105,16 +132,16 @@ export const CHART_IMAGE_SETTINGS: Readonly<Record<ChartKey, readonly ChartImage
   ],
 };
 
-/**
- * Images the program runs itself, outside any chart's own settings: the DR mirror, the restore
- * drills, Velero's AWS plugin (an init container in its values), the Sentinel exporter (a
- * container in redis-ha's values) and the PostgreSQL operand (each CloudNativePG Cluster's
- * imageName).
- */
-export const PROGRAM_IMAGES: readonly ImagePin[] = [
-  images.rclone,
-  images.kubectl,
-  images.veleroPluginForAws,
-  images.redisExporter,
-  images.postgresql,
+/** An image the program runs itself, outside any chart's own settings, and what runs it. */
+export interface ProgramImage {
+  readonly pin: ImagePin;
+  readonly usedBy: string;
+}
+
+export const PROGRAM_IMAGES: readonly ProgramImage[] = [
+  { pin: images.rclone, usedBy: "DR mirror CronJob, restore refill Job, blob restore drill (prod)" },
+  { pin: images.kubectl, usedBy: "database restore drill (prod)" },
+  { pin: images.veleroPluginForAws, usedBy: "Velero's init container (prod)" },
+  { pin: images.redisExporter, usedBy: "Sentinel exporter container in redis-ha's values (prod)" },
+  { pin: images.postgresql, usedBy: "CloudNativePG Cluster imageName, the drill's scratch Cluster (prod)" },
 ];

@@ -7,7 +7,7 @@
 // container, init container and hook, cert-manager's --acme-http01-solver-image and the barman
 // plugin's SIDECAR_IMAGE started with the mirror's registry.
 import { expect } from "chai";
-import { charts, imageRef, images, type ChartKey, type ImagePin } from "../../versions";
+import { charts, imageRef, images, type ChartKey } from "../../versions";
 import { CHART_IMAGE_SETTINGS, PROGRAM_IMAGES, type ChartImageSetting } from "../../versions/chart-images";
 import { canonicalRepository } from "../../components/mirror";
 import { chartData } from "../conformance/upstream";
@@ -190,7 +190,7 @@ describe("mirror: every image of every Release and pod comes from the mirror, st
         const found = programImages(run);
         // dev defines no pod of its own; prod runs the DR jobs, the drills and the operand.
         expect(found.length > 0).to.equal(stack === "prod");
-        const pinned = new Set(PROGRAM_IMAGES.map((p: ImagePin) => onMirror(imageRef(p))));
+        const pinned = new Set(PROGRAM_IMAGES.map((p) => onMirror(imageRef(p.pin))));
         for (const { where, image } of found) expect(pinned.has(image), `${where}: ${image}`).to.equal(true);
       });
 
