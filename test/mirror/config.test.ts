@@ -3,24 +3,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect } from "chai";
-import { ConfigError, parseConfig, type RawConfig } from "../../config";
+import { parseConfig, type RawConfig } from "../../config";
 import { makeCa } from "../fakes/pki";
+import { configFailure } from "../config/failure";
 import { StackSecret, stackConfig } from "../harness";
+
+const failure = (raw: () => RawConfig): string =>
+  configFailure(() => parseConfig(raw(), { secretKeys: new Set(["elkApiKey", "chartMirrorPassword"]) }));
 
 const prod = (mirror: unknown, extra: Record<string, unknown> = {}): RawConfig =>
   stackConfig("prod", { mirror, ...extra });
-
-function failure(raw: () => RawConfig): string {
-  try {
-    parseConfig(raw(), { secretKeys: new Set(["elkApiKey", "chartMirrorPassword"]) });
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    const message = (err as Error).message;
-    expect(message.split("\n")).to.have.length(1, "one line");
-    return message;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("mirror: config", () => {
   let dir: string;
