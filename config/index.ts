@@ -26,9 +26,11 @@ import { drConfig, restoredSecretKeys, type DrConfig } from "./dr";
 import { loggingSecretRefs, observabilityConfig, type ObservabilityConfig } from "./observability";
 import { dashboardsConfig, type DashboardsConfig } from "./schema/dashboards";
 import { checkPullSecrets } from "./schema/robots";
+import { mirrorSecretKeys, mirrorSettings, withProxyCaches, type MirrorSettings } from "./mirror";
 
 export { ConfigError } from "./validate";
 export type { DrConfig } from "./dr";
+export type { ChartMirror, MirrorSettings } from "./mirror";
 export * from "./prod";
 
 export { TOPOLOGIES, type Topology } from "./schema/define";
@@ -96,6 +98,8 @@ export interface PlatformConfig {
   readonly prod?: ProdSettings;
   /** Disaster recovery to AWS: DR bucket, mirror, Velero, restore switch; prod only. */
   readonly dr?: DrConfig;
+  /** Air-gapped site: internal chart repository and image registry, egress confined to the site. */
+  readonly mirror?: MirrorSettings;
 }
 
 export { AWS_REGION_KEY, FOREIGN_KEYS, KEYS } from "./schema";
@@ -159,9 +163,10 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     alerting: v.get("alerting"),
     drRpoMinutes: dr?.mirror.rpoMinutes,
   });
-  const harborConfig = withAuditLogForwarding(
-    harborConfiguration(v.get("harborConfig"), topology),
-    observability,
+  const mirror = mirrorSettings(v.opt("mirror"));
+  const harborConfig = withProxyCaches(
+    withAuditLogForwarding(harborConfiguration(v.get("harborConfig"), topology), observability),
+    mirror,
   );
   checkPullSecrets(`${HARBOR_CONFIG_KEY}.robots`, harborConfig.robots);
   const secretKeys = requiredSecretKeys(harborConfig);
@@ -201,7 +206,17 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
       : undefined;
   const networkPolicy = networkPolicySettings(v.get("networkPolicy"), topology);
   const restored = restoredSecretKeys(dr?.restore ?? { enabled: false }, (k) => v.isSet(k));
-  checkSecretRefs(ALL_KEYS, raw, deferred, [...harborSecretRefs(harborConfig), ...logSecrets], options);
+  checkSecretRefs(
+    ALL_KEYS,
+    raw,
+    deferred,
+    [
+      ...harborSecretRefs(harborConfig),
+      ...logSecrets,
+      ...mirrorSecretKeys(mirror).map((key) => ({ key, by: "mirror.charts.passwordSecret" })),
+    ],
+    options,
+  );
   const quota = v.get("namespaceQuota");
   const config: PlatformConfig = {
     topology,
@@ -237,10 +252,12 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
       ...logSecrets.map((r) => r.key),
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
       ...restored,
+      ...mirrorSecretKeys(mirror),
     ],
     networkPolicy,
     ...(prod ? { prod } : {}),
     ...(dr ? { dr } : {}),
+    ...(mirror ? { mirror } : {}),
   };
   checkNamespaces(createdNamespaces(config), networkPolicy);
   return config;

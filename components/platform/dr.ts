@@ -11,6 +11,7 @@ import { DrMirror, mirrorSettings, type MirrorBuckets } from "../dr/mirror";
 import type { S3CredentialsRef } from "../dr/rclone";
 import { namespacePolicies } from "../network-policy";
 import { veleroFlows } from "./flows";
+import type { Sources } from "../mirror";
 
 export const VELERO_NAMESPACE = PROD_NAMESPACES.velero;
 /** Velero keeps nothing on volumes (no snapshots, no node agent): a small quota is plenty. */
@@ -45,6 +46,10 @@ export interface DrArgs {
   readonly provider?: k8s.Provider;
   /** Labels Prometheus selects by: turns on Velero's ServiceMonitor. */
   readonly monitoringLabels?: Readonly<Record<string, string>>;
+  /** Where the charts and images come from. */
+  readonly sources: Sources;
+  /** An air-gapped site's ranges: the AWS endpoints are reached within them. */
+  readonly siteCidrs?: readonly string[];
 }
 
 export interface DrParts {
@@ -109,6 +114,7 @@ export function buildDr(a: DrArgs): DrParts {
         namespaceReady: m.namespaceReady,
         minioReady: m.minioReady,
         provider,
+        sources: a.sources,
       },
       opts,
     );
@@ -126,12 +132,13 @@ export function buildDr(a: DrArgs): DrParts {
       includedNamespaces: a.backupNamespaces,
       provider,
       monitoringLabels: a.monitoringLabels,
+      sources: a.sources,
     },
     opts,
   );
   namespacePolicies(
     `${name}-velero-netpol`,
-    { namespace: velero.namespace, flows: veleroFlows(a.net), provider },
+    { namespace: velero.namespace, flows: veleroFlows(a.net), provider, siteCidrs: a.siteCidrs },
     opts,
   );
 

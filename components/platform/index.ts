@@ -11,6 +11,7 @@ import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
 import { DR_MIRROR_PODS, harborEgress, harborFlows, type ProdNamespaces } from "./flows";
 import { namespacePolicies } from "../network-policy";
+import { sources as sourcesOf } from "../mirror";
 import type { DrillsMonitored, MonitoredParts } from "../monitoring/rules";
 
 export interface HarborPlatformArgs {
@@ -73,6 +74,10 @@ export class HarborPlatform extends pulumi.ComponentResource {
     super("harbor-platform:platform:HarborPlatform", name, {}, opts);
     const cfg = args.config;
     const provider = args.provider;
+    // Charts and images from their public upstreams, or from the site's mirror.
+    const chartPassword = cfg.mirror?.charts?.passwordSecret;
+    const sources = sourcesOf(cfg.mirror, chartPassword ? args.secrets[chartPassword] : undefined);
+    const siteCidrs = cfg.mirror?.siteCidrs;
 
     const ca = new RootCa(
       `${name}-ca`,
@@ -112,6 +117,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
         harborNamespace: namespace,
         namespaceFor,
         provider,
+        sources,
         // An external S3's keys come from secret config (parseConfig checked they are set).
         objectStoreCredentials:
           cfg.prod.objectStore.mode === "external"
@@ -129,6 +135,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
         serverTls: tier.serverTls,
         dependsOn: tier.dependsOn,
         protectSecrets: cfg.protectData,
+        sources,
         ...(restored
           ? {
               restoredSecrets: {
@@ -152,6 +159,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
             auditLogSyslog: cfg.observability.auditLogSyslog,
           }),
           provider,
+          siteCidrs,
         },
         { parent: this },
       );
@@ -165,6 +173,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
         provider,
         values,
         serverTls: { certPem: serverCert.certPem, keyPem: serverCert.privateKeyPem, caPem: ca.certPem },
+        sources,
       };
       this.serverCertificate = serverCert.notAfter.apply((notAfter) => ({
         notAfter,
@@ -187,6 +196,8 @@ export class HarborPlatform extends pulumi.ComponentResource {
           serviceMonitorLabels: cfg.observability.alerting.selectorLabels,
           ...(cfg.dashboards.enabled ? { dashboards: cfg.dashboards } : {}),
           provider,
+          sources,
+          siteCidrs,
         },
         { parent: this },
       );

@@ -7,6 +7,7 @@ import { DR_FOREIGN_KEYS, DR_KEYS } from "./dr";
 import { HARBOR_CONFIG_KEYS } from "./harbor-config";
 import { OBSERVABILITY_KEYS } from "./observability";
 import { PROD_KEYS } from "./prod";
+import { MIRROR_KEYS } from "./mirror";
 
 export const KEYS = {
   ...CORE_KEYS,
@@ -15,6 +16,7 @@ export const KEYS = {
   ...OBSERVABILITY_KEYS,
   ...DR_KEYS,
   ...DASHBOARD_KEYS,
+  ...MIRROR_KEYS,
 } as const;
 export type Keys = typeof KEYS;
 

@@ -239,6 +239,25 @@ interface ScheduleState {
 }
 
 const NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/**
+ * Registry types a proxy-cache project may use. The API spec leaves both open (swagger-v2.15.2
+ * Registry.type, ProjectReq.registry_id); goharbor/harbor v2.15.2 src/server/v2.0/handler/project.go
+ * validateProjectReq refuses any other with "unsupported registry type", reading
+ * PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE, which goharbor/harbor-helm 1.19.2
+ * templates/core/core-cm.yaml (line 56) sets to this list (`quay` left it in harbor-helm #2223).
+ */
+export const PROXY_CACHE_REGISTRY_TYPES = [
+  "docker-hub",
+  "harbor",
+  "azure-acr",
+  "ali-acr",
+  "aws-ecr",
+  "google-gcr",
+  "docker-registry",
+  "github-ghcr",
+  "jfrog-artifactory",
+] as const;
 const now = () => new Date(Date.UTC(2026, 0, 1)).toISOString();
 
 /** The state a real Harbor keeps, reduced to what the configuration resources touch. */
@@ -548,6 +567,12 @@ export class FakeHarbor {
         const registryId = body.registry_id as number | undefined | null;
         if (registryId !== undefined && registryId !== null && !s.registries.has(registryId))
           throw new HttpError(400, `failed to get the registry ${registryId}`);
+        const upstreamType = registryId ? String(s.registries.get(registryId)?.type) : undefined;
+        if (
+          upstreamType !== undefined &&
+          !(PROXY_CACHE_REGISTRY_TYPES as readonly string[]).includes(upstreamType)
+        )
+          throw new HttpError(400, `unsupported registry type ${upstreamType}`);
         const p = {
           project_id: id,
           name,
