@@ -38,14 +38,12 @@ export const CORE_KEYS = {
     doc: "Preset: dev (single-node, chart-internal database and Redis) or prod (HA, CloudNativePG, Redis Sentinel, MinIO, DR to AWS).",
     group: CORE,
     required: ["dev", "prod"],
-    prompt: { topologies: ["dev", "prod"], example: "dev" },
   }),
   hostname: key({
     schema: dnsName(),
     doc: "DNS name Harbor is served on (https://<hostname>); the server certificate is issued for it.",
     group: CORE,
     required: ["dev", "prod"],
-    prompt: { topologies: ["dev", "prod"], example: "registry.example.com" },
   }),
   namespace: key({
     schema: k8sName().refine((n) => !(RESERVED_NAMESPACES as readonly string[]).includes(n), {
@@ -91,7 +89,6 @@ export const CORE_KEYS = {
     group: CORE,
     topologies: ["dev"],
     defaults: { dev: "nfs-client" },
-    prompt: { topologies: ["dev"], example: "nfs-client" },
   }),
   localStorageClass: key({
     schema: k8sSubdomain(),
@@ -100,7 +97,6 @@ export const CORE_KEYS = {
     defaults: { dev: "local-path" },
     required: ["prod"],
     requiredHint: "the name of a StorageClass in the cluster",
-    prompt: { topologies: ["dev", "prod"], example: "local-path" },
   }),
   registryStorageSize: key({
     schema: size(),

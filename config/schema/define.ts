@@ -294,8 +294,6 @@ export interface KeyDef<S extends z.ZodType = z.ZodType> {
   readonly secret?: boolean;
   /** Read only when another key has one of these values; set otherwise it is refused. */
   readonly when?: { readonly key: string; readonly values: readonly string[]; readonly fallback: string };
-  /** `pulumi new` asks for it (template section of Pulumi.yaml). */
-  readonly prompt?: { readonly topologies: readonly Topology[]; readonly example?: string };
   /** The README's text for a default the schema cannot state as one value. */
   readonly defaultText?: Partial<Record<Topology, string>>;
 }
