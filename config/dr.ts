@@ -1,7 +1,30 @@
-// Stack config of the disaster-recovery parts (prod only): the DR bucket in AWS, the MinIO ->
-// S3 mirror, Velero's schedule and the restore switch. Pure: the caller passes `aws:region`.
-import { ConfigError, bool, cron, duration, int, obj, optStr, requireValue, str, type Raw } from "./validate";
-import type { Topology } from "./index";
+// The disaster-recovery config (prod only) shaped from the schema's typed values
+// (config/schema/dr.ts): the DR bucket in AWS, the MinIO -> S3 mirror, Velero's schedule and
+// the restore switch. Each field's own rule is in the schema; the rules here span fields.
+import { goDurationSeconds } from "../policy/concepts/duration";
+import { awsPartition } from "./schema/aws";
+import { CORE_KEYS } from "./schema/core";
+import type { Topology } from "./schema/define";
+import {
+  DR_FOREIGN_KEYS,
+  DR_KEYS,
+  RESTORED_SECRET_KEYS,
+  drBucketNameProblem,
+  type BackupValue,
+  type DrValue,
+  type RestoreValue,
+} from "./schema/dr";
+import { parseKeys } from "./schema/parse";
+import { ConfigError } from "./validate";
+
+export {
+  DR_USERS,
+  HARBOR_SECRET_KEY_LENGTH,
+  RESTORED_SECRET_KEYS,
+  drKmsAlias,
+  drUserName,
+  type DrUser,
+} from "./schema/dr";
 
 export interface DrBucketConfig {
   /** AWS region of the DR bucket: the `aws:region` of the stack. */
@@ -24,16 +47,11 @@ export interface ObjectLockConfig {
   readonly days: number;
 }
 
-/** The IAM users of the DR bucket, one per job, so each key can be revoked alone. */
-export const DR_USERS = ["mirror", "velero", "restore"] as const;
-export type DrUser = (typeof DR_USERS)[number];
-
-export function drUserName(bucket: string, user: DrUser): string {
-  return `${bucket}-${user}`;
-}
-
-/** IAM's limit on user names. */
-const IAM_USER_NAME_MAX = 64;
+/**
+ * Lets one mirror run delete up to `count` objects from one bucket's DR copy, once, before
+ * `until` (RFC 3339 UTC). The run records it as used in the DR bucket, so it is never applied twice.
+ */
+export type DeleteApproval = NonNullable<DrValue["approveDeletes"]>;
 
 export interface MirrorConfig {
   /** Kubernetes CronJob schedule (5 fields or @hourly/@daily...), evaluated in UTC. */
@@ -55,18 +73,6 @@ export interface MirrorConfig {
   readonly approveDeletes?: DeleteApproval;
 }
 
-/**
- * Lets one mirror run delete up to `count` objects from one bucket's DR copy, once, before
- * `until`. The run records it as used in the DR bucket, so it is never applied twice.
- */
-export interface DeleteApproval {
-  /** The MinIO bucket whose sync was held. */
-  readonly bucket: string;
-  readonly count: number;
-  /** RFC 3339 UTC (`Z`): the approval lapses unused after it. */
-  readonly until: string;
-}
-
 /** The scheduled restore drills (components/dr/drill.ts). */
 export interface DrillConfig {
   /** CronJob schedule of both drills (UTC). */
@@ -84,13 +90,8 @@ export interface BackupConfig {
   readonly ttl: string;
 }
 
-export interface RestoreSource {
-  /** Bucket that holds the copy: the DR bucket, or its replica after a region loss. */
-  readonly bucket: string;
-  readonly region: string;
-  /** barman-cloud server name the lost cluster archived under (usually its Cluster name). */
-  readonly serverName: string;
-}
+/** The copy a restore reads: the DR bucket, or its replica after a region loss, and the lost cluster's barman server name. */
+export type RestoreSource = NonNullable<RestoreValue["source"]>;
 
 export type RestoreConfig =
   | { readonly enabled: false }
@@ -113,57 +114,8 @@ export type RestoreConfig =
       readonly lostState?: true;
     };
 
-/**
- * Secret config keys a lost-state restore sets (scripts/site-restore.ts reads them from the
- * newest Velero backup): what the restored database was written with. Harbor's `secretKey`
- * decrypts the credentials Harbor stored in it; the admin password is the one in its user
- * table (HARBOR_ADMIN_PASSWORD only seeds an empty database); the owner password is the one
- * the restored `harbor` role has.
- */
-export const RESTORED_SECRET_KEYS = {
-  harborSecretKey: "restoredHarborSecretKey",
-  harborAdminPassword: "restoredHarborAdminPassword",
-  databasePassword: "restoredDatabasePassword",
-} as const;
-
 export type RestoredSecretName = keyof typeof RESTORED_SECRET_KEYS;
-
-/** Harbor accepts only a 16-character secretKey (its AES key). */
-export const HARBOR_SECRET_KEY_LENGTH = 16;
-
-/**
- * The RESTORED_SECRET_KEYS the config needs (all of them with `restore.lostState`, none
- * otherwise), checked against what the stack sets. `raw` holds the decrypted secret values.
- */
-export function restoredSecretKeys(restore: RestoreConfig, raw: Readonly<Record<string, unknown>>): string[] {
-  const keys = Object.values(RESTORED_SECRET_KEYS);
-  const lost = restore.enabled && restore.lostState === true;
-  for (const key of keys) {
-    if (!lost && raw[key] !== undefined) {
-      throw new ConfigError(
-        key,
-        "[secret]",
-        "only with restore.lostState: true (a restore without its Pulumi state)",
-      );
-    }
-    if (lost && (typeof raw[key] !== "string" || raw[key] === "")) {
-      throw new ConfigError(
-        key,
-        undefined,
-        `required by restore.lostState: pulumi config set --secret ${key} <value from the Velero backup> (scripts/site-restore.ts sets it)`,
-      );
-    }
-  }
-  const secretKey = raw[RESTORED_SECRET_KEYS.harborSecretKey];
-  if (lost && typeof secretKey === "string" && secretKey.length !== HARBOR_SECRET_KEY_LENGTH) {
-    throw new ConfigError(
-      RESTORED_SECRET_KEYS.harborSecretKey,
-      "[secret]",
-      `exactly ${HARBOR_SECRET_KEY_LENGTH} characters: Harbor's secretKey from the Secret harbor-credentials`,
-    );
-  }
-  return lost ? keys : [];
-}
+export type RestoredSecretKey = (typeof RESTORED_SECRET_KEYS)[RestoredSecretName];
 
 export interface DrConfig {
   readonly bucket: DrBucketConfig;
@@ -173,332 +125,226 @@ export interface DrConfig {
   readonly drill: DrillConfig;
 }
 
-/** Stack keys this module owns (the lead adds them to KNOWN_KEYS). */
-export const DR_KEYS = ["dr", "backup", "restore"] as const;
-
-const DR_FIELDS = [
-  "bucketName",
-  "replicaRegion",
-  "replicaBucketName",
-  "noncurrentVersionDays",
-  "abortIncompleteUploadDays",
-  "mirrorSchedule",
-  "rpoMinutes",
-  "maxDelete",
-  "maxDeletePercent",
-  "alwaysAllowDeletes",
-  "approveDeletes",
-  "objectLock",
-  "drillSchedule",
-  "drillBlobSample",
-] as const;
-
-const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-// S3 general purpose bucket names: 3-63, lower case, digits, dots and hyphens; no IP look-alikes.
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-export function awsRegion(key: string, value: Raw): string {
-  if (typeof value !== "string" || !REGION.test(value)) {
-    throw new ConfigError(key, value, "an AWS region like eu-central-1");
-  }
-  return value;
+/** The typed values of the DR keys (config/schema/dr.ts) and `aws:region`. */
+export interface DrValues {
+  readonly region: string;
+  readonly dr: DrValue;
+  readonly backup: BackupValue;
+  readonly restore: RestoreValue;
 }
 
 /**
- * A DR bucket: an S3 name without dots, because its KMS alias is `alias/<name>` (letters, digits,
- * `/`, `_` and `-` only) and a dotted name breaks TLS for virtual-hosted-style requests.
+ * The RESTORED_SECRET_KEYS the config needs (all of them with `restore.lostState`, none
+ * otherwise), checked against the keys the stack sets.
  */
-function drBucketName(key: string, value: Raw): string {
-  const name = bucketName(key, value);
-  if (name.includes(".")) {
+export function restoredSecretKeys(
+  restore: RestoreConfig,
+  isSet: (key: RestoredSecretKey) => boolean,
+): RestoredSecretKey[] {
+  const keys = Object.values(RESTORED_SECRET_KEYS);
+  const lost = restore.enabled && restore.lostState === true;
+  for (const key of keys) {
+    if (!lost && isSet(key))
+      throw new ConfigError(
+        key,
+        "",
+        "only with restore.lostState: true (a restore without its Pulumi state)",
+        {
+          secret: true,
+        },
+      );
+    if (lost && !isSet(key))
+      throw new ConfigError(
+        key,
+        undefined,
+        `required by restore.lostState: pulumi config set --secret ${key} <value from the Velero backup> (scripts/site-restore.ts sets it)`,
+      );
+  }
+  return lost ? keys : [];
+}
+
+const minutes = (schedule: { readonly maxGapSeconds: number }): number => schedule.maxGapSeconds / 60;
+
+function hours(m: number): string {
+  return m % 60 === 0 ? `${m / 60}h` : `${m}m`;
+}
+
+function bucketConfig(region: string, d: DrValue): DrBucketConfig {
+  if (d.replicaRegion === undefined) {
+    if (d.replicaBucketName !== undefined)
+      throw new ConfigError(
+        "dr.replicaBucketName",
+        d.replicaBucketName,
+        "only together with dr.replicaRegion",
+      );
+  } else if (d.replicaRegion === region) {
     throw new ConfigError(
-      key,
-      value,
-      "an S3 bucket name without dots: its KMS alias cannot contain them and TLS to <bucket>.s3.amazonaws.com fails with them",
+      "dr.replicaRegion",
+      d.replicaRegion,
+      `a region other than aws:region (${region}): the replica must survive the loss of the primary region`,
+    );
+  } else if (awsPartition(d.replicaRegion) !== awsPartition(region)) {
+    throw new ConfigError(
+      "dr.replicaRegion",
+      d.replicaRegion,
+      `a region of aws:region's partition (${awsPartition(region)}): S3 replicates only within a partition`,
     );
   }
-  return name;
-}
-
-export function bucketName(key: string, value: Raw): string {
-  if (
-    typeof value !== "string" ||
-    !BUCKET.test(value) ||
-    value.includes("..") ||
-    /^\d+\.\d+\.\d+\.\d+$/.test(value) ||
-    value.startsWith("xn--")
-  ) {
-    throw new ConfigError(key, value, "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'");
+  let replicaBucketName = d.replicaBucketName;
+  if (d.replicaRegion !== undefined && replicaBucketName === undefined) {
+    replicaBucketName = `${d.bucketName}-replica`;
+    const problem = drBucketNameProblem(replicaBucketName, false);
+    if (problem !== undefined)
+      throw new ConfigError(
+        "dr.replicaBucketName",
+        undefined,
+        `required here: the default ${replicaBucketName} is refused (${problem})`,
+      );
   }
-  return value;
-}
-
-// --- schedules --------------------------------------------------------------------------
-
-/** A schedule and its longest gap in minutes (the policy/concepts/cron.ts measure). */
-function schedule(key: string, value: Raw, dialect: "kubernetes" | "velero"): { text: string; gap: number } {
-  const parsed = cron(key, value, dialect);
-  return { text: parsed.text, gap: parsed.maxGapSeconds / 60 };
-}
-
-function hours(minutes: number): string {
-  return minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`;
-}
-
-// --- sections ---------------------------------------------------------------------------
-
-/**
- * `dr.objectLock`: governance by default (COMPLIANCE cannot be undone, not even by the account
- * root), retention by default as long as the lifecycle keeps a noncurrent version.
- */
-function parseObjectLock(raw: Raw, noncurrentVersionDays: number): ObjectLockConfig {
-  const o = raw === undefined ? {} : obj("dr.objectLock", raw, ["mode", "days"]);
-  const mode = o.mode === undefined ? "governance" : o.mode;
-  if (mode !== "governance" && mode !== "compliance") {
-    throw new ConfigError(
-      "dr.objectLock.mode",
-      o.mode,
-      "governance (default; an admin with s3:BypassGovernanceRetention can still remove a version) or compliance (irreversible: nobody can, until the retention ends)",
-    );
-  }
+  if (replicaBucketName === d.bucketName)
+    throw new ConfigError("dr.replicaBucketName", replicaBucketName, "a name other than dr.bucketName");
   // A version's retention runs from its creation and its noncurrent expiry from a later moment:
   // within this bound the lock has always ended when the lifecycle comes to expire the version.
-  const days = int("dr.objectLock.days", o.days, noncurrentVersionDays, 1);
-  if (days > noncurrentVersionDays) {
+  const days = d.objectLock.days ?? d.noncurrentVersionDays;
+  if (days > d.noncurrentVersionDays)
     throw new ConfigError(
       "dr.objectLock.days",
-      o.days,
-      `at most dr.noncurrentVersionDays (${noncurrentVersionDays}): S3 lifecycle cannot expire a version while it is locked`,
+      days,
+      `at most dr.noncurrentVersionDays (${d.noncurrentVersionDays}): S3 lifecycle cannot expire a version while it is locked`,
     );
-  }
-  return { mode: mode === "governance" ? "GOVERNANCE" : "COMPLIANCE", days };
-}
-
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-
-/**
- * A UTC time as rclone and the mirror script read it. rclone takes a time without a zone as
- * local time (docs: "Time or duration options"), so only the `Z` form is accepted.
- */
-export function utcTime(key: string, value: Raw): string {
-  if (typeof value !== "string" || !RFC3339_UTC.test(value) || isNaN(Date.parse(value))) {
-    throw new ConfigError(key, value, "an RFC 3339 time in UTC with a Z, like 2026-03-01T10:30:00Z");
-  }
-  return value;
-}
-
-function parseApproval(raw: Raw): DeleteApproval | undefined {
-  if (raw === undefined) return undefined;
-  const o = obj("dr.approveDeletes", raw, ["bucket", "count", "until"]);
-  const count = requireValue(
-    "dr.approveDeletes.count",
-    o.count,
-    "the most objects the approved run may delete",
-  );
-  const until = requireValue(
-    "dr.approveDeletes.until",
-    o.until,
-    "when the approval lapses, like 2026-03-01T18:00:00Z",
-  );
   return {
-    bucket: str("dr.approveDeletes.bucket", o.bucket, "the MinIO bucket whose sync was held"),
-    count: int("dr.approveDeletes.count", count, 0, 1),
-    until: utcTime("dr.approveDeletes.until", until),
+    region,
+    bucketName: d.bucketName,
+    ...(d.replicaRegion !== undefined ? { replicaRegion: d.replicaRegion, replicaBucketName } : {}),
+    noncurrentVersionDays: d.noncurrentVersionDays,
+    abortIncompleteUploadDays: d.abortIncompleteUploadDays,
+    objectLock: { mode: d.objectLock.mode === "governance" ? "GOVERNANCE" : "COMPLIANCE", days },
   };
 }
 
-function parseRestore(raw: Raw, bucket: DrBucketConfig): RestoreConfig {
-  if (raw === undefined) return { enabled: false };
-  const o = obj("restore", raw, [
-    "enabled",
-    "source",
-    "targetTime",
-    "archiveServerName",
-    "mirrorVersionAt",
-    "lostState",
-  ]);
-  const enabled = bool("restore.enabled", o.enabled, false);
-  if (!enabled) return { enabled: false };
-  if (o.source === undefined) {
+function mirrorConfig(d: DrValue): MirrorConfig {
+  const gap = minutes(d.mirrorSchedule);
+  if (gap > d.rpoMinutes)
+    throw new ConfigError(
+      "dr.mirrorSchedule",
+      d.mirrorSchedule.text,
+      `a schedule whose longest gap (${hours(gap)}) fits in dr.rpoMinutes (${d.rpoMinutes})`,
+    );
+  if (d.alwaysAllowDeletes > d.maxDelete)
+    throw new ConfigError(
+      "dr.alwaysAllowDeletes",
+      d.alwaysAllowDeletes,
+      `at most dr.maxDelete (${d.maxDelete}): no run deletes more than that`,
+    );
+  return {
+    schedule: d.mirrorSchedule.text,
+    intervalMinutes: gap,
+    rpoMinutes: d.rpoMinutes,
+    maxDelete: d.maxDelete,
+    maxDeletePercent: d.maxDeletePercent,
+    alwaysAllowDeletes: d.alwaysAllowDeletes,
+    ...(d.approveDeletes ? { approveDeletes: d.approveDeletes } : {}),
+  };
+}
+
+function backupConfig(b: BackupValue): BackupConfig {
+  const gap = minutes(b.schedule);
+  const ttlMinutes = (goDurationSeconds(b.ttl) ?? 0) / 60;
+  // Two schedule gaps: one failed backup still leaves an unexpired one behind.
+  if (ttlMinutes < 2 * gap)
+    throw new ConfigError(
+      "backup.ttl",
+      b.ttl,
+      `at least twice the longest gap of backup.schedule (${hours(2 * gap)}), so one backup always survives`,
+    );
+  return { schedule: b.schedule.text, ttl: b.ttl };
+}
+
+function restoreConfig(r: RestoreValue, bucket: DrBucketConfig): RestoreConfig {
+  if (!r.enabled) return { enabled: false };
+  const source = r.source;
+  if (source === undefined)
     throw new ConfigError(
       "restore.source",
-      o.source,
+      undefined,
       "required when restore.enabled is true: {bucket, region, serverName} of the DR copy to restore from",
     );
-  }
-  const s = obj("restore.source", o.source, ["bucket", "region", "serverName"]);
-  const source: RestoreSource = {
-    bucket: bucketName("restore.source.bucket", s.bucket),
-    region: awsRegion("restore.source.region", s.region),
-    serverName: str("restore.source.serverName", s.serverName, "the barman server name of the lost cluster"),
-  };
-  const known = [bucket.bucketName, bucket.replicaBucketName].filter((b) => b !== undefined);
-  if (!known.includes(source.bucket)) {
+  const owned = [
+    { name: bucket.bucketName, region: bucket.region },
+    ...(bucket.replicaBucketName && bucket.replicaRegion
+      ? [{ name: bucket.replicaBucketName, region: bucket.replicaRegion }]
+      : []),
+  ];
+  const copy = owned.find((b) => b.name === source.bucket);
+  if (copy === undefined)
     throw new ConfigError(
       "restore.source.bucket",
-      s.bucket,
-      `one of the DR buckets this stack owns: ${known.join(", ")}`,
+      source.bucket,
+      `one of the DR buckets this stack owns: ${owned.map((b) => b.name).join(", ")}`,
     );
-  }
-  let targetTime: string | undefined;
-  if (o.targetTime !== undefined) {
-    if (typeof o.targetTime !== "string" || !RFC3339.test(o.targetTime) || isNaN(Date.parse(o.targetTime))) {
-      throw new ConfigError(
-        "restore.targetTime",
-        o.targetTime,
-        "an RFC 3339 time with a zone, like 2026-03-01T10:30:00Z",
-      );
-    }
-    targetTime = o.targetTime;
-  }
-  const archiveServerName = optStr(
-    "restore.archiveServerName",
-    o.archiveServerName,
-    `${source.serverName}-restored`,
-  );
-  if (archiveServerName === source.serverName) {
+  if (copy.region !== source.region)
+    throw new ConfigError(
+      "restore.source.region",
+      source.region,
+      `${copy.region}, the region of ${copy.name} (the restore reads the bucket there)`,
+    );
+  const archiveServerName = r.archiveServerName ?? `${source.serverName}-restored`;
+  if (archiveServerName === source.serverName)
     throw new ConfigError(
       "restore.archiveServerName",
-      o.archiveServerName,
+      archiveServerName,
       `a name other than restore.source.serverName (${source.serverName}): barman refuses to archive into a used WAL archive`,
     );
-  }
-  const mirrorVersionAt =
-    o.mirrorVersionAt === undefined ? undefined : utcTime("restore.mirrorVersionAt", o.mirrorVersionAt);
-  const lostState = bool("restore.lostState", o.lostState, false);
   return {
     enabled: true,
     source,
     archiveServerName,
-    ...(targetTime ? { targetTime } : {}),
-    ...(mirrorVersionAt ? { mirrorVersionAt } : {}),
-    ...(lostState ? { lostState: true as const } : {}),
+    ...(r.targetTime !== undefined ? { targetTime: r.targetTime } : {}),
+    ...(r.mirrorVersionAt !== undefined ? { mirrorVersionAt: r.mirrorVersionAt } : {}),
+    ...(r.lostState ? { lostState: true as const } : {}),
   };
 }
 
+/** The DR config from the typed values, or one ConfigError for a rule across fields. */
+export function drConfig(v: DrValues): DrConfig {
+  const bucket = bucketConfig(v.region, v.dr);
+  const mirror = mirrorConfig(v.dr);
+  const backup = backupConfig(v.backup);
+  return {
+    bucket,
+    drill: {
+      schedule: v.dr.drillSchedule.text,
+      intervalMinutes: minutes(v.dr.drillSchedule),
+      blobSample: v.dr.drillBlobSample,
+    },
+    mirror,
+    backup,
+    restore: restoreConfig(v.restore, bucket),
+  };
+}
+
+const DR_SECTION = { topology: CORE_KEYS.topology, ...DR_KEYS, ...DR_FOREIGN_KEYS } as const;
+
 /**
- * Parses the DR keys of the stack (`dr`, `backup`, `restore`) for a topology. Dev has no DR
- * (the keys are refused); prod requires `dr` and `aws:region`.
+ * The DR config from the DR keys alone (`dr`, `backup`, `restore`, the restored secrets) and
+ * `aws:region`, as parseConfig reads them: undefined in dev, which refuses the keys.
  */
 export function parseDr(
   raw: Readonly<Record<string, unknown>>,
   topology: Topology,
   awsRegionValue: string | undefined,
 ): DrConfig | undefined {
-  if (topology === "dev") {
-    for (const key of DR_KEYS) {
-      if (raw[key] !== undefined) {
-        throw new ConfigError(key, raw[key], "only for topology prod: dev has no disaster recovery");
-      }
-    }
-    return undefined;
-  }
-  if (awsRegionValue === undefined || awsRegionValue === "") {
-    throw new ConfigError(
-      "aws:region",
-      awsRegionValue,
-      "required for topology prod: the AWS region of the DR bucket, like eu-central-1",
-    );
-  }
-  const region = awsRegion("aws:region", awsRegionValue);
-  if (raw.dr === undefined) {
-    throw new ConfigError(
-      "dr",
-      raw.dr,
-      "required for topology prod: {bucketName, mirrorSchedule, ...} of the DR copy in AWS",
-    );
-  }
-  const d = obj("dr", raw.dr, DR_FIELDS);
-  const name = drBucketName("dr.bucketName", d.bucketName);
-  const longest = Math.max(...DR_USERS.map((u) => drUserName(name, u).length));
-  if (longest > IAM_USER_NAME_MAX) {
-    throw new ConfigError(
-      "dr.bucketName",
-      d.bucketName,
-      `at most ${name.length - (longest - IAM_USER_NAME_MAX)} characters: the IAM users are named <bucketName>-${DR_USERS.join("|")} and IAM allows ${IAM_USER_NAME_MAX}`,
-    );
-  }
-  let replicaRegion: string | undefined;
-  if (d.replicaRegion !== undefined) {
-    replicaRegion = awsRegion("dr.replicaRegion", d.replicaRegion);
-    if (replicaRegion === region) {
-      throw new ConfigError(
-        "dr.replicaRegion",
-        d.replicaRegion,
-        `a region other than aws:region (${region}): the replica must survive the loss of the primary region`,
-      );
-    }
-  } else if (d.replicaBucketName !== undefined) {
-    throw new ConfigError("dr.replicaBucketName", d.replicaBucketName, "only together with dr.replicaRegion");
-  }
-  const replicaBucketName = replicaRegion
-    ? drBucketName("dr.replicaBucketName", d.replicaBucketName ?? `${name}-replica`)
-    : undefined;
-  if (replicaBucketName === name) {
-    throw new ConfigError("dr.replicaBucketName", d.replicaBucketName, "a name other than dr.bucketName");
-  }
-  const noncurrentVersionDays = int("dr.noncurrentVersionDays", d.noncurrentVersionDays, 30, 1, 3650);
-  const bucket: DrBucketConfig = {
-    region,
-    bucketName: name,
-    ...(replicaRegion ? { replicaRegion, replicaBucketName } : {}),
-    noncurrentVersionDays,
-    abortIncompleteUploadDays: int("dr.abortIncompleteUploadDays", d.abortIncompleteUploadDays, 7, 1, 365),
-    objectLock: parseObjectLock(d.objectLock, noncurrentVersionDays),
-  };
-
-  const mirror = schedule("dr.mirrorSchedule", d.mirrorSchedule ?? "*/15 * * * *", "kubernetes");
-  const rpoMinutes = int("dr.rpoMinutes", d.rpoMinutes, 60, 1, 7 * 24 * 60);
-  if (mirror.gap > rpoMinutes) {
-    throw new ConfigError(
-      "dr.mirrorSchedule",
-      d.mirrorSchedule,
-      `a schedule whose longest gap (${hours(mirror.gap)}) fits in dr.rpoMinutes (${rpoMinutes})`,
-    );
-  }
-
-  const b = raw.backup === undefined ? {} : obj("backup", raw.backup, ["schedule", "ttl"]);
-  const backupSchedule = schedule("backup.schedule", b.schedule ?? "0 */6 * * *", "velero");
-  const ttl = duration("backup.ttl", b.ttl, "720h");
-  // Two schedule gaps: one failed backup still leaves an unexpired one behind.
-  if (ttl.seconds / 60 < 2 * backupSchedule.gap) {
-    throw new ConfigError(
-      "backup.ttl",
-      b.ttl ?? ttl.text,
-      `at least twice the longest gap of backup.schedule (${hours(2 * backupSchedule.gap)}), so one backup always survives`,
-    );
-  }
-
-  const maxDelete = int("dr.maxDelete", d.maxDelete, 1000, 1);
-  const alwaysAllowDeletes = int("dr.alwaysAllowDeletes", d.alwaysAllowDeletes, 50, 0);
-  if (alwaysAllowDeletes > maxDelete) {
-    throw new ConfigError(
-      "dr.alwaysAllowDeletes",
-      d.alwaysAllowDeletes,
-      `at most dr.maxDelete (${maxDelete}): no run deletes more than that`,
-    );
-  }
-  const approveDeletes = parseApproval(d.approveDeletes);
-  const drill = schedule("dr.drillSchedule", d.drillSchedule ?? "30 4 * * *", "kubernetes");
-
-  return {
-    bucket,
-    drill: {
-      schedule: drill.text,
-      intervalMinutes: drill.gap,
-      blobSample: int("dr.drillBlobSample", d.drillBlobSample, 20, 1, 1000),
-    },
-    mirror: {
-      schedule: mirror.text,
-      intervalMinutes: mirror.gap,
-      rpoMinutes,
-      maxDelete,
-      maxDeletePercent: int("dr.maxDeletePercent", d.maxDeletePercent, 10, 0, 100),
-      alwaysAllowDeletes,
-      ...(approveDeletes ? { approveDeletes } : {}),
-    },
-    backup: { schedule: backupSchedule.text, ttl: ttl.text },
-    restore: parseRestore(raw.restore, bucket),
-  };
+  const section = Object.fromEntries(Object.keys(DR_SECTION).map((k) => [k, raw[k]]));
+  const { parsed: v } = parseKeys(
+    DR_SECTION,
+    { ...section, topology, "aws:region": awsRegionValue },
+    "topology",
+  );
+  if (v.topology !== "prod") return undefined;
+  return drConfig({
+    region: v.get("aws:region"),
+    dr: v.get("dr"),
+    backup: v.get("backup"),
+    restore: v.get("restore"),
+  });
 }

@@ -1,68 +1,45 @@
-// Parser for the stack config key `harbor-platform:harborConfig`: Harbor's own settings,
-// schedules, projects, robots, registries and replications, with per-topology defaults.
-// Pure: no Pulumi calls. Secrets are never config values here, only references to other
-// config keys (`{ secretKey: "oidcClientSecret" }`) that the loader reads with requireSecret.
+// `harborConfig` as the component uses it: the schema's value (config/schema/harbor-config.ts)
+// with the topology's defaults and the rules between fields (unique names, references to
+// declared registries and projects, what Harbor checks across objects). Pure: no Pulumi calls.
+// Secrets are never config values here, only references to other config keys
+// (`{ secretKey: "oidcClientSecret" }`) that the loader reads with requireSecret.
+import { z } from "zod";
+import { ConfigError, bytesOf } from "./validate";
+import { issueToError } from "./schema/errors";
 import {
-  ConfigError,
-  Raw,
-  bool,
-  httpsUrl,
-  int,
-  isPlainObject,
-  list,
-  obj,
-  oneOf,
-  optStr,
-  str,
-} from "./validate";
+  HARBOR_CONFIG_KEYS,
+  parseProject,
+  parseRegistry,
+  scanAllSection,
+  type HarborConfigValue,
+  type LdapValue,
+  type OidcValue,
+  type ProjectValue,
+  type RegistryValue,
+  type ReplicationValue,
+  type RobotValue,
+} from "./schema/harbor-config";
 import {
-  REGISTRY_TYPES,
-  RETENTION_TEMPLATES,
-  RegistryType,
-  RetentionTemplate,
-  SEVERITIES,
-  Severity,
-  harborCron,
-  permission,
-  projectName,
-  quota,
-  robotDuration,
-  robotName,
-} from "../components/harbor-config/validation";
-import { syslogEndpoint } from "./observability";
+  HARBOR_LIMITS,
+  KEY_FILE_REGISTRIES,
+  PROXY_CACHE_REGISTRY_TYPES,
+  type RegistryType,
+} from "./schema/harbor-limits";
+import { text } from "./schema/define";
+import type { Topology } from "./schema/define";
+import type { SecretRef } from "./schema/parse";
+import { robotDelivery, type RobotDeliverySpec } from "./schema/robots";
 
 export const HARBOR_CONFIG_KEY = "harborConfig";
 
-export interface SecretRef {
+/** A config key holding a secret, named by the spec. */
+export interface SecretKeyRef {
   readonly secretKey: string;
 }
-export interface OidcAuthSpec {
-  readonly kind: "oidc";
-  readonly name: string;
-  readonly endpoint: string;
-  readonly clientId: string;
-  readonly clientSecret: SecretRef;
-  readonly scope: string;
-  readonly groupsClaim: string;
-  readonly adminGroup: string;
-  readonly userClaim: string;
-  readonly verifyCert: boolean;
-  readonly autoOnboard: boolean;
-}
-export interface LdapAuthSpec {
-  readonly kind: "ldap";
-  readonly url: string;
-  readonly searchDn: string;
-  readonly searchPassword: SecretRef;
-  readonly baseDn: string;
-  readonly filter: string;
-  readonly uid: string;
-  /** 0 base, 1 one level, 2 subtree (Harbor's ldap_scope). */
-  readonly scope: number;
-  readonly verifyCert: boolean;
-}
+export type OidcAuthSpec = { readonly kind: "oidc" } & Readonly<OidcValue>;
+export type LdapAuthSpec = { readonly kind: "ldap" } & Readonly<LdapValue>;
 export interface SettingsSpec {
-  /** Default storage quota of new projects in bytes; -1 unlimited. */
+  /** Default storage quota of new projects in bytes. */
   readonly projectQuotaBytes: number;
   readonly projectCreationRestriction: "adminonly" | "everyone";
   readonly robotTokenDays: number;
@@ -70,56 +47,29 @@ export interface SettingsSpec {
   readonly auditLogForwardEndpoint: string;
   readonly auth?: OidcAuthSpec | LdapAuthSpec;
 }
-export interface GcSpec {
-  readonly cron: string;
-  readonly deleteUntagged: boolean;
-  readonly workers: number;
-}
-export interface AuditLogPurgeSpec {
-  readonly cron: string;
-  readonly retentionHours: number;
-  readonly eventTypes: readonly string[];
-}
-export interface ScanAllSpec {
-  readonly cron: string;
-}
-export interface RegistrySpec {
-  readonly name: string;
-  readonly type: RegistryType;
-  readonly url: string;
-  readonly insecure: boolean;
-  readonly credential?: { readonly accessKey: string; readonly accessSecret: SecretRef };
-}
-export interface RetentionRuleSpec {
-  readonly template: RetentionTemplate;
+type On<T> = Exclude<T, false | undefined>;
+export type GcSpec = Readonly<Required<HarborConfigValue["gc"]>>;
+export type AuditLogPurgeSpec = Readonly<Required<On<HarborConfigValue["auditLogPurge"]>>>;
+export type ScanAllSpec = Readonly<On<HarborConfigValue["scanAll"]>>;
+export type RegistrySpec = Readonly<Omit<RegistryValue, "credential">> & {
+  readonly credential?: { readonly accessKey: string; readonly accessSecret: SecretKeyRef };
+};
+type RetentionRuleValue = NonNullable<ProjectValue["retention"]>["rules"][number];
+export type RetentionRuleSpec = Readonly<Omit<RetentionRuleValue, "count">> & {
   /** The template's parameter (count or days); 0 for "always". */
   readonly count: number;
-  readonly repositories: string;
-  readonly tags: string;
-  readonly untagged: boolean;
-}
+};
 export interface RetentionSpec {
   readonly cron: string;
   readonly rules: readonly RetentionRuleSpec[];
 }
-export interface ImmutableRuleSpec {
-  readonly repositories: string;
-  readonly tags: string;
-}
-export interface ProjectSpec {
-  readonly name: string;
-  readonly public: boolean;
+export type ImmutableRuleSpec = Readonly<ProjectValue["immutableTags"][number]>;
+export type ProjectSpec = Readonly<Omit<ProjectValue, "quota" | "proxyCache" | "retention">> & {
   readonly quotaBytes: number;
-  readonly scanOnPush: boolean;
-  /** Block pulls of images with vulnerabilities at or above this severity; "none" disables. */
-  readonly preventVulnerable: Severity;
-  readonly cosign: boolean;
-  readonly cveAllowlist: readonly string[];
   /** Name of a declared registry: makes this a proxy-cache project. */
   readonly proxyCacheRegistry?: string;
   readonly retention?: RetentionSpec;
-  readonly immutableTags: readonly ImmutableRuleSpec[];
-}
+};
 export interface RobotAccess {
   readonly resource: string;
   readonly action: string;
@@ -130,7 +80,7 @@ export interface RobotPermissionSpec {
   readonly namespace: string;
   readonly access: readonly RobotAccess[];
 }
-export interface RobotSpec {
+export interface RobotSpec extends RobotDeliverySpec {
   readonly name: string;
   readonly level: "system" | "project";
   /** Project of a project-level robot. */
@@ -142,21 +92,15 @@ export interface RobotSpec {
   /** Change this value to rotate the robot's secret. */
   readonly rotation: string;
 }
-export interface ReplicationSpec {
-  readonly name: string;
-  readonly registry: string;
-  readonly sourceProject: string;
-  readonly tags: string;
-  readonly destNamespace: string;
-  readonly trigger: "manual" | "event_based" | "scheduled";
+export type ReplicationSpec = Readonly<Omit<ReplicationValue, "cron" | "destNamespace">> & {
+  /** "" unless the trigger is scheduled. */
   readonly cron: string;
-  readonly deletion: boolean;
-  readonly override: boolean;
-  readonly enabled: boolean;
-}
+  /** "" keeps the source's namespace. */
+  readonly destNamespace: string;
+};
 export interface HarborConfigurationSpec {
   readonly settings: SettingsSpec;
-  readonly gc?: GcSpec;
+  readonly gc: GcSpec;
   readonly auditLogPurge?: AuditLogPurgeSpec;
   readonly scanAll?: ScanAllSpec;
   readonly registries: readonly RegistrySpec[];
@@ -165,24 +109,22 @@ export interface HarborConfigurationSpec {
   readonly replications: readonly ReplicationSpec[];
 }
 
-export type Topology = "dev" | "prod";
-
-/** Defaults per topology; documented in docs/harbor-config.md. */
+/** What the schema leaves to the topology; documented in docs/harbor-config.md. */
 export const HARBOR_CONFIG_DEFAULTS = {
   prod: {
     projectQuota: "100Gi",
     projectCreationRestriction: "adminonly",
-    gc: { cron: "0 0 3 * * 6", deleteUntagged: true, workers: 2 },
-    auditLogPurge: { cron: "0 0 4 * * 0", retentionHours: 720 },
-    scanAll: { cron: "0 0 2 * * *" },
+    gcWorkers: 2,
+    auditLogRetentionHours: 720,
+    scanAll: true,
     dockerHubProxy: true,
   },
   dev: {
     projectQuota: "20Gi",
     projectCreationRestriction: "everyone",
-    gc: { cron: "0 0 3 * * 6", deleteUntagged: true, workers: 1 },
-    auditLogPurge: { cron: "0 0 4 * * 0", retentionHours: 168 },
-    scanAll: undefined,
+    gcWorkers: 1,
+    auditLogRetentionHours: 168,
+    scanAll: false,
     dockerHubProxy: false,
   },
 } as const;
@@ -193,471 +135,354 @@ export const DOCKER_HUB = {
   project: "dockerhub",
   url: "https://hub.docker.com",
 } as const;
-const DEFAULT_EVENT_TYPES = ["create_artifact", "delete_artifact", "pull_artifact"];
-const TOP_KEYS = [
-  "settings",
-  "gc",
-  "auditLogPurge",
-  "scanAll",
-  "dockerHubProxy",
-  "registries",
-  "projects",
-  "robots",
-  "replications",
-];
 
+const K = HARBOR_CONFIG_KEY;
+
+/** Reads `raw` (the stack's value, or the topology's default when unset) into the spec. */
 export function parseHarborConfiguration(raw: unknown, topology: Topology): HarborConfigurationSpec {
-  const k = `${HARBOR_CONFIG_KEY}`;
-  const top = obj(k, raw ?? {}, TOP_KEYS);
+  const def = HARBOR_CONFIG_KEYS.harborConfig;
+  const value = raw ?? def.defaults?.[topology];
+  const result = def.schema.safeParse(value);
+  if (!result.success) throw issueToError(K, def.schema, value, result.error, false);
+  return harborConfiguration(result.data, topology);
+}
+
+/** The parsed value with the topology's defaults, checked across fields. */
+export function harborConfiguration(v: HarborConfigValue, topology: Topology): HarborConfigurationSpec {
   const d = HARBOR_CONFIG_DEFAULTS[topology];
-  const settings = parseSettings(
-    `${k}.settings`,
-    top.settings ?? {},
-    d.projectQuota,
-    d.projectCreationRestriction,
-  );
-  const gc = schedule(`${k}.gc`, top.gc, d.gc, (key, v, def) => {
-    const o = obj(key, v, ["cron", "deleteUntagged", "workers"]);
-    return {
-      cron: harborCron(`${key}.cron`, o.cron ?? def.cron),
-      deleteUntagged: bool(`${key}.deleteUntagged`, o.deleteUntagged, def.deleteUntagged),
-      // Harbor refuses workers outside 1..10 (handler/gc.go validateWorkers).
-      workers: int(`${key}.workers`, o.workers, def.workers, 1, 10),
-    };
-  });
-  const auditLogPurge = schedule(`${k}.auditLogPurge`, top.auditLogPurge, d.auditLogPurge, (key, v, def) => {
-    const o = obj(key, v, ["cron", "retentionHours", "eventTypes"]);
-    return {
-      cron: harborCron(`${key}.cron`, o.cron ?? def.cron),
-      // Harbor's MaxAuditRetentionHour is 240000.
-      retentionHours: int(`${key}.retentionHours`, o.retentionHours, def.retentionHours, 1, 240000),
-      eventTypes:
-        o.eventTypes === undefined
-          ? DEFAULT_EVENT_TYPES
-          : nonEmpty(`${key}.eventTypes`, list(`${key}.eventTypes`, o.eventTypes)).map((e, i) =>
-              str(`${key}.eventTypes[${i}]`, e),
-            ),
-    };
-  });
-  const scanAll = schedule(`${k}.scanAll`, top.scanAll, d.scanAll, (key, v, def) => {
-    const o = obj(key, v, ["cron"]);
-    return { cron: harborCron(`${key}.cron`, o.cron ?? def?.cron) };
-  });
-  const dockerHubProxy = bool(`${k}.dockerHubProxy`, top.dockerHubProxy, d.dockerHubProxy);
+  const settings: SettingsSpec = {
+    projectQuotaBytes: v.settings.projectQuota ?? bytesOf(d.projectQuota),
+    projectCreationRestriction: v.settings.projectCreationRestriction ?? d.projectCreationRestriction,
+    robotTokenDays: v.settings.robotTokenDays,
+    auditLogForwardEndpoint: v.settings.auditLogForwardEndpoint,
+    auth: authSpec(v.settings.auth),
+  };
+  const scanAll = v.scanAll ?? (d.scanAll ? scanAllSection.parse({}) : false);
+  const dockerHubProxy = v.dockerHubProxy ?? d.dockerHubProxy;
 
   const registries = uniqueByName(
-    `${k}.registries`,
-    [
-      ...(dockerHubProxy ? [{ name: DOCKER_HUB.registry, type: "docker-hub", url: DOCKER_HUB.url }] : []),
-      ...list(`${k}.registries`, top.registries ?? []),
-    ],
-    dockerHubProxy ? 1 : 0,
-    parseRegistry,
-  );
-  const registryNames = new Set(registries.map((r) => r.name));
+    `${K}.registries`,
+    dockerHubProxy
+      ? [parseRegistry({ name: DOCKER_HUB.registry, type: "docker-hub", url: DOCKER_HUB.url })]
+      : [],
+    v.registries,
+    (r) => r.name,
+  ).map(({ entry, at }) => registrySpec(entry, at));
+  const registryTypes = new Map(registries.map((r) => [r.name, r.type]));
   const defaultProjects = dockerHubProxy
     ? [
-        {
+        parseProject({
           name: DOCKER_HUB.project,
           proxyCache: { registry: DOCKER_HUB.registry },
           // Harbor's own automatic policy for proxy caches, adopted and managed rather than duplicated.
           retention: { cron: "0 0 0 * * *", rules: [{ template: "nDaysSinceLastPull", count: 7 }] },
-        },
+        }),
       ]
     : [];
-  const projects = uniqueByName(
-    `${k}.projects`,
-    [...defaultProjects, ...list(`${k}.projects`, top.projects ?? [])],
-    defaultProjects.length,
-    (key, v) => parseProject(key, v, settings.projectQuotaBytes, registryNames),
+  const projects = uniqueByName(`${K}.projects`, defaultProjects, v.projects, (p) => p.name).map(
+    ({ entry, at }) => projectSpec(entry, at, settings.projectQuotaBytes, registryTypes),
   );
   const projectNames = new Set(projects.map((p) => p.name));
   // Harbor names a project robot robot$<project>+<name>: "ci" may exist once per project.
-  const robots = uniqueByName(
-    `${k}.robots`,
-    list(`${k}.robots`, top.robots ?? []),
-    0,
-    (key, v) => parseRobot(key, v, projectNames),
-    (r) => `${r.project ?? ""}+${r.name}`,
+  const robots = uniqueByName(`${K}.robots`, [], v.robots, (r) => `${r.project ?? ""}+${r.name}`).map(
+    ({ entry, at }) => robotSpec(entry, at, projectNames),
   );
-  const replications = uniqueByName(
-    `${k}.replications`,
-    list(`${k}.replications`, top.replications ?? []),
-    0,
-    (key, v) => parseReplication(key, v, registryNames),
+  const replications = uniqueByName(`${K}.replications`, [], v.replications, (r) => r.name).map(
+    ({ entry, at }) => replicationSpec(entry, at, registryTypes),
   );
-  return { settings, gc, auditLogPurge, scanAll, registries, projects, robots, replications };
+  return {
+    settings,
+    gc: { ...v.gc, workers: v.gc.workers ?? d.gcWorkers },
+    auditLogPurge:
+      v.auditLogPurge === false
+        ? undefined
+        : {
+            ...v.auditLogPurge,
+            retentionHours: v.auditLogPurge.retentionHours ?? d.auditLogRetentionHours,
+          },
+    scanAll: scanAll === false ? undefined : scanAll,
+    registries,
+    projects,
+    robots,
+    replications,
+  };
 }
 
 /** The config keys whose secret values the spec references (read them with config.requireSecret). */
 export function requiredSecretKeys(spec: HarborConfigurationSpec): string[] {
-  const keys: string[] = [];
-  const auth = spec.settings.auth;
-  if (auth?.kind === "oidc") keys.push(auth.clientSecret.secretKey);
-  if (auth?.kind === "ldap") keys.push(auth.searchPassword.secretKey);
-  for (const r of spec.registries) if (r.credential) keys.push(r.credential.accessSecret.secretKey);
-  return [...new Set(keys)];
+  return [...new Set(harborSecretRefs(spec).map((r) => r.key))];
 }
 
-/** `false` turns a schedule off; an object overrides the defaults field by field. */
-function schedule<T, D>(
-  key: string,
-  value: Raw,
-  def: D,
-  parse: (key: string, v: Raw, def: D) => T,
-): T | undefined {
-  if (value === false) return undefined;
-  if (value === undefined && def === undefined) return undefined;
-  return parse(key, value ?? {}, def);
+const secretText = text(
+  "a non-empty secret without control characters (a pasted trailing newline breaks the login)",
+);
+
+/**
+ * The secrets the spec names, each with what Harbor needs it to be: a key file (JSON) for the
+ * registries that take one (./schema/harbor-limits.ts KEY_FILE_REGISTRIES), else one line.
+ */
+export function harborSecretRefs(spec: HarborConfigurationSpec): SecretRef[] {
+  const refs: SecretRef[] = [];
+  const auth = spec.settings.auth;
+  if (auth?.kind === "oidc")
+    refs.push({
+      key: auth.clientSecret.secretKey,
+      by: `${K}.settings.auth.oidc.clientSecret`,
+      format: secretText,
+    });
+  if (auth?.kind === "ldap")
+    refs.push({
+      key: auth.searchPassword.secretKey,
+      by: `${K}.settings.auth.ldap.searchPassword`,
+      format: secretText,
+    });
+  for (const r of spec.registries) {
+    if (!r.credential) continue;
+    const keyFile = KEY_FILE_REGISTRIES[r.type];
+    refs.push({
+      key: r.credential.accessSecret.secretKey,
+      by: `${K}.registries.${r.name}.credential.accessSecret`,
+      format: keyFile ? jsonKeyFile(r.type, keyFile.fields) : secretText,
+    });
+  }
+  return refs;
+}
+
+/** A JSON object with these string fields: the key file a registry type reads. */
+function jsonKeyFile(type: string, fields: readonly string[]): z.ZodType {
+  const allowed = `the ${type} key file: a JSON object with ${fields.join(" and ")}`;
+  return z.unknown().refine(
+    (v) => {
+      if (typeof v !== "string") return false;
+      try {
+        const o: unknown = JSON.parse(v);
+        return (
+          o !== null &&
+          typeof o === "object" &&
+          fields.every(
+            (f) =>
+              typeof (o as Record<string, unknown>)[f] === "string" &&
+              (o as Record<string, string>)[f] !== "",
+          )
+        );
+      } catch {
+        return false;
+      }
+    },
+    { message: allowed },
+  );
+}
+
+function authSpec(auth: HarborConfigValue["settings"]["auth"]): SettingsSpec["auth"] {
+  if (auth === undefined) return undefined;
+  const at = `${K}.settings.auth`;
+  const other = auth.mode === "oidc" ? "ldap" : "oidc";
+  if (auth[other] !== undefined)
+    throw new ConfigError(
+      `${at}.${other}`,
+      auth[other],
+      `only with mode ${other}; remove it (mode is ${auth.mode})`,
+    );
+  if (auth.mode === "oidc") {
+    if (auth.oidc === undefined) throw new ConfigError(`${at}.oidc`, undefined, "required when mode is oidc");
+    return { kind: "oidc", ...auth.oidc };
+  }
+  if (auth.ldap === undefined) throw new ConfigError(`${at}.ldap`, undefined, "required when mode is ldap");
+  return { kind: "ldap", ...auth.ldap };
+}
+
+interface Placed<T> {
+  readonly entry: T;
+  /** Where the entry is, for errors: `harborConfig.projects[2]`, or the default's name. */
+  readonly at: string;
 }
 
 /**
- * Identities must be unique (the name, unless `identity` says what Harbor keys the object by);
- * an entry that reuses the identity of one of the first `defaults` entries (the topology
- * defaults) replaces it. Linear in the number of entries.
+ * Identities must be unique; a declared entry with the identity of one of the topology's
+ * `defaults` replaces it. Linear in the number of entries.
  */
 function uniqueByName<T extends { name: string }>(
   key: string,
-  entries: unknown[],
-  defaults: number,
-  parse: (key: string, v: Raw) => T,
-  identity: (entry: T) => string = (entry) => entry.name,
-): T[] {
-  const byName = new Map<string, { index: number; fromDefault: boolean }>();
-  const out: T[] = [];
-  entries.forEach((entry, i) => {
-    const idx = i - defaults;
-    const parsed = parse(idx < 0 ? `${key}(default ${i})` : `${key}[${idx}]`, entry);
-    const id = identity(parsed);
-    const seen = byName.get(id);
-    if (seen && !seen.fromDefault) {
-      throw new ConfigError(`${key}[${idx}].name`, parsed.name, "a name not used by another entry");
-    }
+  defaults: readonly T[],
+  declared: readonly T[],
+  identity: (entry: T) => string,
+): Placed<T>[] {
+  const out: Placed<T>[] = defaults.map((entry) => ({ entry, at: `${key}(default ${entry.name})` }));
+  const byId = new Map<string, { index: number; fromDefault: boolean }>(
+    defaults.map((entry, index) => [identity(entry), { index, fromDefault: true }]),
+  );
+  declared.forEach((entry, i) => {
+    const at = `${key}[${i}]`;
+    const seen = byId.get(identity(entry));
+    if (seen && !seen.fromDefault)
+      throw new ConfigError(`${at}.name`, entry.name, "a name not used by another entry");
     if (seen) {
-      out[seen.index] = parsed;
-      byName.set(id, { index: seen.index, fromDefault: false });
+      out[seen.index] = { entry, at };
+      byId.set(identity(entry), { index: seen.index, fromDefault: false });
     } else {
-      byName.set(id, { index: out.length, fromDefault: idx < 0 });
-      out.push(parsed);
+      byId.set(identity(entry), { index: out.length, fromDefault: false });
+      out.push({ entry, at });
     }
   });
   return out;
 }
 
-function nonEmpty(key: string, values: unknown[]): unknown[] {
-  if (values.length === 0) throw new ConfigError(key, values, "a non-empty list");
-  return values;
+function registrySpec(r: RegistryValue, at: string): RegistrySpec {
+  if (!r.credential) return { ...r, credential: undefined };
+  const fixed = KEY_FILE_REGISTRIES[r.type]?.accessKey;
+  const accessKey = r.credential.accessKey ?? fixed;
+  if (accessKey === undefined)
+    throw new ConfigError(`${at}.credential.accessKey`, undefined, `required for registry type ${r.type}`);
+  if (fixed !== undefined && accessKey !== fixed)
+    throw new ConfigError(
+      `${at}.credential.accessKey`,
+      accessKey,
+      `${fixed} (Harbor's ${r.type} adapter fixes it; the key file is the accessSecret)`,
+    );
+  return { ...r, credential: { accessKey, accessSecret: r.credential.accessSecret } };
 }
 
-function secretRef(key: string, value: Raw): SecretRef {
-  const allowed =
-    'a reference to a secret config value, like { secretKey: "oidcClientSecret" } (never the secret itself)';
-  if (!isPlainObject(value))
-    throw new ConfigError(key, typeof value === "string" ? "(a plain string)" : value, allowed);
-  const o = obj(key, value, ["secretKey"]);
-  if (typeof o.secretKey !== "string" || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(o.secretKey)) {
-    throw new ConfigError(`${key}.secretKey`, o.secretKey, "a config key name like oidcClientSecret");
-  }
-  return { secretKey: o.secretKey };
+function declaredRegistry(at: string, name: string, registries: ReadonlyMap<string, RegistryType>): void {
+  if (!registries.has(name)) throw new ConfigError(at, name, `a registry declared in ${K}.registries`);
 }
 
-function parseSettings(
-  key: string,
-  value: Raw,
-  defQuota: string,
-  defRestriction: "adminonly" | "everyone",
-): SettingsSpec {
-  const o = obj(key, value, [
-    "projectQuota",
-    "projectCreationRestriction",
-    "robotTokenDays",
-    "auditLogForwardEndpoint",
-    "auth",
-  ]);
-  const endpoint = o.auditLogForwardEndpoint;
-  if (endpoint !== undefined && endpoint !== "") syslogEndpoint(`${key}.auditLogForwardEndpoint`, endpoint);
-  return {
-    projectQuotaBytes: quota(`${key}.projectQuota`, o.projectQuota ?? defQuota),
-    projectCreationRestriction: oneOf(
-      `${key}.projectCreationRestriction`,
-      o.projectCreationRestriction,
-      ["adminonly", "everyone"] as const,
-      defRestriction,
-    ),
-    robotTokenDays: int(`${key}.robotTokenDays`, o.robotTokenDays, 30, 1, 36500),
-    auditLogForwardEndpoint: (endpoint as string | undefined) ?? "",
-    auth: o.auth === undefined ? undefined : parseAuth(`${key}.auth`, o.auth),
-  };
-}
-
-function parseAuth(key: string, value: Raw): OidcAuthSpec | LdapAuthSpec {
-  const o = obj(key, value, ["mode", "oidc", "ldap"]);
-  const mode = oneOf(`${key}.mode`, o.mode, ["oidc", "ldap"] as const);
-  if (mode === "oidc") {
-    const c = obj(`${key}.oidc`, o.oidc, [
-      "name",
-      "endpoint",
-      "clientId",
-      "clientSecret",
-      "scope",
-      "groupsClaim",
-      "adminGroup",
-      "userClaim",
-      "verifyCert",
-      "autoOnboard",
-    ]);
-    return {
-      kind: "oidc",
-      name: optStr(`${key}.oidc.name`, c.name, "oidc"),
-      endpoint: httpsUrl(`${key}.oidc.endpoint`, c.endpoint),
-      clientId: str(`${key}.oidc.clientId`, c.clientId),
-      clientSecret: secretRef(`${key}.oidc.clientSecret`, c.clientSecret),
-      scope: optStr(`${key}.oidc.scope`, c.scope, "openid,profile,email,offline_access"),
-      groupsClaim: optStr(`${key}.oidc.groupsClaim`, c.groupsClaim, "groups"),
-      adminGroup: c.adminGroup === undefined ? "" : str(`${key}.oidc.adminGroup`, c.adminGroup),
-      userClaim: c.userClaim === undefined ? "" : str(`${key}.oidc.userClaim`, c.userClaim),
-      verifyCert: bool(`${key}.oidc.verifyCert`, c.verifyCert, true),
-      autoOnboard: bool(`${key}.oidc.autoOnboard`, c.autoOnboard, false),
-    };
-  }
-  const c = obj(`${key}.ldap`, o.ldap, [
-    "url",
-    "searchDn",
-    "searchPassword",
-    "baseDn",
-    "filter",
-    "uid",
-    "scope",
-    "verifyCert",
-  ]);
-  const url = str(`${key}.ldap.url`, c.url);
-  if (!/^ldaps?:\/\/[^\s/]+$/.test(url))
-    throw new ConfigError(`${key}.ldap.url`, url, "an ldap:// or ldaps:// URL with no path");
-  return {
-    kind: "ldap",
-    url,
-    searchDn: str(`${key}.ldap.searchDn`, c.searchDn),
-    searchPassword: secretRef(`${key}.ldap.searchPassword`, c.searchPassword),
-    baseDn: str(`${key}.ldap.baseDn`, c.baseDn),
-    filter: c.filter === undefined ? "" : str(`${key}.ldap.filter`, c.filter),
-    uid: optStr(`${key}.ldap.uid`, c.uid, "uid"),
-    scope: int(`${key}.ldap.scope`, c.scope, 2, 0, 2),
-    verifyCert: bool(`${key}.ldap.verifyCert`, c.verifyCert, true),
-  };
-}
-
-function parseRegistry(key: string, value: Raw): RegistrySpec {
-  const o = obj(key, value, ["name", "type", "url", "insecure", "credential"]);
-  let credential: RegistrySpec["credential"];
-  if (o.credential !== undefined) {
-    const c = obj(`${key}.credential`, o.credential, ["accessKey", "accessSecret"]);
-    credential = {
-      accessKey: str(`${key}.credential.accessKey`, c.accessKey),
-      accessSecret: secretRef(`${key}.credential.accessSecret`, c.accessSecret),
-    };
-  }
-  return {
-    name: projectName(`${key}.name`, o.name),
-    type: oneOf(`${key}.type`, o.type, REGISTRY_TYPES),
-    url: httpsUrl(`${key}.url`, o.url),
-    insecure: bool(`${key}.insecure`, o.insecure, false),
-    credential,
-  };
-}
-
-function parseProject(key: string, value: Raw, defQuota: number, registries: Set<string>): ProjectSpec {
-  const o = obj(key, value, [
-    "name",
-    "public",
-    "quota",
-    "scanOnPush",
-    "preventVulnerable",
-    "cosign",
-    "cveAllowlist",
-    "proxyCache",
-    "retention",
-    "immutableTags",
-  ]);
-  let proxyCacheRegistry: string | undefined;
-  if (o.proxyCache !== undefined) {
-    const p = obj(`${key}.proxyCache`, o.proxyCache, ["registry"]);
-    proxyCacheRegistry = str(`${key}.proxyCache.registry`, p.registry);
-    if (!registries.has(proxyCacheRegistry)) {
+function projectSpec(
+  p: ProjectValue,
+  at: string,
+  defaultQuota: number,
+  registries: ReadonlyMap<string, RegistryType>,
+): ProjectSpec {
+  const { quota, proxyCache, retention, ...rest } = p;
+  if (proxyCache) {
+    declaredRegistry(`${at}.proxyCache.registry`, proxyCache.registry, registries);
+    const type = registries.get(proxyCache.registry);
+    if (type === undefined || !PROXY_CACHE_REGISTRY_TYPES.includes(type))
       throw new ConfigError(
-        `${key}.proxyCache.registry`,
-        proxyCacheRegistry,
-        `a registry declared in ${HARBOR_CONFIG_KEY}.registries`,
+        `${at}.proxyCache.registry`,
+        proxyCache.registry,
+        `a registry of a type Harbor proxies (${PROXY_CACHE_REGISTRY_TYPES.join(", ")}); it is ${type}`,
       );
-    }
   }
+  unique(
+    `${at}.immutableTags`,
+    p.immutableTags,
+    "an immutable-tag rule unlike the others (Harbor refuses a duplicate)",
+  );
   return {
-    name: projectName(`${key}.name`, o.name),
-    public: bool(`${key}.public`, o.public, false),
-    quotaBytes: o.quota === undefined ? defQuota : quota(`${key}.quota`, o.quota),
-    scanOnPush: bool(`${key}.scanOnPush`, o.scanOnPush, true),
-    preventVulnerable: oneOf(`${key}.preventVulnerable`, o.preventVulnerable, SEVERITIES, "none"),
-    cosign: bool(`${key}.cosign`, o.cosign, false),
-    cveAllowlist: list(`${key}.cveAllowlist`, o.cveAllowlist ?? []).map((c, i) => {
-      if (typeof c !== "string" || !/^CVE-\d{4}-\d{4,}$/.test(c)) {
-        throw new ConfigError(`${key}.cveAllowlist[${i}]`, c, "a CVE id like CVE-2024-12345");
-      }
-      return c;
-    }),
-    proxyCacheRegistry,
-    retention: o.retention === undefined ? undefined : parseRetention(`${key}.retention`, o.retention),
-    immutableTags: list(`${key}.immutableTags`, o.immutableTags ?? []).map((r, i) => {
-      const rk = `${key}.immutableTags[${i}]`;
-      const ro = obj(rk, r, ["repositories", "tags"]);
-      return {
-        repositories: optStr(`${rk}.repositories`, ro.repositories, "**"),
-        tags: str(`${rk}.tags`, ro.tags),
-      };
-    }),
+    ...rest,
+    quotaBytes: quota ?? defaultQuota,
+    proxyCacheRegistry: proxyCache?.registry,
+    retention: retention && {
+      cron: retention.cron,
+      rules: retentionRules(`${at}.retention.rules`, retention.rules),
+    },
   };
 }
 
-function parseRetention(key: string, value: Raw): RetentionSpec {
-  const o = obj(key, value, ["cron", "rules"]);
-  const rules = nonEmpty(`${key}.rules`, list(`${key}.rules`, o.rules)).map((r, i) => {
-    const rk = `${key}.rules[${i}]`;
-    const ro = obj(rk, r, ["template", "count", "repositories", "tags", "untagged"]);
-    const template = oneOf(`${rk}.template`, ro.template, RETENTION_TEMPLATES);
-    return {
-      template,
-      count: template === "always" ? 0 : int(`${rk}.count`, ro.count ?? "", 0, 1, 10000),
-      repositories: optStr(`${rk}.repositories`, ro.repositories, "**"),
-      tags: optStr(`${rk}.tags`, ro.tags, "**"),
-      untagged: bool(`${rk}.untagged`, ro.untagged, true),
-    };
+function retentionRules(at: string, rules: readonly RetentionRuleValue[]): RetentionRuleSpec[] {
+  const specs = rules.map((r, i): RetentionRuleSpec => {
+    const { count, ...rest } = r;
+    if (r.template === "always") {
+      if (count !== undefined)
+        throw new ConfigError(`${at}[${i}].count`, count, "no count with template always; remove it");
+      return { ...rest, count: 0 };
+    }
+    if (count === undefined)
+      throw new ConfigError(
+        `${at}[${i}].count`,
+        undefined,
+        `required with template ${r.template}: an integer from 1 to 10000`,
+      );
+    return { ...rest, count };
   });
-  if (rules.length > 15)
-    throw new ConfigError(`${key}.rules`, `${rules.length} rules`, "at most 15 rules (Harbor's limit)");
-  return { cron: harborCron(`${key}.cron`, o.cron ?? "0 0 0 * * *"), rules };
+  unique(at, specs, "a retention rule unlike the others (Harbor refuses a duplicate)");
+  return specs;
 }
 
-function parseRobot(key: string, value: Raw, projects: Set<string>): RobotSpec {
-  const o = obj(key, value, [
-    "name",
-    "project",
-    "access",
-    "system",
-    "projects",
-    "description",
-    "duration",
-    "rotation",
-  ]);
-  const name = robotName(`${key}.name`, o.name);
-  const declared = (k: string, p: string, allowAll: boolean): string => {
+/** Refuses the second of two equal entries (Harbor answers 409 for both retention rules and immutable-tag rules). */
+function unique(at: string, entries: readonly object[], allowed: string): void {
+  const seen = new Set<string>();
+  entries.forEach((e, i) => {
+    const id = JSON.stringify(e);
+    if (seen.has(id)) throw new ConfigError(`${at}[${i}]`, e, allowed);
+    seen.add(id);
+  });
+}
+
+function robotSpec(r: RobotValue, at: string, projects: ReadonlySet<string>): RobotSpec {
+  const declared = (key: string, p: string, allowAll: boolean): string => {
     if ((allowAll && p === "*") || projects.has(p)) return p;
     throw new ConfigError(
-      k,
+      key,
       p,
-      `a project declared in ${HARBOR_CONFIG_KEY}.projects${allowAll ? ' or "*" for all projects' : ""}`,
+      `a project declared in ${K}.projects${allowAll ? ' or "*" for all projects' : ""}`,
     );
   };
-  const accessList = (k: string, v: Raw, level: "system" | "project"): RobotAccess[] =>
-    nonEmpty(k, list(k, v)).map((a, i) => permission(`${k}[${i}]`, a, level));
   const common = {
-    name,
-    description: o.description === undefined ? "" : str(`${key}.description`, o.description),
-    durationDays: robotDuration(`${key}.duration`, o.duration, 90),
-    rotation: o.rotation === undefined ? "" : str(`${key}.rotation`, String(o.rotation)),
+    name: r.name,
+    description: r.description,
+    durationDays: r.duration,
+    rotation: r.rotation,
+    ...robotDelivery(at, r, r.duration),
   };
-  if (o.project !== undefined) {
-    if (o.system !== undefined || o.projects !== undefined) {
+  if (r.project !== undefined) {
+    if (r.system !== undefined || r.projects !== undefined)
       throw new ConfigError(
-        key,
-        Object.keys(o),
+        at,
+        Object.keys(r).filter((k) => ["project", "system", "projects"].includes(k)),
         "either project + access (a project robot) or system/projects (a system robot), not both",
       );
-    }
-    const project = declared(`${key}.project`, str(`${key}.project`, o.project), false);
-    const access = accessList(`${key}.access`, o.access, "project");
+    const project = declared(`${at}.project`, r.project, false);
+    if (r.access === undefined)
+      throw new ConfigError(
+        `${at}.access`,
+        undefined,
+        "required for a project robot: a list of resource:action",
+      );
+    const stored = `${project}+${r.name}`;
+    if (stored.length > HARBOR_LIMITS.robotStoredName)
+      throw new ConfigError(
+        `${at}.name`,
+        r.name,
+        `a shorter name: Harbor stores a project robot as <project>+<name>, at most ${HARBOR_LIMITS.robotStoredName} characters (${stored.length} here)`,
+      );
     return {
       ...common,
       level: "project",
       project,
-      permissions: [{ kind: "project", namespace: project, access }],
+      permissions: [{ kind: "project", namespace: project, access: r.access }],
     };
   }
-  if (o.access !== undefined)
+  if (r.access !== undefined)
     throw new ConfigError(
-      `${key}.access`,
-      o.access,
+      `${at}.access`,
+      r.access,
       "only with project; a system robot uses system and projects",
     );
   const permissions: RobotPermissionSpec[] = [];
-  if (o.system !== undefined)
-    permissions.push({
-      kind: "system",
-      namespace: "/",
-      access: accessList(`${key}.system`, o.system, "system"),
-    });
-  if (o.projects !== undefined) {
-    const m = o.projects;
-    if (!isPlainObject(m))
-      throw new ConfigError(
-        `${key}.projects`,
-        m,
-        'a map of project name (or "*") to a list of resource:action',
-      );
-    for (const [p, acc] of Object.entries(m)) {
-      declared(`${key}.projects.${p}`, p, true);
-      permissions.push({
-        kind: "project",
-        namespace: p,
-        access: accessList(`${key}.projects.${p}`, acc, "project"),
-      });
-    }
+  if (r.system !== undefined) permissions.push({ kind: "system", namespace: "/", access: r.system });
+  for (const [p, access] of Object.entries(r.projects ?? {})) {
+    declared(`${at}.projects.${p}`, p, true);
+    permissions.push({ kind: "project", namespace: p, access });
   }
-  if (permissions.length === 0) {
-    throw new ConfigError(
-      key,
-      value,
-      "a robot needs permissions: project + access, or system and/or projects",
-    );
-  }
+  if (permissions.length === 0)
+    throw new ConfigError(at, r, "a robot needs permissions: project + access, or system and/or projects");
   return { ...common, level: "system", permissions };
 }
 
-function parseReplication(key: string, value: Raw, registries: Set<string>): ReplicationSpec {
-  const o = obj(key, value, [
-    "name",
-    "registry",
-    "sourceProject",
-    "tags",
-    "destNamespace",
-    "trigger",
-    "cron",
-    "deletion",
-    "override",
-    "enabled",
-  ]);
-  const registry = str(`${key}.registry`, o.registry);
-  if (!registries.has(registry))
+function replicationSpec(
+  r: ReplicationValue,
+  at: string,
+  registries: ReadonlyMap<string, RegistryType>,
+): ReplicationSpec {
+  declaredRegistry(`${at}.registry`, r.registry, registries);
+  if (r.trigger !== "scheduled" && r.cron !== undefined)
+    throw new ConfigError(`${at}.cron`, r.cron, "only with trigger: scheduled");
+  if (r.trigger === "scheduled" && r.cron === undefined)
     throw new ConfigError(
-      `${key}.registry`,
-      registry,
-      `a registry declared in ${HARBOR_CONFIG_KEY}.registries`,
+      `${at}.cron`,
+      undefined,
+      "required with trigger: scheduled (6-field cron, seconds 0)",
     );
-  const trigger = oneOf(
-    `${key}.trigger`,
-    o.trigger,
-    ["manual", "event_based", "scheduled"] as const,
-    "event_based",
-  );
-  if (trigger !== "scheduled" && o.cron !== undefined)
-    throw new ConfigError(`${key}.cron`, o.cron, "only with trigger: scheduled");
-  return {
-    name: robotName(`${key}.name`, o.name),
-    registry,
-    sourceProject: projectName(`${key}.sourceProject`, o.sourceProject),
-    tags: optStr(`${key}.tags`, o.tags, "**"),
-    destNamespace: o.destNamespace === undefined ? "" : projectName(`${key}.destNamespace`, o.destNamespace),
-    trigger,
-    cron: trigger === "scheduled" ? harborCron(`${key}.cron`, o.cron) : "",
-    deletion: bool(`${key}.deletion`, o.deletion, false),
-    override: bool(`${key}.override`, o.override, true),
-    enabled: bool(`${key}.enabled`, o.enabled, true),
-  };
+  return { ...r, cron: r.cron ?? "", destNamespace: r.destNamespace ?? "" };
 }

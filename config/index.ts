@@ -1,33 +1,39 @@
 // The stack's configuration, parsed and validated in one pure function before any resource
 // is registered. `topology` selects a preset; explicit keys override it.
 import { ConfigError, isPlainObject } from "./validate";
-import { AWS_REGION_KEY, FOREIGN_KEYS, KEYS, type Keys } from "./schema";
-import type { GatewayParentRefValue } from "./schema/core";
+import { ALL_KEYS, AWS_REGION_KEY, FOREIGN_KEYS, KEYS, type AllKeys } from "./schema";
+import { NAMESPACE_QUOTA, type GatewayParentRefValue } from "./schema/core";
 import { isStructured, type KeyDef } from "./schema/define";
 import { checkSecretRefs, parseKeys, type ParsedKeys } from "./schema/parse";
 
 import {
   HARBOR_CONFIG_KEY,
-  parseHarborConfiguration,
+  harborConfiguration,
+  harborSecretRefs,
   requiredSecretKeys,
   type HarborConfigurationSpec,
 } from "./harbor-config";
 import {
   OBJECT_STORE_SECRET_KEYS,
-  parseNetworkPolicy,
-  parseProd,
+  checkNamespaces,
+  createdNamespaces,
+  networkPolicySettings,
+  prodSettings,
   type NetworkPolicySettings,
   type ProdSettings,
 } from "./prod";
-import { parseDr, restoredSecretKeys, type DrConfig } from "./dr";
-
-import { parseObservability, secretConfigKeys, type ObservabilityConfig } from "./observability";
+import { drConfig, restoredSecretKeys, type DrConfig } from "./dr";
+import { loggingSecretRefs, observabilityConfig, type ObservabilityConfig } from "./observability";
+import { dashboardsConfig, type DashboardsConfig } from "./schema/dashboards";
+import { checkPullSecrets } from "./schema/robots";
+import { mirrorSecretKeys, mirrorSettings, withProxyCaches, type MirrorSettings } from "./mirror";
 import { parseLoadBalancer, type LoadBalancerEntryPoint } from "./entry-point";
 import { parseExistingOperators, type ExistingOperators } from "./existing-operators";
 import { parseUpgrade, type UpgradeSettings } from "./upgrade";
 
 export { ConfigError } from "./validate";
 export type { DrConfig } from "./dr";
+export type { ChartMirror, MirrorSettings } from "./mirror";
 export type { LoadBalancerEntryPoint } from "./entry-point";
 export type { ExistingOperators } from "./existing-operators";
 export type { UpgradeSettings } from "./upgrade";
@@ -90,12 +96,16 @@ export interface PlatformConfig {
   readonly secretKeys: readonly string[];
   /** Log shipping to ELK, Harbor's audit-log syslog target, alert tuning. */
   readonly observability: ObservabilityConfig;
+  /** Grafana dashboards' ConfigMaps for the kube-prometheus-stack sidecar. */
+  readonly dashboards: DashboardsConfig;
   /** Which namespaces may reach Harbor, scrape metrics, and where the API server answers. */
   readonly networkPolicy: NetworkPolicySettings;
   /** The prod data tier (cert-manager, CloudNativePG, Redis Sentinel, object store); prod only. */
   readonly prod?: ProdSettings;
   /** Disaster recovery to AWS: DR bucket, mirror, Velero, restore switch; prod only. */
   readonly dr?: DrConfig;
+  /** Air-gapped site: internal chart repository and image registry, egress confined to the site. */
+  readonly mirror?: MirrorSettings;
   /** Harbor's chart version and what guards a change of it (backup first, smoke test after). */
   readonly upgrade: UpgradeSettings;
   /** Operators the cluster already runs, used instead of installing them. */
@@ -105,19 +115,13 @@ export interface PlatformConfig {
 export { AWS_REGION_KEY, FOREIGN_KEYS, KEYS } from "./schema";
 export type RawConfig = Readonly<Record<string, unknown>>;
 
-/** What each topology brings for the quota when `namespaceQuota` leaves a field out. */
-export const NAMESPACE_QUOTA: Record<Topology, NamespaceQuota> = {
-  dev: { storage: "500Gi", persistentVolumeClaims: 20 },
-  prod: { storage: "20Ti", persistentVolumeClaims: 100 },
-};
-
 /**
  * Ingress classes whose controller the program tells to verify Harbor's internal TLS (prod):
  * Traefik by a ServersTransport, ingress-nginx by its proxy-ssl annotations.
  */
 export const BACKEND_TRUST_INGRESS_CLASSES = ["traefik", "nginx"] as const;
 
-type Parsed = ParsedKeys<Keys>;
+type Parsed = ParsedKeys<AllKeys>;
 
 function exposureOf(v: Parsed): Exposure {
   const kind = v.get("exposure");
@@ -152,16 +156,31 @@ export interface ParseConfigOptions {
  * already decoded) into a typed PlatformConfig, or throws one ConfigError.
  */
 export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): PlatformConfig {
-  const parseOptions = { ...options, foreignKeys: FOREIGN_KEYS };
-  const { parsed: v, deferred } = parseKeys(KEYS, raw, "topology", parseOptions);
+  const { parsed: v, deferred } = parseKeys(ALL_KEYS, raw, "topology", options);
   const topology = v.topology;
-  const observability = parseObservability(raw, topology);
-  const harborConfig = withAuditLogForwarding(
-    parseHarborConfiguration(raw[HARBOR_CONFIG_KEY], topology),
-    observability,
+  const dr =
+    topology === "prod"
+      ? drConfig({
+          region: v.get(AWS_REGION_KEY),
+          dr: v.get("dr"),
+          backup: v.get("backup"),
+          restore: v.get("restore"),
+        })
+      : undefined;
+  const observability = observabilityConfig({
+    logging: v.opt("logging"),
+    auditLogSyslog: v.opt("auditLogSyslog"),
+    alerting: v.get("alerting"),
+    drRpoMinutes: dr?.mirror.rpoMinutes,
+  });
+  const mirror = mirrorSettings(v.opt("mirror"));
+  const harborConfig = withProxyCaches(
+    withAuditLogForwarding(harborConfiguration(v.get("harborConfig"), topology), observability),
+    mirror,
   );
+  checkPullSecrets(`${HARBOR_CONFIG_KEY}.robots`, harborConfig.robots);
   const secretKeys = requiredSecretKeys(harborConfig);
-  const logSecrets = secretConfigKeys(observability);
+  const logSecrets = loggingSecretRefs(observability);
   const replicas = v.get("replicas");
   if (topology === "prod" && replicas < 2) {
     throw new ConfigError(
@@ -181,32 +200,52 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
   const localClass = v.get("localStorageClass");
   const databaseSize = v.get("databaseStorageSize");
   const redisSize = v.get("redisStorageSize");
-  const prod = topology === "prod" ? parseProd(raw, { localClass, databaseSize, redisSize }) : undefined;
-  // Dev refuses the DR keys; prod requires `dr` and `aws:region`.
-  const dr = parseDr(raw, topology, raw[AWS_REGION_KEY] as string | undefined);
-  const restored = restoredSecretKeys(dr?.restore ?? { enabled: false }, raw);
+  const prod =
+    topology === "prod"
+      ? prodSettings(
+          {
+            certManager: v.get("certManager"),
+            database: v.get("database"),
+            redis: v.get("redis"),
+            objectStore: v.get("objectStore"),
+            zones: v.get("zones"),
+            secretsSet: new Set(Object.values(OBJECT_STORE_SECRET_KEYS).filter((k) => v.isSet(k))),
+          },
+          { localClass, databaseSize, redisSize },
+        )
+      : undefined;
+  const networkPolicy = networkPolicySettings(v.get("networkPolicy"), topology);
+  const restored = restoredSecretKeys(dr?.restore ?? { enabled: false }, (k) => v.isSet(k));
   checkSecretRefs(
-    KEYS,
+    ALL_KEYS,
     raw,
     deferred,
     [
-      ...secretKeys.map((key) => ({ key, by: HARBOR_CONFIG_KEY })),
-      ...logSecrets.map((key) => ({ key, by: "logging.credentialsSecret" })),
+      ...harborSecretRefs(harborConfig),
+      ...logSecrets,
+      ...mirrorSecretKeys(mirror).map((key) => ({ key, by: "mirror.charts.passwordSecret" })),
     ],
-    parseOptions,
+    options,
   );
   const quota = v.get("namespaceQuota");
-  const existingOperators = parseExistingOperators(v.get("existingOperators"), topology, [
-    v.get("namespace"),
-    ...(observability.logging ? [observability.logging.namespace] : []),
-  ]);
+  const operatorsInput = v.get("existingOperators");
+  // An operator's namespace must not be one the program creates (for anything else).
+  const ownNamespaces = createdNamespaces({
+    topology,
+    namespace: v.get("namespace"),
+    observability,
+    ...(prod ? { prod } : {}),
+    ...(dr ? { dr } : {}),
+    existingOperators: operatorsInput,
+  }).map((n) => n.name);
+  const existingOperators = parseExistingOperators(operatorsInput, topology, ownNamespaces);
   if (existingOperators.certManager?.clusterIssuer !== undefined && prod?.certManager.issuer === "acme")
     throw new ConfigError(
       "existingOperators.certManager.clusterIssuer",
       existingOperators.certManager.clusterIssuer,
       "unset while certManager.issuer is acme: Harbor's public certificate has one issuer",
     );
-  return {
+  const config: PlatformConfig = {
     topology,
     hostname: v.get("hostname"),
     namespace: v.get("namespace"),
@@ -233,23 +272,29 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     namespaceQuota: { ...NAMESPACE_QUOTA[topology], ...quota },
     protectData,
     harborConfig,
-    observability: withMirrorRpo(observability, dr, raw.alerting),
+    observability,
+    dashboards: dashboardsConfig(v.get("dashboards")),
     secretKeys: [
       ...secretKeys,
-      ...logSecrets,
+      ...logSecrets.map((r) => r.key),
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
       ...restored,
+      ...mirrorSecretKeys(mirror),
     ],
-    networkPolicy: parseNetworkPolicy(raw.networkPolicy, topology),
+    networkPolicy,
     ...(prod ? { prod } : {}),
     ...(dr ? { dr } : {}),
+    ...(mirror ? { mirror } : {}),
     upgrade: parseUpgrade(
       { ...v.get("harborUpgrade"), chartVersion: v.opt("harborChartVersion") },
       topology,
       harborConfig,
+      mirror?.registry,
     ),
     existingOperators,
   };
+  checkNamespaces(createdNamespaces(config), networkPolicy);
+  return config;
 }
 
 /**
@@ -283,22 +328,11 @@ function withAuditLogForwarding(
   return { ...spec, settings: { ...spec.settings, auditLogForwardEndpoint: endpoint } };
 }
 
-/** The stale-mirror alert follows the RPO the DR config promises unless alerting sets its own. */
-function withMirrorRpo(
-  obs: ObservabilityConfig,
-  dr: DrConfig | undefined,
-  rawAlerting: unknown,
-): ObservabilityConfig {
-  const explicit = isPlainObject(rawAlerting) && rawAlerting.drMirrorRpoMinutes !== undefined;
-  if (!dr || explicit) return obs;
-  // The alert's own floor (5 minutes) holds here too: a tighter RPO would make it flap.
-  return { ...obs, alerting: { ...obs.alerting, drMirrorRpoMinutes: Math.max(5, dr.mirror.rpoMinutes) } };
-}
-
 /**
  * Decodes Pulumi's string-valued config map (`harbor-platform:key` -> string) into raw
- * values: JSON objects, lists, numbers and booleans are decoded, other strings kept. The
- * FOREIGN_KEYS (`aws:region`) are kept under their full name.
+ * values: the JSON of keys the schema reads as structured is decoded, other values stay
+ * strings (the schema's leaves read "3" and "true"); flat `key.field` keys are folded into
+ * their structured key. The FOREIGN_KEYS (`aws:region`) are kept under their full name.
  */
 export function decodeStackConfig(
   all: Readonly<Record<string, string>>,
@@ -306,21 +340,52 @@ export function decodeStackConfig(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const prefix = `${project}:`;
+  const flat: [string, string][] = [];
   for (const [fullKey, text] of Object.entries(all)) {
-    if ((FOREIGN_KEYS as readonly string[]).includes(fullKey)) {
+    if (fullKey in FOREIGN_KEYS) {
       out[fullKey] = text;
       continue;
     }
     if (!fullKey.startsWith(prefix)) continue;
     const key = fullKey.slice(prefix.length);
+    const dot = key.indexOf(".");
+    if (dot > 0 && isStructuredKey(key.slice(0, dot))) {
+      flat.push([key, text]);
+      continue;
+    }
     // Only keys the schema reads as structured are decoded: `[::1]:514` stays a string.
-    const def = (KEYS as Readonly<Record<string, KeyDef>>)[key];
-    out[key] =
-      def !== undefined && isStructured(def.schema) && /^[[{]/.test(text.trim())
-        ? decodeJson(key, text)
-        : text;
+    out[key] = isStructuredKey(key) && /^[[{]/.test(text.trim()) ? decodeJson(key, text) : text;
   }
+  for (const [key, text] of flat) foldField(out, key, text);
   return out;
+}
+
+function isStructuredKey(key: string): boolean {
+  const def = (KEYS as Readonly<Record<string, KeyDef>>)[key];
+  return def !== undefined && isStructured(def.schema);
+}
+
+/**
+ * `dr.bucketName: x`, a flat key as `pulumi new` saves a template answer (it never sets by
+ * path), becomes the field of `dr`. Setting the same field both ways is refused.
+ */
+function foldField(out: Record<string, unknown>, key: string, text: string): void {
+  const names = key.split(".");
+  const top = names[0];
+  let at: Record<string, unknown>;
+  if (out[top] === undefined) out[top] = at = {};
+  else if (isPlainObject(out[top])) at = out[top];
+  else throw new ConfigError(key, text, `a field of ${top}, which is not an object here`);
+  for (const name of names.slice(1, -1)) {
+    const next = at[name];
+    if (next === undefined) at = at[name] = {};
+    else if (isPlainObject(next)) at = next;
+    else throw new ConfigError(key, text, `a field of ${top}, which is not an object here`);
+  }
+  const last = names[names.length - 1];
+  if (at[last] !== undefined)
+    throw new ConfigError(key, text, `set once: ${top} already sets ${names.slice(1).join(".")}`);
+  at[last] = text;
 }
 
 function decodeJson(key: string, text: string): unknown {

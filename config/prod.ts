@@ -1,94 +1,58 @@
-// The prod topology's data tier settings (cert-manager issuer, CloudNativePG, Redis Sentinel,
-// object store, network policy), parsed and validated as pure functions. Every object is read
-// with `obj()` so a typo is refused rather than silently ignored.
-import { barmanRetention } from "../policy/concepts/duration";
-import { NOT_A_CIDR, parseCidr } from "../policy/concepts/network";
+// The prod topology's data tier (cert-manager's issuer, CloudNativePG, Redis Sentinel, the
+// object store) and the NetworkPolicy settings, shaped from the schema's typed values
+// (config/schema/prod.ts reads and checks each value). Here are the rules that involve more
+// than one value: MinIO's erasure geometry and zone tolerance, fields of the other object-store
+// mode, the external store's secrets, defaults that follow other keys, prod's API server
+// addresses, and the namespaces the program creates.
+import type { z } from "zod";
+import { parseCidr } from "../policy/concepts/network";
 import { images } from "../versions";
-import {
-  ConfigError,
-  cron,
-  httpsUrl,
-  int,
-  k8sName,
-  list,
-  obj,
-  oneOf,
-  optStr,
-  size,
-  storageClass,
-  str,
-} from "./validate";
+import type { Topology } from "./schema/define";
+import { DEV_API_SERVER_CIDRS, EXTERNAL_DEFAULTS, MINIO_DEFAULTS, type ProdKeys } from "./schema/prod";
+import { ConfigError } from "./validate";
 
-export type IssuerKind = "ca" | "acme";
+/** A prod key's parsed value (the schema's output, its plain defaults applied). */
+type Value<K extends keyof ProdKeys> = z.output<ProdKeys[K]["schema"]>;
 
-export interface AcmeSettings {
-  readonly email: string;
-  readonly server: string;
-  /** IngressClass the HTTP-01 solver uses. */
-  readonly solverIngressClass: string;
-}
-
-export interface CertManagerSettings {
-  /** Issuer of Harbor's public (ingress) certificate; internal certificates always use the CA. */
-  readonly issuer: IssuerKind;
-  readonly acme?: AcmeSettings;
-}
+export type CertManagerSettings = Value<"certManager">;
+export type IssuerKind = CertManagerSettings["issuer"];
+export type AcmeSettings = NonNullable<CertManagerSettings["acme"]>;
 
 /** How many zones the data tier spreads over (`topology.kubernetes.io/zone`); 1: no zone spread. */
 export interface ZoneSpread {
   readonly zones: number;
 }
 
-export interface DatabaseSettings extends ZoneSpread {
-  readonly instances: number;
-  readonly storageClass: string;
-  readonly size: string;
-  /** barman retention, `XXd|w|m` (the ObjectStore CRD's pattern). */
-  readonly backupRetention: string;
-  /** Six-field cron (seconds first), as CloudNativePG's ScheduledBackup expects. */
-  readonly backupSchedule: string;
-}
+/** `database` with the defaults that follow other keys resolved. */
+export type DatabaseSettings = Readonly<Required<Omit<Value<"database">, "backupSchedule">>> &
+  ZoneSpread & {
+    /** Six-field cron (seconds first), as CloudNativePG's ScheduledBackup expects. */
+    readonly backupSchedule: string;
+  };
 
-export interface RedisSettings extends ZoneSpread {
-  /** Pods of redis-ha; each runs one Redis data node and one sentinel. */
-  readonly replicas: number;
-  readonly storageClass: string;
-  readonly size: string;
-}
+/** `redis` with its volumes' class and size resolved. */
+export type RedisSettings = Readonly<Required<Value<"redis">>> & ZoneSpread;
 
-export interface BucketNames {
-  readonly registry: string;
-  readonly backups: string;
-}
+type ObjectStoreValue = Value<"objectStore">;
+export type BucketNames = Readonly<ObjectStoreValue["buckets"]>;
 
-export interface MinioSettings extends ZoneSpread {
-  readonly mode: "minio";
-  readonly nodes: number;
-  readonly drivesPerNode: number;
-  readonly driveSize: string;
-  readonly storageClass: string;
-  readonly image: { readonly repository: string; readonly tag: string };
-  readonly buckets: BucketNames;
-}
+const MINIO_FIELDS = ["nodes", "drivesPerNode", "driveSize", "storageClass", "image"] as const;
+const EXTERNAL_FIELDS = ["endpoint", "region"] as const;
 
-export interface ExternalObjectStore {
-  readonly mode: "external";
-  /** https:// endpoint of any S3 implementation. */
-  readonly endpoint: string;
-  readonly region: string;
-  readonly buckets: BucketNames;
-}
+export type MinioSettings = Readonly<
+  Required<Pick<ObjectStoreValue, (typeof MINIO_FIELDS)[number] | "buckets">>
+> &
+  ZoneSpread & { readonly mode: "minio" };
+
+/** Any S3 implementation, at an https:// endpoint (no trailing slash). */
+export type ExternalObjectStore = Readonly<
+  Required<Pick<ObjectStoreValue, (typeof EXTERNAL_FIELDS)[number] | "buckets">>
+> & { readonly mode: "external" };
 
 export type ObjectStoreSettings = MinioSettings | ExternalObjectStore;
 
-export interface NetworkPolicySettings {
-  /** Namespace of the ingress controller (or Gateway) that forwards to Harbor. */
-  readonly ingressNamespace: string;
-  /** Namespace of the Prometheus that scrapes metrics. */
-  readonly monitoringNamespace: string;
-  /** Where the Kubernetes API server answers (operators and instance managers call it). */
-  readonly apiServerCidrs: readonly string[];
-}
+/** `networkPolicy` with the API server's addresses resolved. */
+export type NetworkPolicySettings = Readonly<Required<Value<"networkPolicy">>>;
 
 export interface ProdSettings {
   readonly certManager: CertManagerSettings;
@@ -101,121 +65,33 @@ export interface ProdSettings {
 export const OBJECT_STORE_SECRET_KEYS = {
   accessKey: "objectStoreAccessKey",
   secretKey: "objectStoreSecretKey",
-} as const;
+} as const satisfies Record<string, keyof ProdKeys>;
+type ObjectStoreSecretKey = (typeof OBJECT_STORE_SECRET_KEYS)[keyof typeof OBJECT_STORE_SECRET_KEYS];
 
-/** Structured keys that only the prod topology reads. */
-export const PROD_KEYS = [
-  "certManager",
-  "database",
-  "redis",
-  "objectStore",
-  "zones",
-  OBJECT_STORE_SECRET_KEYS.accessKey,
-  OBJECT_STORE_SECRET_KEYS.secretKey,
-] as const;
+/** The typed values of the prod keys, as config/schema/parse.ts returns them. */
+export interface ProdValues {
+  readonly certManager: Value<"certManager">;
+  readonly database: Value<"database">;
+  readonly redis: Value<"redis">;
+  readonly objectStore: ObjectStoreValue;
+  readonly zones: number;
+  /** The external store's secrets the stack sets (their values are not read here). */
+  readonly secretsSet: ReadonlySet<string>;
+}
 
-const LETS_ENCRYPT = "https://acme-v02.api.letsencrypt.org/directory";
-
+/** Core keys the data tier's defaults follow. */
 export interface ProdDefaults {
   readonly localClass: string;
   readonly databaseSize: string;
   readonly redisSize: string;
 }
 
-function section(key: string, value: unknown, allowed: readonly string[]): Record<string, unknown> {
-  return value === undefined ? {} : obj(key, value, allowed);
-}
-
-function parseCertManager(raw: unknown): CertManagerSettings {
-  const o = section("certManager", raw, ["issuer", "acme"]);
-  const issuer = oneOf("certManager.issuer", o.issuer, ["ca", "acme"] as const, "ca");
-  if (issuer === "ca") {
-    if (o.acme !== undefined)
-      throw new ConfigError("certManager.acme", o.acme, "only used when certManager.issuer is acme");
-    return { issuer };
-  }
-  if (o.acme === undefined)
-    throw new ConfigError("certManager.acme", o.acme, "required when certManager.issuer is acme: {email}");
-  const a = obj("certManager.acme", o.acme, ["email", "server", "solverIngressClass"]);
-  const email = str("certManager.acme.email", a.email, "an e-mail address like ops@example.com");
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
-    throw new ConfigError("certManager.acme.email", a.email, "an e-mail address like ops@example.com");
-  return {
-    issuer,
-    acme: {
-      email,
-      server: a.server === undefined ? LETS_ENCRYPT : httpsUrl("certManager.acme.server", a.server),
-      solverIngressClass: k8sName("certManager.acme.solverIngressClass", a.solverIngressClass, "traefik"),
-    },
-  };
-}
-
-function parseDatabase(raw: unknown, d: ProdDefaults, zones: number): DatabaseSettings {
-  const o = section("database", raw, [
-    "instances",
-    "storageClass",
-    "size",
-    "backupRetention",
-    "backupSchedule",
-  ]);
-  const instances = int("database.instances", o.instances, 3, 1, 9);
-  if (instances < 3)
-    throw new ConfigError(
-      "database.instances",
-      o.instances,
-      "at least 3 in prod: a primary and two replicas keep a quorum after a node loss",
-    );
-  const backupRetention = optStr("database.backupRetention", o.backupRetention, "30d");
-  if (barmanRetention(backupRetention) === undefined)
-    throw new ConfigError(
-      "database.backupRetention",
-      o.backupRetention,
-      "a positive count of days, weeks or months like 30d, 4w or 3m",
-    );
-  return {
-    instances,
-    storageClass: storageClass("database.storageClass", o.storageClass, d.localClass),
-    size: size("database.size", o.size, d.databaseSize),
-    backupRetention,
-    backupSchedule: cron("database.backupSchedule", o.backupSchedule ?? "0 0 2 * * *", "cloudnativepg").text,
-    zones,
-  };
-}
-
-function parseRedis(raw: unknown, d: ProdDefaults, zones: number): RedisSettings {
-  const o = section("redis", raw, ["replicas", "storageClass", "size"]);
-  const replicas = int("redis.replicas", o.replicas, 3, 1, 9);
-  if (replicas < 3 || replicas % 2 === 0)
-    throw new ConfigError(
-      "redis.replicas",
-      o.replicas,
-      "an odd number >= 3: each pod runs a sentinel and an even count cannot hold a majority after a split",
-    );
-  return {
-    replicas,
-    storageClass: storageClass("redis.storageClass", o.storageClass, d.localClass),
-    size: size("redis.size", o.size, d.redisSize),
-    zones,
-  };
-}
-
-/** S3 bucket names (3-63 lower-case letters, digits, dots, hyphens). */
-function bucket(key: string, value: unknown, fallback: string): string {
-  const v = value === undefined ? fallback : value;
-  if (typeof v !== "string" || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v))
-    throw new ConfigError(key, value, "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'");
-  return v;
-}
-
-function parseBuckets(raw: unknown): BucketNames {
-  const o = section("objectStore.buckets", raw, ["registry", "backups"]);
-  const buckets = {
-    registry: bucket("objectStore.buckets.registry", o.registry, "harbor-registry"),
-    backups: bucket("objectStore.buckets.backups", o.backups, "harbor-db-backups"),
-  };
-  if (buckets.registry === buckets.backups)
-    throw new ConfigError("objectStore.buckets.backups", o.backups, "a bucket other than the registry's");
-  return buckets;
+function certManagerSettings(c: CertManagerSettings): CertManagerSettings {
+  if (c.issuer === "ca" && c.acme !== undefined)
+    throw new ConfigError("certManager.acme", c.acme, "only used when certManager.issuer is acme");
+  if (c.issuer === "acme" && c.acme === undefined)
+    throw new ConfigError("certManager.acme", undefined, "required when certManager.issuer is acme: {email}");
+  return c;
 }
 
 /** The erasure geometry MinIO would pick, or the reason it cannot form one. */
@@ -264,135 +140,6 @@ export function erasureGeometry(nodes: number, drivesPerNode: number): ErasureGe
   };
 }
 
-function parseObjectStore(
-  raw: unknown,
-  all: Readonly<Record<string, unknown>>,
-  d: ProdDefaults,
-  zones: number,
-) {
-  const o = section("objectStore", raw, [
-    "mode",
-    "nodes",
-    "drivesPerNode",
-    "driveSize",
-    "storageClass",
-    "image",
-    "buckets",
-    "endpoint",
-    "region",
-  ]);
-  const mode = oneOf("objectStore.mode", o.mode, ["minio", "external"] as const, "minio");
-  const buckets = parseBuckets(o.buckets);
-  const only = (keys: readonly string[], when: string) => {
-    for (const k of keys)
-      if (o[k] !== undefined)
-        throw new ConfigError(`objectStore.${k}`, o[k], `only used when objectStore.mode is ${when}`);
-  };
-  if (mode === "external") {
-    only(["nodes", "drivesPerNode", "driveSize", "storageClass", "image"], "minio");
-    for (const k of Object.values(OBJECT_STORE_SECRET_KEYS)) {
-      if (all[k] === undefined)
-        throw new ConfigError(
-          k,
-          undefined,
-          `required when objectStore.mode is external: pulumi config set --secret ${k} <value>`,
-        );
-    }
-    const endpoint = httpsUrl("objectStore.endpoint", o.endpoint);
-    return {
-      mode,
-      endpoint: endpoint.replace(/\/+$/, ""),
-      region: optStr("objectStore.region", o.region, "us-east-1"),
-      buckets,
-    } satisfies ExternalObjectStore;
-  }
-  only(["endpoint", "region"], "external");
-  for (const k of Object.values(OBJECT_STORE_SECRET_KEYS))
-    if (all[k] !== undefined)
-      throw new ConfigError(k, "[secret]", "only used when objectStore.mode is external");
-  const nodes = int("objectStore.nodes", o.nodes, 4, 2, 32);
-  const drivesPerNode = int("objectStore.drivesPerNode", o.drivesPerNode, 2, 1, 16);
-  const geometry = erasureGeometry(nodes, drivesPerNode);
-  if (typeof geometry === "string")
-    throw new ConfigError("objectStore.nodes", nodes, `with drivesPerNode ${drivesPerNode}: ${geometry}`);
-  if (geometry.nodeLossTolerance < 1)
-    throw new ConfigError(
-      "objectStore.nodes",
-      nodes,
-      `with drivesPerNode ${drivesPerNode}: erasure sets of ${geometry.setSize} (EC:${geometry.parity}) lose write quorum when one node fails; use at least 4 nodes`,
-    );
-  const zoneLoss = zoneLossTolerance(geometry, nodes, zones);
-  if (zones > 1 && zoneLoss.zoneLosses < 1)
-    throw new ConfigError(
-      "objectStore.nodes",
-      nodes,
-      `with drivesPerNode ${drivesPerNode} over ${zones} zones: ${zoneLoss.basis}, and the ${geometry.setSize - geometry.drivesPerNodeInSet * Math.ceil(nodes / zones)} left are below write quorum ${geometry.writeQuorum}; ${zoneSafeNodes(nodes, drivesPerNode, zones)}`,
-    );
-  const img = section("objectStore.image", o.image, ["repository", "tag"]);
-  return {
-    mode,
-    nodes,
-    drivesPerNode,
-    driveSize: size("objectStore.driveSize", o.driveSize, "500Gi"),
-    storageClass: storageClass("objectStore.storageClass", o.storageClass, d.localClass),
-    image: {
-      repository: optStr("objectStore.image.repository", img.repository, images.minio.repository),
-      tag: optStr("objectStore.image.tag", img.tag, images.minio.tag),
-    },
-    buckets,
-    zones,
-  } satisfies MinioSettings;
-}
-
-/** Both topologies: every namespace the project creates gets deny-by-default policies. */
-export function parseNetworkPolicy(raw: unknown, topology: "dev" | "prod" = "dev"): NetworkPolicySettings {
-  const o = section("networkPolicy", raw, ["ingressNamespace", "monitoringNamespace", "apiServerCidrs"]);
-  // Prod opens the API server's egress and the webhooks' ingress to these: never to everything.
-  const where =
-    "the API server's endpoint addresses (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)";
-  if (topology === "prod" && o.apiServerCidrs === undefined)
-    throw new ConfigError("networkPolicy.apiServerCidrs", o.apiServerCidrs, `required in prod: ${where}`);
-  const cidrs =
-    o.apiServerCidrs === undefined ? ["0.0.0.0/0"] : list("networkPolicy.apiServerCidrs", o.apiServerCidrs);
-  if (cidrs.length === 0)
-    throw new ConfigError(
-      "networkPolicy.apiServerCidrs",
-      o.apiServerCidrs,
-      "at least one CIDR like 10.0.0.1/32",
-    );
-  return {
-    ingressNamespace: k8sName("networkPolicy.ingressNamespace", o.ingressNamespace, "traefik"),
-    monitoringNamespace: k8sName("networkPolicy.monitoringNamespace", o.monitoringNamespace, "monitoring"),
-    apiServerCidrs: cidrs.map((c, i) => {
-      const key = `networkPolicy.apiServerCidrs[${i}]`;
-      const cidr = typeof c === "string" ? parseCidr(c) : undefined;
-      if (typeof c !== "string" || cidr === undefined || "error" in cidr) {
-        const why = cidr && "error" in cidr && cidr.error !== NOT_A_CIDR ? ` (${cidr.error})` : "";
-        throw new ConfigError(key, c, `a CIDR like 10.0.0.1/32${why}`);
-      }
-      if (topology === "prod" && cidr.prefix === 0)
-        throw new ConfigError(key, c, `in prod ${where}, not every address`);
-      return c;
-    }),
-  };
-}
-
-/**
- * `zones`: the zones the cluster's nodes span. From 3 on, the database, Redis and MinIO spread
- * over them hard (and the scheduler refuses to place them in fewer); 2 cannot work, because one
- * of two zones always holds a majority of the sentinels.
- */
-function parseZones(raw: unknown): number {
-  const zones = int("zones", raw, 1, 1, 16);
-  if (zones === 2)
-    throw new ConfigError(
-      "zones",
-      raw,
-      "1 (no zone spread) or at least 3: with 2 zones one of them holds a majority of the sentinels and loses failover with it",
-    );
-  return zones;
-}
-
 /**
  * How many whole zones a MinIO pool may lose and keep write quorum, when its nodes are spread
  * hard over `zones` zones (at most ceil(nodes / zones) in one): a set loses its drives on every
@@ -425,13 +172,246 @@ function zoneSafeNodes(nodes: number, drivesPerNode: number, zones: number): str
   return "use more drives per node";
 }
 
-/** The prod topology's data tier; `raw` is the whole stack config (for the secret keys). */
-export function parseProd(raw: Readonly<Record<string, unknown>>, defaults: ProdDefaults): ProdSettings {
-  const zones = parseZones(raw.zones);
-  return {
-    certManager: parseCertManager(raw.certManager),
-    database: parseDatabase(raw.database, defaults, zones),
-    redis: parseRedis(raw.redis, defaults, zones),
-    objectStore: parseObjectStore(raw.objectStore, raw, defaults, zones),
+/**
+ * MinIO refuses a bucket name with a '.' next to a '-' in every request (minio-go v7
+ * pkg/s3utils checkBucketNameCommon, which CheckValidBucketNameStrict applies), though S3's
+ * own rules allow it.
+ */
+function minioBucketProblem(name: string): string | undefined {
+  return /\.-|-\./.test(name) ? "a bucket name MinIO accepts: no '.' next to '-'" : undefined;
+}
+
+function objectStoreSettings(
+  o: ObjectStoreValue,
+  secretsSet: ReadonlySet<string>,
+  d: ProdDefaults,
+  zones: number,
+): ObjectStoreSettings {
+  const buckets = o.buckets;
+  if (buckets.registry === buckets.backups)
+    throw new ConfigError(
+      "objectStore.buckets.backups",
+      buckets.backups,
+      "a bucket other than the registry's",
+    );
+  const only = (fields: readonly (keyof ObjectStoreValue)[], mode: string) => {
+    for (const f of fields)
+      if (o[f] !== undefined)
+        throw new ConfigError(`objectStore.${f}`, o[f], `only used when objectStore.mode is ${mode}`);
   };
+  const secretKeys: readonly ObjectStoreSecretKey[] = Object.values(OBJECT_STORE_SECRET_KEYS);
+  if (o.mode === "external") {
+    only(MINIO_FIELDS, "minio");
+    for (const k of secretKeys)
+      if (!secretsSet.has(k))
+        throw new ConfigError(
+          k,
+          undefined,
+          `required when objectStore.mode is external: pulumi config set --secret ${k} <value>`,
+        );
+    if (o.endpoint === undefined)
+      throw new ConfigError(
+        "objectStore.endpoint",
+        undefined,
+        "required when objectStore.mode is external: an https:// URL",
+      );
+    return {
+      mode: "external",
+      endpoint: o.endpoint.replace(/\/+$/, ""),
+      region: o.region ?? EXTERNAL_DEFAULTS.region,
+      buckets,
+    };
+  }
+  only(EXTERNAL_FIELDS, "external");
+  for (const k of secretKeys)
+    if (secretsSet.has(k))
+      // Shown as "(secret)": only that it is set.
+      throw new ConfigError(k, true, "only used when objectStore.mode is external", { secret: true });
+  for (const [which, name] of Object.entries(buckets)) {
+    const problem = minioBucketProblem(name);
+    if (problem !== undefined) throw new ConfigError(`objectStore.buckets.${which}`, name, problem);
+  }
+  const nodes = o.nodes ?? MINIO_DEFAULTS.nodes;
+  const drivesPerNode = o.drivesPerNode ?? MINIO_DEFAULTS.drivesPerNode;
+  const geometry = erasureGeometry(nodes, drivesPerNode);
+  if (typeof geometry === "string")
+    throw new ConfigError("objectStore.nodes", nodes, `with drivesPerNode ${drivesPerNode}: ${geometry}`);
+  if (geometry.nodeLossTolerance < 1)
+    throw new ConfigError(
+      "objectStore.nodes",
+      nodes,
+      `with drivesPerNode ${drivesPerNode}: erasure sets of ${geometry.setSize} (EC:${geometry.parity}) lose write quorum when one node fails; use at least 4 nodes`,
+    );
+  const zoneLoss = zoneLossTolerance(geometry, nodes, zones);
+  if (zones > 1 && zoneLoss.zoneLosses < 1)
+    throw new ConfigError(
+      "objectStore.nodes",
+      nodes,
+      `with drivesPerNode ${drivesPerNode} over ${zones} zones: ${zoneLoss.basis}, and the ${geometry.setSize - geometry.drivesPerNodeInSet * Math.ceil(nodes / zones)} left are below write quorum ${geometry.writeQuorum}; ${zoneSafeNodes(nodes, drivesPerNode, zones)}`,
+    );
+  return {
+    mode: "minio",
+    nodes,
+    drivesPerNode,
+    driveSize: o.driveSize ?? MINIO_DEFAULTS.driveSize,
+    storageClass: o.storageClass ?? d.localClass,
+    image: o.image ?? { repository: images.minio.repository, tag: images.minio.tag },
+    buckets,
+    zones,
+  };
+}
+
+/** The prod topology's data tier, from the prod keys' typed values. */
+export function prodSettings(v: ProdValues, d: ProdDefaults): ProdSettings {
+  const db = v.database;
+  return {
+    certManager: certManagerSettings(v.certManager),
+    database: {
+      instances: db.instances,
+      storageClass: db.storageClass ?? d.localClass,
+      size: db.size ?? d.databaseSize,
+      backupRetention: db.backupRetention,
+      backupSchedule: db.backupSchedule.text,
+      zones: v.zones,
+    },
+    redis: {
+      replicas: v.redis.replicas,
+      storageClass: v.redis.storageClass ?? d.localClass,
+      size: v.redis.size ?? d.redisSize,
+      zones: v.zones,
+    },
+    objectStore: objectStoreSettings(v.objectStore, v.secretsSet, d, v.zones),
+  };
+}
+
+const API_SERVER_ADDRESSES =
+  "the API server's endpoint addresses (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)";
+
+/**
+ * Both topologies: every namespace the project creates gets deny-by-default policies. Prod opens
+ * the API server's egress and the webhooks' ingress to `apiServerCidrs`: never to everything.
+ */
+export function networkPolicySettings(n: Value<"networkPolicy">, topology: Topology): NetworkPolicySettings {
+  const cidrs = n.apiServerCidrs;
+  if (cidrs === undefined) {
+    if (topology === "prod")
+      throw new ConfigError(
+        "networkPolicy.apiServerCidrs",
+        undefined,
+        `required in prod: ${API_SERVER_ADDRESSES}`,
+      );
+    return { ...n, apiServerCidrs: [...DEV_API_SERVER_CIDRS] };
+  }
+  if (topology === "prod")
+    cidrs.forEach((c, i) => {
+      const parsed = parseCidr(c);
+      if (!("error" in parsed) && parsed.prefix === 0)
+        throw new ConfigError(
+          `networkPolicy.apiServerCidrs[${i}]`,
+          c,
+          `in prod ${API_SERVER_ADDRESSES}, not every address`,
+        );
+    });
+  return { ...n, apiServerCidrs: cidrs };
+}
+
+/**
+ * The namespaces the program creates in prod besides Harbor's, each holding one operator or
+ * service (components/platform names them from here).
+ */
+export const PROD_NAMESPACES = {
+  certManager: "cert-manager",
+  cnpg: "cnpg-system",
+  database: "harbor-db",
+  redis: "harbor-redis",
+  minio: "minio",
+  drill: "harbor-dr-drill",
+  velero: "velero",
+} as const;
+
+export interface CreatedNamespace {
+  readonly name: string;
+  /** What runs there. */
+  readonly holds: string;
+  /** The config key that names it, when one does. */
+  readonly key?: string;
+}
+
+/** What decides which namespaces the program creates (a PlatformConfig has it all). */
+export interface NamespaceChoices {
+  readonly topology: Topology;
+  /** Harbor's namespace. */
+  readonly namespace: string;
+  readonly prod?: { readonly objectStore: { readonly mode: ObjectStoreSettings["mode"] } };
+  /** Fluent Bit's namespace, when logs are shipped. */
+  readonly observability: { readonly logging?: { readonly namespace: string } };
+  /** DR brings Velero and, with MinIO, the restore drill. */
+  readonly dr?: object;
+  /** Operators the cluster already runs: the program creates no namespace for them. */
+  readonly existingOperators?: {
+    readonly certManager?: object;
+    readonly cloudnativePg?: object;
+    readonly velero?: object;
+  };
+}
+
+/** Every namespace the program creates for this config (each with a quota and deny-by-default policies). */
+export function createdNamespaces(c: NamespaceChoices): CreatedNamespace[] {
+  const ns = PROD_NAMESPACES;
+  const minio = c.prod?.objectStore.mode === "minio";
+  const dr = c.dr !== undefined;
+  const logging = c.observability.logging?.namespace;
+  const existing = c.existingOperators ?? {};
+  return [
+    { name: c.namespace, holds: "Harbor", key: "namespace" },
+    ...(c.topology === "prod"
+      ? [
+          ...(existing.certManager ? [] : [{ name: ns.certManager, holds: "cert-manager" }]),
+          ...(existing.cloudnativePg ? [] : [{ name: ns.cnpg, holds: "the CloudNativePG operator" }]),
+          { name: ns.database, holds: "Harbor's database" },
+          { name: ns.redis, holds: "Redis" },
+          ...(minio ? [{ name: ns.minio, holds: "MinIO" }] : []),
+          ...(dr && !existing.velero ? [{ name: ns.velero, holds: "Velero" }] : []),
+          ...(dr && minio ? [{ name: ns.drill, holds: "the restore drill" }] : []),
+        ]
+      : []),
+    ...(logging !== undefined ? [{ name: logging, holds: "Fluent Bit", key: "logging.namespace" }] : []),
+  ];
+}
+
+/**
+ * Refuses namespaces that would collide: two the program creates (each gets its own quota and
+ * deny-by-default NetworkPolicies, and the second could not be created), or a namespace the
+ * NetworkPolicies admit traffic from that the program itself creates, whose policies would cut
+ * off the ingress controller or Prometheus running there.
+ */
+export function checkNamespaces(created: readonly CreatedNamespace[], net: NetworkPolicySettings): void {
+  created.forEach((a, i) => {
+    const b = created.slice(0, i).find((earlier) => earlier.name === a.name);
+    if (b === undefined) return;
+    const [named, other] = a.key !== undefined ? [a, b] : [b, a];
+    throw new ConfigError(
+      named.key ?? "namespace",
+      named.name,
+      `a namespace of ${named.holds}'s own: the program creates ${other.name} for ${other.holds}, with its own quota and deny-by-default NetworkPolicies`,
+    );
+  });
+  const peers = [
+    [
+      "ingressNamespace",
+      net.ingressNamespace,
+      "the ingress controller's pods run in",
+      "its clients and Harbor",
+    ],
+    ["monitoringNamespace", net.monitoringNamespace, "Prometheus runs in", "its scrape targets"],
+  ] as const;
+  for (const [field, name, what, from] of peers) {
+    const taken = created.find((c) => c.name === name);
+    if (taken)
+      throw new ConfigError(
+        `networkPolicy.${field}`,
+        name,
+        `the namespace ${what}, not one the program creates: it creates ${name} for ${taken.holds}, and its deny-by-default NetworkPolicies would cut it off from ${from}`,
+      );
+  }
 }

@@ -45,11 +45,21 @@ export function parseUpgrade(
   input: UpgradeInput,
   topology: Topology,
   harborConfig: HarborConfigurationSpec,
+  /** `mirror.registry`, when images come from the site's mirror. */
+  mirrorRegistry?: string,
 ): UpgradeSettings {
   const chartVersion = input.chartVersion ?? charts.harbor.version;
   // What the target alone decides (its Harbor release, known-bad, a documented path to it).
   const verdict = upgradeVerdict(undefined, chartVersion);
   if (!verdict.ok) throw new ConfigError("harborChartVersion", chartVersion, verdict.reason);
+  // The mirror holds the pin's images (versions/inventory.ts); another chart's image names are
+  // not known here (its values.yaml is unchecked), so its pods could not be sent to the mirror.
+  if (mirrorRegistry !== undefined && chartVersion !== charts.harbor.version)
+    throw new ConfigError(
+      "harborChartVersion",
+      chartVersion,
+      `the pinned ${charts.harbor.version} while mirror.registry is set: the mirror holds the pinned chart's images; move the pin (versions/) to upgrade an air-gapped site`,
+    );
   if (topology === "prod" && input.dumpStorageSize !== undefined)
     throw new ConfigError(
       "harborUpgrade.dumpStorageSize",

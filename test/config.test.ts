@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ConfigError, erasureGeometry, parseConfig } from "../config";
+import { s3BucketNameProblem } from "../config/schema/define";
 import { images } from "../versions";
 import { StackSecret, stackConfig } from "./harness";
 
@@ -60,10 +61,10 @@ describe("prod config", () => {
 
   it("refuses replica counts that break quorum", () => {
     expect(fails({ database: { instances: 2 } })).to.equal(
-      "harbor-platform:database.instances = 2: at least 3 in prod: a primary and two replicas keep a quorum after a node loss",
+      "harbor-platform:database.instances = 2: an integer from 3 to 9: a primary and two standbys keep a quorum after a node loss",
     );
     expect(fails({ redis: { replicas: 4 } })).to.equal(
-      "harbor-platform:redis.replicas = 4: an odd number >= 3: each pod runs a sentinel and an even count cannot hold a majority after a split",
+      "harbor-platform:redis.replicas = 4: an odd number from 3 to 9: each pod runs a sentinel and an even count cannot hold a majority after a split",
     );
   });
 
@@ -80,8 +81,11 @@ describe("prod config", () => {
   });
 
   it("refuses unknown keys inside sections and malformed values", () => {
-    expect(fails({ objectStore: { node: 4 } })).to.equal(
-      "harbor-platform:objectStore.node = 4: unknown key; allowed keys of objectStore: mode, nodes, drivesPerNode, driveSize, storageClass, image, buckets, endpoint, region",
+    expect(fails({ objectStore: { drivesPerNodes: 4 } })).to.equal(
+      "harbor-platform:objectStore.drivesPerNodes = 4: unknown key; did you mean `drivesPerNode`?",
+    );
+    expect(fails({ objectStore: { disks: 4 } })).to.equal(
+      "harbor-platform:objectStore.disks = 4: unknown key; allowed keys of objectStore: mode, nodes, drivesPerNode, driveSize, storageClass, image, buckets, endpoint, region",
     );
     expect(fails({ database: { backupRetention: "30 days" } })).to.equal(
       'harbor-platform:database.backupRetention = "30 days": a positive count of days, weeks or months like 30d, 4w or 3m',
@@ -90,13 +94,13 @@ describe("prod config", () => {
       'harbor-platform:database.backupSchedule = "0 2 * * *": a six-field cron with seconds first, like 0 0 2 * * *',
     );
     expect(fails({ objectStore: { buckets: { registry: "Harbor_Blobs" } } })).to.equal(
-      "harbor-platform:objectStore.buckets.registry = \"Harbor_Blobs\": an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-'",
+      "harbor-platform:objectStore.buckets.registry = \"Harbor_Blobs\": an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', beginning and ending with a letter or digit; it has \"H\"",
     );
   });
 
   it("refuses API server addresses that are not CIDRs, in either topology", () => {
     expect(fails({ networkPolicy: { apiServerCidrs: ["10.0.0.1"] } })).to.equal(
-      'harbor-platform:networkPolicy.apiServerCidrs[0] = "10.0.0.1": a CIDR like 10.0.0.1/32',
+      'harbor-platform:networkPolicy.apiServerCidrs[0] = "10.0.0.1": a CIDR like 10.0.0.1/32 or fd00::1/128; not an address/prefix',
     );
     expect(() =>
       parseConfig(stackConfig("dev", { networkPolicy: { ingressNamespace: "Ingress" } })),
@@ -130,8 +134,208 @@ describe("prod config", () => {
     expect(fails({ objectStore: { mode: "external", nodes: 4 } })).to.equal(
       "harbor-platform:objectStore.nodes = 4: only used when objectStore.mode is minio",
     );
+    expect(fails({ objectStore: { mode: "external" }, ...EXTERNAL_SECRETS })).to.equal(
+      "harbor-platform:objectStore.endpoint = (unset): required when objectStore.mode is external: an https:// URL",
+    );
+    expect(fails({ objectStore: { ...EXTERNAL, image: { tag: "x" } }, ...EXTERNAL_SECRETS })).to.match(
+      /^harbor-platform:objectStore\.image = \{.*\}: only used when objectStore\.mode is minio$/,
+    );
+    expect(
+      prod({ objectStore: { ...EXTERNAL, endpoint: "https://s3.example.com/" }, ...EXTERNAL_SECRETS }).prod
+        ?.objectStore,
+    ).to.deep.equal({
+      mode: "external",
+      endpoint: "https://s3.example.com",
+      region: "us-east-1",
+      buckets: { registry: "harbor-registry", backups: "harbor-db-backups" },
+    });
+  });
+
+  it("refuses the external store's fields and secrets with MinIO, never showing a secret", () => {
+    expect(fails({ objectStore: { region: "eu-west-1" } })).to.equal(
+      'harbor-platform:objectStore.region = "eu-west-1": only used when objectStore.mode is external',
+    );
+    expect(fails({ objectStoreSecretKey: new StackSecret("needle-secret") })).to.equal(
+      "harbor-platform:objectStoreSecretKey = (secret): only used when objectStore.mode is external",
+    );
+  });
+
+  it("refuses an ACME account with the CA issuer, and one registry and backup bucket", () => {
+    expect(fails({ certManager: { issuer: "ca", acme: { email: "ops@example.com" } } })).to.match(
+      /^harbor-platform:certManager\.acme = \{"email":"ops@example\.com".*\}: only used when certManager\.issuer is acme$/,
+    );
+    expect(fails({ objectStore: { buckets: { registry: "blobs", backups: "blobs" } } })).to.equal(
+      'harbor-platform:objectStore.buckets.backups = "blobs": a bucket other than the registry\'s',
+    );
   });
 });
+
+const EXTERNAL = { mode: "external", endpoint: "https://s3.example.com" };
+const EXTERNAL_SECRETS = {
+  objectStoreAccessKey: new StackSecret("a"),
+  objectStoreSecretKey: new StackSecret("b"),
+};
+
+// AWS, "General purpose bucket naming rules"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html): each rule,
+// and the names its examples allow. MinIO refuses '.' next to '-' too: minio-go v7.0.82
+// pkg/s3utils/utils.go checkBucketNameCommon, applied to every request by MinIO and to
+// MakeBucket by mc (api-put-bucket.go).
+describe("S3 bucket names", () => {
+  const refused: [string, string][] = [
+    ["ab", "it has 2 characters"],
+    ["a".repeat(64), "it has 64 characters"],
+    ["my_bucket", 'it has "_"'],
+    ["My-bucket", 'it has "M"'],
+    ["-bucket", 'it begins with "-"'],
+    ["bucket.", 'it ends with "."'],
+    ["my..bucket", "it has two adjacent periods"],
+    ["192.168.5.4", "it is formatted as an IP address"],
+    ["xn--bucket", "the prefix xn-- is reserved by S3"],
+    ["sthree-bucket", "the prefix sthree- is reserved by S3"],
+    ["sthree-configurator", "the prefix sthree- is reserved by S3"],
+    ["amzn-s3-demo-bucket", "the prefix amzn-s3-demo- is reserved by S3"],
+    ["bucket-s3alias", "the suffix -s3alias is reserved by S3 for access point aliases"],
+    ["bucket--ol-s3", "the suffix --ol-s3 is reserved by S3 for Object Lambda access point aliases"],
+    ["bucket.mrap", "the suffix .mrap is reserved by S3 for Multi-Region Access Points"],
+    ["bucket--x-s3", "the suffix --x-s3 is reserved by S3 for directory buckets"],
+    ["bucket--table-s3", "the suffix --table-s3 is reserved by S3 for table buckets"],
+  ];
+  const accepted = [
+    "docexamplebucket1",
+    "log-delivery-march-2020",
+    "my-hosted-content",
+    "my.example.s3.bucket",
+    "a1b",
+    "a".repeat(63),
+  ];
+
+  it("states why S3 refuses a name, and accepts the names its rules allow", () => {
+    for (const [name, why] of refused) expect(s3BucketNameProblem(name), name).to.equal(why);
+    for (const name of accepted) expect(s3BucketNameProblem(name), name).to.equal(undefined);
+  });
+
+  it("refuses each in objectStore.buckets, in both modes, in one line naming the field", () => {
+    const allowed =
+      "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', beginning and ending with a letter or digit";
+    for (const [name, why] of refused) {
+      expect(fails({ objectStore: { buckets: { registry: name } } })).to.equal(
+        `harbor-platform:objectStore.buckets.registry = ${JSON.stringify(name)}: ${allowed}; ${why}`,
+      );
+      expect(
+        fails({ objectStore: { ...EXTERNAL, buckets: { backups: name } }, ...EXTERNAL_SECRETS }),
+      ).to.equal(`harbor-platform:objectStore.buckets.backups = ${JSON.stringify(name)}: ${allowed}; ${why}`);
+    }
+    expect(
+      prod({ objectStore: { buckets: { registry: "my.example.s3.bucket" } } }).prod?.objectStore.buckets,
+    ).to.deep.equal({
+      registry: "my.example.s3.bucket",
+      backups: "harbor-db-backups",
+    });
+  });
+
+  it("refuses '.' next to '-' for MinIO, which refuses it, not for an external S3", () => {
+    expect(fails({ objectStore: { buckets: { backups: "db.-backups" } } })).to.equal(
+      "harbor-platform:objectStore.buckets.backups = \"db.-backups\": a bucket name MinIO accepts: no '.' next to '-'",
+    );
+    const external = prod({
+      objectStore: { ...EXTERNAL, buckets: { backups: "db-.backups" } },
+      ...EXTERNAL_SECRETS,
+    });
+    expect(external.prod?.objectStore.buckets.backups).to.equal("db-.backups");
+  });
+});
+
+describe("namespaces the program creates", () => {
+  it("refuses an ingress or monitoring namespace the program creates, saying what its policies would do", () => {
+    expect(fails({ networkPolicy: { ...NET, ingressNamespace: "harbor" } })).to.equal(
+      'harbor-platform:networkPolicy.ingressNamespace = "harbor": the namespace the ingress controller\'s pods run in, not one the program creates: it creates harbor for Harbor, and its deny-by-default NetworkPolicies would cut it off from its clients and Harbor',
+    );
+    expect(fails({ networkPolicy: { ...NET, monitoringNamespace: "cnpg-system" } })).to.equal(
+      'harbor-platform:networkPolicy.monitoringNamespace = "cnpg-system": the namespace Prometheus runs in, not one the program creates: it creates cnpg-system for the CloudNativePG operator, and its deny-by-default NetworkPolicies would cut it off from its scrape targets',
+    );
+    for (const ns of [
+      "cert-manager",
+      "harbor-db",
+      "harbor-redis",
+      "minio",
+      "velero",
+      "harbor-dr-drill",
+      "logging",
+    ])
+      expect(fails({ networkPolicy: { ...NET, ingressNamespace: ns } }), ns).to.match(
+        new RegExp(`^harbor-platform:networkPolicy\\.ingressNamespace = "${ns}": .* it creates ${ns} for `),
+      );
+    // Dev creates only Harbor's namespace (and Fluent Bit's when it ships logs).
+    expect(() =>
+      parseConfig(stackConfig("dev", { networkPolicy: { monitoringNamespace: "harbor" } })),
+    ).to.throw(
+      'harbor-platform:networkPolicy.monitoringNamespace = "harbor": the namespace Prometheus runs in',
+    );
+    expect(
+      parseConfig(stackConfig("dev", { networkPolicy: { ingressNamespace: "minio" } })).networkPolicy,
+    ).to.include({
+      ingressNamespace: "minio",
+    });
+  });
+
+  it("accepts a namespace the program does not create in this mode, or one it never creates", () => {
+    const external = { objectStore: EXTERNAL, ...EXTERNAL_SECRETS };
+    expect(
+      prod({ ...external, networkPolicy: { ...NET, ingressNamespace: "minio" } }).networkPolicy,
+    ).to.include({
+      ingressNamespace: "minio",
+    });
+    // k3s runs Traefik in kube-system (docs/prerequisites.md).
+    expect(
+      prod({ networkPolicy: { ...NET, ingressNamespace: "kube-system" } }).networkPolicy.ingressNamespace,
+    ).to.equal("kube-system");
+  });
+
+  it("refuses Harbor's or Fluent Bit's namespace where the program installs something else", () => {
+    expect(fails({ namespace: "velero" })).to.equal(
+      'harbor-platform:namespace = "velero": a namespace of Harbor\'s own: the program creates velero for Velero, with its own quota and deny-by-default NetworkPolicies',
+    );
+    const logging = stackConfig("prod").logging as Record<string, unknown>;
+    expect(fails({ logging: { ...logging, namespace: "harbor" } })).to.equal(
+      'harbor-platform:logging.namespace = "harbor": a namespace of Fluent Bit\'s own: the program creates harbor for Harbor, with its own quota and deny-by-default NetworkPolicies',
+    );
+    expect(prod({ objectStore: EXTERNAL, ...EXTERNAL_SECRETS, namespace: "minio" }).namespace).to.equal(
+      "minio",
+    );
+  });
+});
+
+describe("API server addresses", () => {
+  it("accepts IPv6 and IPv4 networks, and refuses a /0 of either family in prod only", () => {
+    const cidrs = ["10.0.0.10/32", "2001:db8::10/128", "fd00:10::/64"];
+    expect(
+      prod({ networkPolicy: { ...NET, apiServerCidrs: cidrs } }).networkPolicy.apiServerCidrs,
+    ).to.deep.equal(cidrs);
+    expect(fails({ networkPolicy: { ...NET, apiServerCidrs: ["fd00::1/128", "::/0"] } })).to.match(
+      /^harbor-platform:networkPolicy\.apiServerCidrs\[1\] = "::\/0": in prod the API server's endpoint addresses .*, not every address$/,
+    );
+    expect(
+      parseConfig(stackConfig("dev", { networkPolicy: { apiServerCidrs: ["::/0"] } })).networkPolicy
+        .apiServerCidrs,
+    ).to.deep.equal(["::/0"]);
+    expect(parseConfig(stackConfig("dev")).networkPolicy.apiServerCidrs).to.deep.equal(["0.0.0.0/0"]);
+  });
+
+  it("refuses an address with host bits, an empty list, and a value that is not a list", () => {
+    expect(fails({ networkPolicy: { ...NET, apiServerCidrs: ["fd00::1/64"] } })).to.equal(
+      'harbor-platform:networkPolicy.apiServerCidrs[0] = "fd00::1/64": a CIDR like 10.0.0.1/32 or fd00::1/128; address bits beyond the prefix are set; the network is fd00::/64',
+    );
+    expect(fails({ networkPolicy: { ...NET, apiServerCidrs: [] } })).to.equal(
+      "harbor-platform:networkPolicy.apiServerCidrs = []: a list of at least 1",
+    );
+    expect(fails({ networkPolicy: { ...NET, apiServerCidrs: "10.0.0.1/32" } })).to.equal(
+      'harbor-platform:networkPolicy.apiServerCidrs = "10.0.0.1/32": a list',
+    );
+  });
+});
+
+const NET = stackConfig("prod").networkPolicy as Record<string, unknown>;
 
 describe("erasureGeometry", () => {
   it("matches MinIO's default parity: 4 x 2 drives form one set of 8 at EC:4", () => {

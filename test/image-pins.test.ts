@@ -78,4 +78,12 @@ describe("pinned images against the upstream releases they come from", () => {
     it(what, () => {
       expect({ repository: pin.repository, tag: pin.tag }).to.deep.equal(shipped());
     });
+
+  it("harbor prepare (the smoke test's image): the pinned release's registry and tag", () => {
+    // No chart sets it; Harbor publishes every image of a release under `v<release>`.
+    expect(images.harborPrepare).to.deep.equal({
+      repository: `${images.harbor.repository}/prepare`,
+      tag: images.harbor.tag,
+    });
+  });
 });

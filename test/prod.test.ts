@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { faultTolerance, faultToleranceTable } from "../components/platform/fault-tolerance";
-import { at, evaluateStack, StackSecret, type Registered, type StackRun } from "./harness";
+import { createdNamespaces, parseConfig } from "../config";
+import { at, evaluateStack, stackConfig, StackSecret, type Registered, type StackRun } from "./harness";
 import { expectDefaultDeny, flowPolicies, flowPolicy } from "./reachability/network-policy";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -265,6 +266,10 @@ describe("prod stack", () => {
       expectDefaultDeny(run, String(ns));
       expect([...flowPolicies(run, String(ns)).keys()], String(ns)).to.include("dns");
     }
+    // The list config refuses other uses of (networkPolicy, namespace, logging.namespace).
+    expect(namespaces).to.have.members(
+      createdNamespaces(parseConfig(stackConfig("prod"))).map((n) => n.name),
+    );
   });
 
   it("lets only Harbor's pods reach Redis", () => {
@@ -305,14 +310,16 @@ describe("prod stack", () => {
   });
 });
 
+const EXTERNAL_STORE = {
+  objectStore: { mode: "external", endpoint: "https://s3.eu-west-1.amazonaws.com", region: "eu-west-1" },
+  objectStoreAccessKey: new StackSecret("AKIAEXAMPLE"),
+  objectStoreSecretKey: new StackSecret("example-secret"),
+};
+
 describe("prod stack with an external object store", () => {
   let run: StackRun;
   before(async () => {
-    run = await evaluateStack("prod", {
-      objectStore: { mode: "external", endpoint: "https://s3.eu-west-1.amazonaws.com", region: "eu-west-1" },
-      objectStoreAccessKey: new StackSecret("AKIAEXAMPLE"),
-      objectStoreSecretKey: new StackSecret("example-secret"),
-    });
+    run = await evaluateStack("prod", EXTERNAL_STORE);
   });
 
   it("deploys no MinIO and points Harbor and the backups at the endpoint, keys secret", () => {
@@ -326,5 +333,72 @@ describe("prod stack with an external object store", () => {
       .byType("kubernetes:core/v1:Secret")
       .find((s) => at(s.inputs, "metadata.name") === "harbor-s3");
     expect(isSecret(s3, "stringData.REGISTRY_STORAGE_S3_SECRETKEY")).to.equal(true);
+  });
+
+  it("creates exactly the namespaces config says it creates in this mode (no MinIO, no drill)", () => {
+    const namespaces = run.byType("kubernetes:core/v1:Namespace").map((n) => at(n.inputs, "metadata.name"));
+    expect(namespaces).to.not.include("minio");
+    expect(namespaces).to.have.members(
+      createdNamespaces(parseConfig(stackConfig("prod", EXTERNAL_STORE))).map((n) => n.name),
+    );
+  });
+});
+
+// Kubernetes' limits on what the program names from config (kubernetes pkg/apis/*/validation):
+// a namespace or Service name is a DNS label (63); a Job's name is also its pods' job-name label
+// (63); a CronJob's leaves 11 characters for its Jobs' suffix (52); a StatefulSet's pods carry
+// its name with a revision hash in a label (52); other names are DNS subdomains (253); label
+// values 63. Helm release names 53 (helm v3 pkg/chartutil validateReleaseName); a certificate's
+// DNS names 253 with labels of 63, its common name 64 (RFC 5280 ub-common-name).
+describe("prod stack with every configured name at its longest", () => {
+  const LONG_NS = `harbor-${"n".repeat(56)}`;
+  const LONG_LOG_NS = `logs-${"l".repeat(58)}`;
+  let run: StackRun;
+  before(async () => {
+    const logging = stackConfig("prod").logging as Record<string, unknown>;
+    run = await evaluateStack("prod", {
+      namespace: LONG_NS,
+      logging: { ...logging, namespace: LONG_LOG_NS },
+      objectStore: {
+        buckets: { registry: `r${"e".repeat(61)}g`, backups: `b${"a".repeat(61)}k` },
+      },
+      database: { instances: 9 },
+      redis: { replicas: 9 },
+    });
+  });
+
+  it("derives no Kubernetes name, label value, release name or certificate name beyond its limit", () => {
+    const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+    const problems: string[] = [];
+    const check = (what: string, value: unknown, max: number, form?: RegExp) => {
+      if (typeof value !== "string") return;
+      if (value.length > max || (form && !value.split(".").every((l) => form.test(l))))
+        problems.push(`${what}: ${value} (${value.length})`);
+    };
+    for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
+      const kind = r.type.split(":").pop() ?? "";
+      const name = at(r.inputs, "metadata.name");
+      const limits: Record<string, number> = {
+        Namespace: 63,
+        Service: 63,
+        Job: 63,
+        CronJob: 52,
+        StatefulSet: 52,
+      };
+      if (kind !== "Release") check(`${kind} name`, name, limits[kind] ?? 253, LABEL);
+      check(`${kind} namespace`, at(r.inputs, "metadata.namespace"), 63, LABEL);
+      for (const v of Object.values((at(r.inputs, "metadata.labels") ?? {}) as Record<string, unknown>))
+        check(`${kind} label`, v, 63);
+      if (kind === "Release") check("release name", r.inputs.name, 53, LABEL);
+      if (kind === "Certificate") {
+        check("certificate commonName", at(r.inputs, "spec.commonName"), 64);
+        for (const d of (at(r.inputs, "spec.dnsNames") ?? []) as string[])
+          check("certificate DNS name", d.replace(/^\*\./, ""), 253, LABEL);
+      }
+    }
+    expect(problems).to.deep.equal([]);
+    // The long values were used.
+    const namespaces = run.byType("kubernetes:core/v1:Namespace").map((n) => at(n.inputs, "metadata.name"));
+    expect(namespaces).to.include.members([LONG_NS, LONG_LOG_NS]);
   });
 });

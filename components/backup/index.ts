@@ -9,8 +9,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { NamespaceQuota } from "../../config";
-import { imageRef, images } from "../../versions";
+import { images } from "../../versions";
 import { mergeValues, pinnedRelease } from "../k8s";
+import type { ImageSource, Sources } from "../mirror";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 import { PlatformNamespace } from "../namespace";
 import { DR_PREFIXES, type DrWriterArgs } from "../dr/policies";
@@ -30,6 +31,8 @@ export interface VeleroArgs extends DrWriterArgs {
   readonly monitoringLabels?: Labels;
   /** The cluster's Velero runs in `namespace`: the preflight reads of its CRDs. */
   readonly existing?: { readonly ready: pulumi.Resource[] };
+  /** Where the chart and images come from. */
+  readonly sources: Sources;
 }
 
 export const CREDENTIALS_SECRET = "velero-credentials";
@@ -37,12 +40,12 @@ export const BSL_NAME = "default";
 export const SCHEDULE_NAME = "harbor";
 
 /** Chart values: plugin, credentials by existingSecret, no chart-made BSL/VSL, no node agent. */
-export function veleroValues(ttl: string): Record<string, unknown> {
+export function veleroValues(ttl: string, source: ImageSource): Record<string, unknown> {
   return {
     initContainers: [
       {
         name: "velero-plugin-for-aws",
-        image: imageRef(images.veleroPluginForAws),
+        image: source.ref(images.veleroPluginForAws),
         imagePullPolicy: "IfNotPresent",
         securityContext: RESTRICTED_CONTAINER,
         volumeMounts: [{ mountPath: "/target", name: "plugins" }],
@@ -165,9 +168,10 @@ export class Velero extends pulumi.ComponentResource {
           namespace: args.namespace,
           chart: "velero",
           values: mergeValues(
-            veleroValues(args.ttl),
+            veleroValues(args.ttl, args.sources.images),
             args.monitoringLabels && chartMonitoringValues.velero(args.monitoringLabels),
           ),
+          sources: args.sources,
         },
         { ...childOpts, dependsOn: [namespace, credentials] },
       );

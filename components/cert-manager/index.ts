@@ -9,6 +9,7 @@ import type { PlatformNamespace } from "../namespace";
 import type { RootCa } from "../tls";
 import { customResource, hostnameSpread, mergeValues, pinnedRelease } from "../k8s";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
+import type { Sources } from "../mirror";
 
 export const CA_ISSUER = "harbor-platform-ca";
 export const ACME_ISSUER = "harbor-platform-acme";
@@ -65,6 +66,8 @@ export interface CertManagerArgs {
   readonly provider?: k8s.Provider;
   /** Labels Prometheus selects by: turns on the chart's ServiceMonitor (certificate expiry metrics). */
   readonly monitoringLabels?: Labels;
+  /** Where the chart and images come from. */
+  readonly sources: Sources;
 }
 
 export class CertManager extends pulumi.ComponentResource {
@@ -102,6 +105,7 @@ export class CertManager extends pulumi.ComponentResource {
             certManagerValues(),
             args.monitoringLabels && chartMonitoringValues.certManager(args.monitoringLabels),
           ),
+          sources: args.sources,
         },
         k8sOpts,
       );

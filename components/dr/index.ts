@@ -10,7 +10,7 @@ import * as kms from "@pulumi/aws/kms";
 import { getPartitionOutput } from "@pulumi/aws/getPartition";
 import type { Provider as AwsProvider } from "@pulumi/aws/provider";
 import * as s3 from "@pulumi/aws/s3";
-import { drUserName, type DrUser, type ObjectLockConfig } from "../../config/dr";
+import { drKmsAlias, drUserName, type DrUser, type ObjectLockConfig } from "../../config/dr";
 import {
   DR_PREFIXES,
   drBucketPolicy,
@@ -169,7 +169,7 @@ export class DrBucket extends pulumi.ComponentResource {
       },
       { ...opts, protect: args.protect },
     );
-    new kms.Alias(`${name}-key-alias`, { name: `alias/${bucketName}`, targetKeyId: key.keyId }, opts);
+    new kms.Alias(`${name}-key-alias`, { name: drKmsAlias(bucketName), targetKeyId: key.keyId }, opts);
     const bucket = new s3.Bucket(
       `${name}-bucket`,
       // forceDestroy stays false: deleting the stack must never empty the DR copy.

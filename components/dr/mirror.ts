@@ -19,6 +19,8 @@ import {
 } from "./rclone";
 import { refillJobSpec } from "./restore";
 import { ConfigError } from "../../config/validate";
+import { images } from "../../versions";
+import type { Sources } from "../mirror";
 
 /** The MinIO buckets that hold data; the backups bucket (WAL) is mirrored first. */
 export interface MirrorBuckets {
@@ -71,6 +73,8 @@ export interface DrMirrorArgs extends DrWriterArgs {
   /** What makes MinIO answer with its buckets and users (its Release): the jobs talk to it. */
   readonly minioReady?: pulumi.Resource[];
   readonly provider?: k8s.Provider;
+  /** Where the rclone image comes from. */
+  readonly sources: Sources;
 }
 
 /**
@@ -301,12 +305,13 @@ export function mirrorCronJobSpec(
           metadata: {
             labels: { "app.kubernetes.io/name": "dr-mirror", "app.kubernetes.io/part-of": "harbor-platform" },
           },
-          spec: rclonePod(CONTAINER, script, args.minio, {
-            bucket: args.bucket,
-            region: args.region,
-            credentials,
-            kmsKeyArn: args.kmsKeyArn,
-          }),
+          spec: rclonePod(
+            CONTAINER,
+            script,
+            args.minio,
+            { bucket: args.bucket, region: args.region, credentials, kmsKeyArn: args.kmsKeyArn },
+            args.sources.images.ref(images.rclone),
+          ),
         },
       },
     },
@@ -370,6 +375,7 @@ export class DrMirror extends pulumi.ComponentResource {
               ...(args.refillVersionAt ? { versionAt: args.refillVersionAt } : {}),
             },
             activeDeadlineSeconds: refillDeadline,
+            image: args.sources.images.ref(images.rclone),
           }),
         },
         { ...childOpts, dependsOn: jobWaits },

@@ -2,7 +2,6 @@
 // come from environment variables only (no config file, no secret in a ConfigMap).
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import { imageRef, images } from "../../versions";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type Container = k8s.types.input.core.v1.Container;
@@ -154,8 +153,17 @@ export const RESTRICTED_CONTAINER: Container["securityContext"] = {
   capabilities: { drop: ["ALL"] },
 };
 
-/** The pod of a mirror or refill run: one rclone container, its remotes, CA and scratch space. */
-export function rclonePod(name: string, script: string, minio: MinioRemote, dr: DrRemote): PodSpec {
+/**
+ * The pod of a mirror or refill run: one rclone container (`image`, the pinned rclone from the
+ * stack's image source), its remotes, CA and scratch space.
+ */
+export function rclonePod(
+  name: string,
+  script: string,
+  minio: MinioRemote,
+  dr: DrRemote,
+  image: string,
+): PodSpec {
   return {
     restartPolicy: "Never",
     automountServiceAccountToken: false,
@@ -163,7 +171,7 @@ export function rclonePod(name: string, script: string, minio: MinioRemote, dr: 
     containers: [
       {
         name,
-        image: imageRef(images.rclone),
+        image,
         imagePullPolicy: "IfNotPresent",
         command: ["/bin/sh", "-c", script],
         ports: [{ name: "metrics", containerPort: RCLONE_METRICS_PORT }],

@@ -102,6 +102,8 @@ export interface RefillArgs {
   /** The DR copy to read: bucket and region from `restore.source`, `versionAt` from `restore.mirrorVersionAt`. */
   readonly source: DrRemote;
   readonly activeDeadlineSeconds: number;
+  /** The rclone image reference. */
+  readonly image: string;
 }
 
 /** `rclone copy` (never sync: a refill must not delete) of each bucket's copy back into MinIO. */
@@ -124,7 +126,7 @@ export function refillJobSpec(args: RefillArgs): k8s.types.input.batch.v1.JobSpe
       metadata: {
         labels: { "app.kubernetes.io/name": "dr-refill", "app.kubernetes.io/part-of": "harbor-platform" },
       },
-      spec: rclonePod("refill", script, args.minio, args.source),
+      spec: rclonePod("refill", script, args.minio, args.source, args.image),
     },
   };
 }

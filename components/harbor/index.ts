@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
 import { pinnedRelease, randomPassword as password } from "../k8s";
+import type { Sources } from "../mirror";
 import type { PlatformNamespace } from "../namespace";
 import { HARBOR_RELEASE_TIMEOUT_SECONDS } from "./upgrade";
 import {
@@ -45,6 +46,8 @@ export interface HarborArgs {
   readonly timeoutSeconds?: number;
   /** The chart version to deploy (the pin unless `harborChartVersion` says otherwise). */
   readonly chartVersion?: string;
+  /** Where the chart and images come from. */
+  readonly sources: Sources;
   /**
    * A restore without the Pulumi state: the lost site's `secretKey` and admin password, which
    * its database was written with, instead of generated ones (the rest is regenerated: it
@@ -193,6 +196,7 @@ export class Harbor extends pulumi.ComponentResource {
         ...(args.chartVersion ? { version: args.chartVersion } : {}),
         values,
         timeoutSeconds: args.timeoutSeconds ?? HARBOR_RELEASE_TIMEOUT_SECONDS,
+        sources: args.sources,
       },
       // The values name these Secrets literally, so Helm must find them in place.
       { ...k8sOpts, dependsOn },

@@ -20,9 +20,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { images, versionSlug } from "../../versions";
+import { chartImages, images, versionSlug, type ImagePin } from "../../versions";
 import { RESTRICTED_CONTAINER } from "../dr/rclone";
 import { providerLoader } from "../harbor-config/provider-module";
+import type { ImageSource } from "../mirror";
 import { CREDENTIAL_KEYS } from "./values";
 
 /** The gate's provider, relative to the project folder (the dynamic-provider host's working directory). */
@@ -76,9 +77,18 @@ const nonRootPod = (uid: number) => ({
   seccompProfile: { type: "RuntimeDefault" },
 });
 
-/** A Harbor image of a release, as the chart names them (goharbor/<name>:v<release>). */
-export const harborImage = (name: string, harborVersion: string) =>
-  `${images.harbor.repository}/${name}:v${harborVersion}`;
+/**
+ * A Harbor image (its pin in versions/) of the release `harborVersion`: Harbor tags every image
+ * `v<release>`, so at the pinned chart it is the pin itself, the one the mirror holds
+ * (`harborChartVersion` off the pin is refused with `mirror.registry`).
+ */
+export const harborImage = (pin: ImagePin, harborVersion: string): ImagePin => ({
+  repository: pin.repository,
+  tag: `v${harborVersion}`,
+});
+
+/** What the Jobs of an upgrade run: the target release's harbor-db and prepare images. */
+export const UPGRADE_IMAGES = { dump: chartImages.harborDatabase, smokeTest: images.harborPrepare } as const;
 
 export interface DatabaseDumpArgs {
   readonly namespace: string;
@@ -87,6 +97,8 @@ export interface DatabaseDumpArgs {
   readonly storageClass: string;
   readonly size: string;
   readonly timeoutSeconds: number;
+  /** Where the image comes from (the mirror's registry when set). */
+  readonly images: ImageSource;
 }
 
 /**
@@ -135,7 +147,7 @@ export function internalDatabaseDump(
             containers: [
               {
                 name: "dump",
-                image: harborImage("harbor-db", a.harborVersion),
+                image: a.images.ref(harborImage(UPGRADE_IMAGES.dump, a.harborVersion)),
                 imagePullPolicy: "IfNotPresent",
                 command: ["/bin/bash", "-c", DUMP_SCRIPT],
                 env: [
@@ -196,6 +208,8 @@ export interface SmokeTestArgs {
   /** Secret with `ca.crt` that signs core's certificate (internal TLS). */
   readonly caSecret?: string;
   readonly proxy?: { readonly project: string; readonly image: string };
+  /** Where the image comes from (the mirror's registry when set). */
+  readonly images: ImageSource;
 }
 
 /**
@@ -246,7 +260,7 @@ export function smokeTestJob(
             containers: [
               {
                 name: "smoke-test",
-                image: harborImage("prepare", a.harborVersion),
+                image: a.images.ref(harborImage(UPGRADE_IMAGES.smokeTest, a.harborVersion)),
                 imagePullPolicy: "IfNotPresent",
                 command: ["python3", "-c", SMOKE_SCRIPT],
                 env,

@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { NamespaceQuota, NetworkPolicySettings } from "../../config";
 import type { LoggingConfig } from "../../config/observability";
+import type { DashboardsConfig } from "../../config/schema/dashboards";
 import { caBundleSecret, pinnedRelease } from "../k8s";
+import type { Sources } from "../mirror";
 import { PlatformNamespace } from "../namespace";
 import { namespacePolicies, apiServerFlow, type Flow } from "../network-policy";
 import { METRICS_PORT, credentialSecretData, fluentBitValues } from "./pipeline";
@@ -16,9 +18,15 @@ export interface FluentBitArgs {
   readonly credential: pulumi.Input<string>;
   readonly quota: NamespaceQuota;
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
+  /** The chart's own Grafana dashboard, when dashboards are on. */
+  readonly dashboards?: DashboardsConfig;
   /** Where the API server and the monitoring namespace are, for the namespace's NetworkPolicies. */
   readonly networkPolicy: NetworkPolicySettings;
   readonly provider?: k8s.Provider;
+  /** Where the chart and images come from. */
+  readonly sources: Sources;
+  /** An air-gapped site's ranges: the ELK endpoint is within them. */
+  readonly siteCidrs?: readonly string[];
 }
 
 /** Fluent Bit's traffic: the API server (metadata), the ELK endpoint, metrics scraping. */
@@ -56,7 +64,12 @@ export class FluentBit extends pulumi.ComponentResource {
     );
     namespacePolicies(
       `${name}-netpol`,
-      { namespace, flows: loggingFlows(args.logging, args.networkPolicy), provider: args.provider },
+      {
+        namespace,
+        flows: loggingFlows(args.logging, args.networkPolicy),
+        provider: args.provider,
+        siteCidrs: args.siteCidrs,
+      },
       { parent: this },
     );
     // The buffer lives on hostPath, not in PVCs: nothing here needs to wait for the quota.
@@ -91,8 +104,10 @@ export class FluentBit extends pulumi.ComponentResource {
           harborNamespace: args.harborNamespace,
           credentialsSecretName: secretName,
           serviceMonitorLabels: args.serviceMonitorLabels,
+          ...(args.dashboards ? { dashboards: args.dashboards } : {}),
           ...(caSecret ? { caSecretName: `${name}-elk-ca` } : {}),
         }),
+        sources: args.sources,
       },
       { ...k8sOpts, dependsOn: [namespace.namespace, secret, ...(caSecret ? [caSecret] : [])] },
     );

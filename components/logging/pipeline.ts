@@ -2,6 +2,9 @@
 // Credentials never appear here: the output refers to environment variables that the
 // DaemonSet fills from a Secret (Fluent Bit substitutes ${VAR} when it loads the config).
 import type { LoggingConfig, LogAuth } from "../../config/observability";
+import { SIGV4_KEYS } from "../../config/schema/observability";
+import type { DashboardsConfig } from "../../config/schema/dashboards";
+import { DASHBOARD_LABEL } from "../monitoring/grafana";
 
 /** Host directory for the filesystem buffer and tail offsets; survives pod restarts. */
 export const STATE_DIR = "/var/fluent-bit/state";
@@ -26,20 +29,15 @@ export function credentialSecretData(auth: LogAuth, value: string): Record<strin
     case "apiKey":
       return { ELK_API_KEY: value };
     case "sigv4": {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(value);
-      } catch {
-        parsed = undefined;
-      }
-      const o = (parsed ?? {}) as Record<string, unknown>;
-      if (typeof o.accessKeyId !== "string" || typeof o.secretAccessKey !== "string") {
+      // The config checked the secret with the same schema when it was read.
+      const keys = SIGV4_KEYS.safeParse(value);
+      if (!keys.success) {
         // Never echo the value: it is a secret.
         throw new Error(
           'logging credentials for sigv4 must be JSON {"accessKeyId": "...", "secretAccessKey": "..."}',
         );
       }
-      return { AWS_ACCESS_KEY_ID: o.accessKeyId, AWS_SECRET_ACCESS_KEY: o.secretAccessKey };
+      return { AWS_ACCESS_KEY_ID: keys.data.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.data.secretAccessKey };
     }
   }
 }
@@ -213,6 +211,23 @@ export interface FluentBitValuesInput extends PipelineInput {
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
   /** Secret (key ca.crt) with logging.caCert, mounted at ELK_CA_DIR; set when caCert is. */
   readonly caSecretName?: string;
+  /** Turns on the chart's own Grafana dashboard (it passes the platform's metric check). */
+  readonly dashboards?: DashboardsConfig;
+}
+
+/**
+ * The chart's dashboard ConfigMap (fluent-bit 0.58.1 templates/configmap-dashboards.yaml): the
+ * sidecar's label, the folder annotation, a uid that stays the same across installs.
+ */
+export function fluentBitDashboardValues(d: DashboardsConfig): Record<string, unknown> {
+  return {
+    enabled: true,
+    labelKey: Object.keys(DASHBOARD_LABEL)[0],
+    labelValue: Object.values(DASHBOARD_LABEL)[0],
+    annotations: { [d.folderAnnotation]: d.folder },
+    ...(d.namespace ? { namespace: d.namespace } : {}),
+    deterministicUid: true,
+  };
 }
 
 /** Values for chart fluent-bit 0.58.1 (paths as in its values.yaml). */
@@ -240,6 +255,7 @@ export function fluentBitValues(input: FluentBitValuesInput): Record<string, unk
       enabled: true,
       ...(input.serviceMonitorLabels ? { selector: { ...input.serviceMonitorLabels } } : {}),
     },
+    ...(input.dashboards ? { dashboards: fluentBitDashboardValues(input.dashboards) } : {}),
     config: {
       service: p.service,
       inputs: p.inputs,

@@ -4,15 +4,16 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type * as k8s from "@pulumi/kubernetes";
-import type { DrConfig, NetworkPolicySettings } from "../../config";
+import { PROD_NAMESPACES, type DrConfig, type NetworkPolicySettings } from "../../config";
 import { Velero } from "../backup";
 import { DrBucket } from "../dr";
 import { DrMirror, mirrorSettings, type MirrorBuckets } from "../dr/mirror";
 import type { S3CredentialsRef } from "../dr/rclone";
 import { namespacePolicies } from "../network-policy";
 import { veleroFlows } from "./flows";
+import type { Sources } from "../mirror";
 
-export const VELERO_NAMESPACE = "velero";
+export const VELERO_NAMESPACE = PROD_NAMESPACES.velero;
 /** Velero keeps nothing on volumes (no snapshots, no node agent): a small quota is plenty. */
 const VELERO_QUOTA = { storage: "1Gi", persistentVolumeClaims: 1 };
 
@@ -47,6 +48,10 @@ export interface DrArgs {
   readonly monitoringLabels?: Readonly<Record<string, string>>;
   /** The cluster's Velero (`existingOperators.velero`) and the preflight reads of its CRDs. */
   readonly existingVelero?: { readonly namespace: string; readonly ready: pulumi.Resource[] };
+  /** Where the charts and images come from. */
+  readonly sources: Sources;
+  /** An air-gapped site's ranges: the AWS endpoints are reached within them. */
+  readonly siteCidrs?: readonly string[];
 }
 
 export interface DrParts {
@@ -111,6 +116,7 @@ export function buildDr(a: DrArgs): DrParts {
         namespaceReady: m.namespaceReady,
         minioReady: m.minioReady,
         provider,
+        sources: a.sources,
       },
       opts,
     );
@@ -129,6 +135,7 @@ export function buildDr(a: DrArgs): DrParts {
       includedNamespaces: a.backupNamespaces,
       provider,
       monitoringLabels: a.monitoringLabels,
+      sources: a.sources,
     },
     opts,
   );
@@ -136,7 +143,7 @@ export function buildDr(a: DrArgs): DrParts {
   if (velero.namespace)
     namespacePolicies(
       `${name}-velero-netpol`,
-      { namespace: velero.namespace, flows: veleroFlows(a.net), provider },
+      { namespace: velero.namespace, flows: veleroFlows(a.net), provider, siteCidrs: a.siteCidrs },
       opts,
     );
 

@@ -1,6 +1,7 @@
 // The traffic the prod topology needs, per namespace: everything else is denied.
 import type { Exposure, NetworkPolicySettings, ProdSettings } from "../../config";
 import type { HarborConfigurationSpec } from "../../config/harbor-config";
+import { parseIp } from "../../policy/concepts/network";
 import { CLUSTER_LABEL } from "../database";
 import { apiServerFlow, sameNamespaceFlows, type Flow, type Peer } from "../network-policy";
 import { RCLONE_METRICS_PORT } from "../dr/rclone";
@@ -22,6 +23,12 @@ export interface ProdNamespaces {
 /** Labels the Harbor chart puts on all its pods. */
 export const HARBOR_PODS = { app: "harbor" } as const;
 const ANYWHERE = { cidrs: ["0.0.0.0/0"] } as const;
+
+/** An endpoint given as an IP address is reached at that address only (an IPv6 one too); a name anywhere. */
+function addressPeer(host: string): Peer {
+  const ip = parseIp(host);
+  return ip ? { cidrs: [`${ip.address}/${ip.kind === "ipv4" ? 32 : 128}`] } : ANYWHERE;
+}
 
 function scrape(net: NetworkPolicySettings, ports: number[]): Flow {
   return {
@@ -80,8 +87,8 @@ export interface HarborFlowArgs {
   readonly egress: Readonly<Record<HarborCaller, readonly number[]>>;
   /** cert-manager's HTTP-01 solver pods answer in Harbor's namespace on 8089. */
   readonly acmeSolver?: boolean;
-  /** Port of the syslog endpoint Harbor core forwards its audit log to (TCP). */
-  readonly auditLogSyslogPort?: number;
+  /** The syslog endpoint Harbor core forwards its audit log to (TCP). */
+  readonly auditLogSyslog?: { readonly host: string; readonly port: number };
 }
 
 /** Harbor's namespace in either topology; prod adds its egress to the data tier. */
@@ -124,14 +131,14 @@ export function harborFlows(a: HarborFlowArgs): Flow[] {
         peers: [ANYWHERE],
         ports: ports.map((port) => ({ port })),
       })),
-    ...(a.auditLogSyslogPort
+    ...(a.auditLogSyslog
       ? [
           {
             name: "to-audit-syslog",
             direction: "egress" as const,
             pods: { ...HARBOR_PODS, component: "core" },
-            peers: [ANYWHERE],
-            ports: [{ port: a.auditLogSyslogPort }],
+            peers: [addressPeer(a.auditLogSyslog.host)],
+            ports: [{ port: a.auditLogSyslog.port }],
           },
         ]
       : []),
@@ -163,7 +170,7 @@ export function prodFlows(
   clusterName: string,
   /** Whether the DR mirror (and the refill in restore mode) runs in MinIO's namespace. */
   drMirror = false,
-  auditLogSyslogPort?: number,
+  auditLogSyslog?: { readonly host: string; readonly port: number },
   /** The restore drill's namespace: its scratch cluster restores from MinIO (with the mirror). */
   drillNamespace?: string,
   /** What Harbor's components dial outside the cluster (harborEgress). */
@@ -190,7 +197,7 @@ export function prodFlows(
       net,
       exposure,
       acmeSolver: acme || clusterIssuer,
-      auditLogSyslogPort,
+      auditLogSyslog,
       egress,
     }),
     {

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { HarborConfiguration } from "../harbor-config";
 import { FluentBit } from "../logging";
-import { Monitoring } from "../monitoring";
+import { Monitoring, dashboardsConfigMap, robotExpiryRule } from "../monitoring";
 import { POD_LABELS as REDIS_POD_LABELS } from "../redis";
 import {
   OBJECT_STORE_SECRET_KEYS,
@@ -18,7 +18,8 @@ import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
 import { DR_MIRROR_PODS, harborEgress, harborFlows, type ProdNamespaces } from "./flows";
 import { namespacePolicies } from "../network-policy";
-import type { DrillsMonitored } from "../monitoring/rules";
+import { sources as sourcesOf } from "../mirror";
+import type { DrillsMonitored, MonitoredParts } from "../monitoring/rules";
 import { Preflight, existingOperatorChecks, readsFor } from "./preflight";
 
 export interface HarborPlatformArgs {
@@ -85,6 +86,10 @@ export class HarborPlatform extends pulumi.ComponentResource {
     super("harbor-platform:platform:HarborPlatform", name, {}, opts);
     const cfg = args.config;
     const provider = args.provider;
+    // Charts and images from their public upstreams, or from the site's mirror.
+    const chartPassword = cfg.mirror?.charts?.passwordSecret;
+    const sources = sourcesOf(cfg.mirror, chartPassword ? args.secrets[chartPassword] : undefined);
+    const siteCidrs = cfg.mirror?.siteCidrs;
 
     // A chart version outside the verified pin is deployed, with a warning in every preview and up.
     const warning = unverifiedChartWarning(cfg.upgrade);
@@ -139,6 +144,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
         harborNamespace: namespace,
         namespaceFor,
         provider,
+        sources,
         // An external S3's keys come from secret config (parseConfig checked they are set).
         objectStoreCredentials:
           cfg.prod.objectStore.mode === "external"
@@ -159,6 +165,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
         serverTls: tier.serverTls,
         dependsOn: tier.dependsOn,
         protectSecrets: cfg.protectData,
+        sources,
         ...(restored
           ? {
               restoredSecrets: {
@@ -179,11 +186,12 @@ export class HarborPlatform extends pulumi.ComponentResource {
             egress: harborEgress({ harborConfig: cfg.harborConfig }),
             net: cfg.networkPolicy,
             exposure: cfg.exposure,
-            auditLogSyslogPort: cfg.observability.auditLogSyslog?.port,
+            auditLogSyslog: cfg.observability.auditLogSyslog,
             // The cluster's ClusterIssuer may solve HTTP-01 with pods in Harbor's namespace.
             acmeSolver: cfg.existingOperators.certManager?.clusterIssuer !== undefined,
           }),
           provider,
+          siteCidrs,
         },
         { parent: this },
       );
@@ -199,6 +207,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
           timeoutSeconds: cfg.upgrade.backupTimeoutSeconds,
           namespaceReady: [namespace.namespace],
           gate: upgradeGate,
+          images: sources.images,
         },
         { parent: this, provider },
       );
@@ -208,6 +217,13 @@ export class HarborPlatform extends pulumi.ComponentResource {
         ...(cfg.existingOperators.prometheusOperator
           ? { monitoringLabels: cfg.observability.alerting.selectorLabels }
           : {}),
+      };
+      const devArgs = {
+        namespace,
+        provider,
+        chartVersion: cfg.upgrade.chartVersion,
+        values: devValues,
+        sources,
       };
       const issuer = cfg.existingOperators.certManager?.clusterIssuer;
       if (issuer) {
@@ -225,14 +241,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
             ],
           },
         );
-        harborArgs = {
-          namespace,
-          provider,
-          chartVersion: cfg.upgrade.chartVersion,
-          values: devValues,
-          serverTls: { secretName },
-          dependsOn: [dump, certificate],
-        };
+        harborArgs = { ...devArgs, serverTls: { secretName }, dependsOn: [dump, certificate] };
       } else {
         const serverCert = new ServerCert(
           `${name}-server-cert`,
@@ -240,10 +249,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
           { parent: this },
         );
         harborArgs = {
-          namespace,
-          provider,
-          chartVersion: cfg.upgrade.chartVersion,
-          values: devValues,
+          ...devArgs,
           serverTls: { certPem: serverCert.certPem, keyPem: serverCert.privateKeyPem, caPem: ca.certPem },
           dependsOn: [dump],
         };
@@ -267,33 +273,58 @@ export class HarborPlatform extends pulumi.ComponentResource {
           quota: cfg.namespaceQuota,
           networkPolicy: cfg.networkPolicy,
           serviceMonitorLabels: cfg.observability.alerting.selectorLabels,
+          ...(cfg.dashboards.enabled ? { dashboards: cfg.dashboards } : {}),
           provider,
+          sources,
+          siteCidrs,
         },
         { parent: this },
       );
     }
-    if (cfg.prod && this.prod) {
-      const p = this.prod;
+    const p = this.prod;
+    // What the monitors, alerts and dashboards cover: dev is Harbor alone.
+    const parts: MonitoredParts = p
+      ? {
+          harborNamespace: cfg.namespace,
+          database: { namespace: p.database.namespace, cluster: p.database.clusterName },
+          redis: { namespace: p.redis.namespace },
+          certManager: { namespace: p.namespaces.certManager },
+          ...(p.namespaces.minio
+            ? { minio: { namespace: p.namespaces.minio, drMirror: p.dr?.mirrorCronJob !== undefined } }
+            : {}),
+          ...(p.dr ? { velero: { namespace: p.dr.veleroNamespace } } : {}),
+          ...(p.dr?.drills ? { drills: p.dr.drills } : {}),
+          ...(logging ? { fluentBit: { namespace: logging.namespace } } : {}),
+        }
+      : { harborNamespace: cfg.namespace };
+    if (p) {
       new Monitoring(
         `${name}-monitoring`,
         {
-          parts: {
-            harborNamespace: cfg.namespace,
-            database: { namespace: p.database.namespace, cluster: p.database.clusterName },
-            redis: { namespace: p.redis.namespace },
-            certManager: { namespace: p.namespaces.certManager },
-            ...(p.namespaces.minio
-              ? { minio: { namespace: p.namespaces.minio, drMirror: p.dr?.mirrorCronJob !== undefined } }
-              : {}),
-            ...(p.dr ? { velero: { namespace: p.dr.veleroNamespace } } : {}),
-            ...(p.dr?.drills ? { drills: p.dr.drills } : {}),
-            ...(logging ? { fluentBit: { namespace: logging.namespace } } : {}),
-          },
+          parts,
           alerting: cfg.observability.alerting,
           ruleNamespace: cfg.namespace,
           selectorLabels: cfg.observability.alerting.selectorLabels,
           redisPodLabels: REDIS_POD_LABELS,
           ...(p.dr?.mirrorCronJob ? { drMirrorPod: { labels: DR_MIRROR_PODS, port: "metrics" } } : {}),
+          provider,
+        },
+        { parent: this },
+      );
+    }
+    if (cfg.dashboards.enabled) {
+      dashboardsConfigMap(
+        `${name}-dashboards`,
+        {
+          parts,
+          config: cfg.dashboards,
+          defaultNamespace: cfg.namespace,
+          hostname: cfg.hostname,
+          drMirrorRpoMinutes: cfg.observability.alerting.drMirrorRpoMinutes,
+          // Harbor's namespace is created here; any other must exist already.
+          ...(cfg.dashboards.namespace === undefined || cfg.dashboards.namespace === cfg.namespace
+            ? { dependsOn: [namespace.namespace] }
+            : {}),
           provider,
         },
         { parent: this },
@@ -314,9 +345,24 @@ export class HarborPlatform extends pulumi.ComponentResource {
         spec: cfg.harborConfig,
         secrets: args.secrets,
         harborReady: this.harbor.release,
+        pullSecrets: { registry: cfg.hostname, provider },
       },
       { parent: this },
     );
+    // Prod has prometheus-operator: robots that expire get alerts. Dev: the robotExpiry output.
+    if (p && cfg.harborConfig.robots.some((r) => r.durationDays !== -1)) {
+      robotExpiryRule(
+        `${name}-robot-expiry`,
+        {
+          namespace: cfg.namespace,
+          expiries: this.harborConfiguration.robotExpiries,
+          alerting: cfg.observability.alerting,
+          selectorLabels: cfg.observability.alerting.selectorLabels,
+          provider,
+        },
+        { parent: this },
+      );
+    }
 
     // After the Release and Harbor's configuration (the proxy-cache project it pulls through).
     if (cfg.upgrade.smokeTest) {
@@ -333,6 +379,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
             ? { caSecret: harborArgs.values.caBundleSecretName }
             : {}),
           ...(cfg.upgrade.smokeTest.proxy ? { proxy: cfg.upgrade.smokeTest.proxy } : {}),
+          images: sources.images,
         },
         { parent: this, provider, dependsOn: [this.harbor.release, this.harborConfiguration] },
       );

@@ -4,7 +4,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import * as kube from "@pulumi/kubernetes";
-import { publicCertByProjectCa, type PlatformConfig, type ProdSettings } from "../../config";
+import { PROD_NAMESPACES, publicCertByProjectCa, type PlatformConfig, type ProdSettings } from "../../config";
 import { CertManager } from "../cert-manager";
 import {
   BACKUP_KEYS,
@@ -34,13 +34,14 @@ import { HARBOR_SCHEMA_VERSION } from "../../versions";
 import { harborEgress, prodFlows, type ProdNamespaces } from "./flows";
 import type { ProdEndpoints } from "./index";
 import { readsFor, type Preflight } from "./preflight";
+import type { Sources } from "../mirror";
 
 export const CA_BUNDLE_SECRET = "harbor-platform-ca";
 export const INTERNAL_TLS_COMPONENTS = ["core", "jobservice", "registry", "portal", "trivy"] as const;
 export const CLUSTER_NAME = "harbor-pg";
-export const DATABASE_NAMESPACE = "harbor-db";
-export const MINIO_NAMESPACE = "minio";
-export const DRILL_NAMESPACE = "harbor-dr-drill";
+export const DATABASE_NAMESPACE = PROD_NAMESPACES.database;
+export const MINIO_NAMESPACE = PROD_NAMESPACES.minio;
+export const DRILL_NAMESPACE = PROD_NAMESPACES.drill;
 /** Longest a restore drill may run: the recovery of a large archive takes hours. */
 const DRILL_DEADLINE_SECONDS = 4 * 3600;
 
@@ -63,6 +64,8 @@ export interface ProdTierArgs {
   readonly preflight?: Preflight;
   /** The upgrade gate: the pre-upgrade backup waits for it (components/harbor/upgrade.ts). */
   readonly upgradeGate: HarborUpgradeGate;
+  /** Where the charts and images come from. */
+  readonly sources: Sources;
 }
 
 export interface ProdTier {
@@ -181,7 +184,8 @@ export function gatewayBackendTrust(
 }
 
 export function buildProdTier(a: ProdTierArgs): ProdTier {
-  const { name, prod: p, provider } = a;
+  const { name, prod: p, provider, sources } = a;
+  const siteCidrs = a.config.mirror?.siteCidrs;
   // prod runs with prometheus-operator: every chart turns on its own monitors.
   const monitoringLabels = a.config.observability.alerting.selectorLabels;
   const opts = { parent: a.parent };
@@ -190,10 +194,10 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
   const existing = a.config.existingOperators;
   const names: ProdNamespaces = {
     harbor: harborNs,
-    certManager: existing.certManager?.namespace ?? "cert-manager",
-    cnpg: existing.cloudnativePg?.namespace ?? "cnpg-system",
+    certManager: existing.certManager?.namespace ?? PROD_NAMESPACES.certManager,
+    cnpg: existing.cloudnativePg?.namespace ?? PROD_NAMESPACES.cnpg,
     database: DATABASE_NAMESPACE,
-    redis: "harbor-redis",
+    redis: PROD_NAMESPACES.redis,
     ...(minioMode ? { minio: MINIO_NAMESPACE } : {}),
   };
   const ns = {
@@ -225,6 +229,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       certValidityDays: a.config.tls.certValidityDays,
       provider,
       monitoringLabels,
+      sources,
     },
     opts,
   );
@@ -243,6 +248,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
         protect: a.config.protectData,
         provider,
         monitoringLabels,
+        sources,
       },
       opts,
     );
@@ -277,6 +283,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       monitoringLabels,
       protect: a.config.protectData,
       net: a.config.networkPolicy,
+      sources,
+      siteCidrs,
       // Harbor's Secrets (secretKey, core/jobservice/registry secrets, DB client password)
       // and the database's (owner password): what makes a restored database readable.
       backupNamespaces: [harborNs, names.database],
@@ -338,6 +346,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       certManager,
       provider,
       monitoringLabels,
+      sources,
     },
     opts,
   );
@@ -366,6 +375,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       protect: a.config.protectData,
       provider,
       maxConnections: databaseMaxConnections(a.config.harbor.replicas),
+      sources,
     },
     opts,
   );
@@ -427,6 +437,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
           dependsOn: [ns.minio.namespace, ...minio.ready],
         },
         provider,
+        sources,
       },
       opts,
     );
@@ -434,7 +445,14 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
 
   const redis = new RedisSentinel(
     `${name}-redis`,
-    { namespace: ns.redis, harborNamespace: ns.harbor, settings: p.redis, provider, monitoringLabels },
+    {
+      namespace: ns.redis,
+      harborNamespace: ns.harbor,
+      settings: p.redis,
+      provider,
+      monitoringLabels,
+      sources,
+    },
     opts,
   );
 
@@ -499,7 +517,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       a.config.exposure,
       CLUSTER_NAME,
       drParts?.mirror !== undefined,
-      a.config.observability.auditLogSyslog?.port,
+      a.config.observability.auditLogSyslog,
       drillNs?.name,
       harborEgress({
         harborConfig: a.config.harborConfig,
@@ -509,7 +527,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     ),
   )) {
     const target = key === "drill" ? drillNs : ns[key as keyof typeof ns];
-    if (target) namespacePolicies(`${name}-${key}-netpol`, { namespace: target, flows, provider }, opts);
+    if (target)
+      namespacePolicies(`${name}-${key}-netpol`, { namespace: target, flows, provider, siteCidrs }, opts);
   }
 
   return {

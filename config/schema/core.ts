@@ -19,6 +19,16 @@ import {
 
 const CORE = "Core";
 
+/** What each topology's namespaces get when `namespaceQuota` leaves a field out. */
+export const NAMESPACE_QUOTA = {
+  dev: { storage: "500Gi", persistentVolumeClaims: 20 },
+  prod: { storage: "20Ti", persistentVolumeClaims: 100 },
+} as const;
+const quotaDefault = (field: keyof (typeof NAMESPACE_QUOTA)["dev"]) => ({
+  dev: `\`${NAMESPACE_QUOTA.dev[field]}\``,
+  prod: `\`${NAMESPACE_QUOTA.prod[field]}\``,
+});
+
 /** Namespaces Kubernetes itself owns: installing Harbor there mixes it with the control plane. */
 export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
 
@@ -28,14 +38,12 @@ export const CORE_KEYS = {
     doc: "Preset: dev (single-node, chart-internal database and Redis) or prod (HA, CloudNativePG, Redis Sentinel, MinIO, DR to AWS).",
     group: CORE,
     required: ["dev", "prod"],
-    prompt: { topologies: ["dev", "prod"], example: "dev" },
   }),
   hostname: key({
     schema: dnsName(),
     doc: "DNS name Harbor is served on (https://<hostname>); the server certificate is issued for it.",
     group: CORE,
     required: ["dev", "prod"],
-    prompt: { topologies: ["dev", "prod"], example: "registry.example.com" },
   }),
   namespace: key({
     schema: k8sName().refine((n) => !(RESERVED_NAMESPACES as readonly string[]).includes(n), {
@@ -61,9 +69,11 @@ export const CORE_KEYS = {
   gatewayParentRefs: key({
     schema: listOf(
       section({
-        name: k8sName().meta({ doc: "Gateway name" }),
-        namespace: k8sName().optional().meta({ doc: "Gateway namespace (the HTTPRoute's by default)" }),
-        sectionName: k8sName().optional().meta({ doc: "listener name" }),
+        name: k8sName().meta({ doc: "Name of the Gateway." }),
+        namespace: k8sName()
+          .optional()
+          .meta({ doc: "Namespace of the Gateway (the HTTPRoute's by default)." }),
+        sectionName: k8sName().optional().meta({ doc: "Listener of the Gateway to attach to." }),
       }),
       1,
     ),
@@ -79,7 +89,6 @@ export const CORE_KEYS = {
     group: CORE,
     topologies: ["dev"],
     defaults: { dev: "nfs-client" },
-    prompt: { topologies: ["dev"], example: "nfs-client" },
   }),
   localStorageClass: key({
     schema: k8sSubdomain(),
@@ -88,7 +97,6 @@ export const CORE_KEYS = {
     defaults: { dev: "local-path" },
     required: ["prod"],
     requiredHint: "the name of a StorageClass in the cluster",
-    prompt: { topologies: ["dev", "prod"], example: "local-path" },
   }),
   registryStorageSize: key({
     schema: size(),
@@ -166,10 +174,15 @@ export const CORE_KEYS = {
   }),
   namespaceQuota: key({
     schema: section({
-      storage: size().optional().meta({ defaultText: "dev 500Gi, prod 20Ti", doc: "requests.storage" }),
+      storage: size()
+        .optional()
+        .meta({ defaultText: quotaDefault("storage"), doc: "requests.storage of each namespace" }),
       persistentVolumeClaims: integer(1)
         .optional()
-        .meta({ defaultText: "dev 20, prod 100", doc: "PersistentVolumeClaim count" }),
+        .meta({
+          defaultText: quotaDefault("persistentVolumeClaims"),
+          doc: "PersistentVolumeClaims per namespace",
+        }),
     }),
     doc: "Storage quota of every namespace the project creates.",
     group: CORE,

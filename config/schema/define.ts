@@ -3,6 +3,7 @@
 // declaration, the README reference and the one-line errors. Leaves read their values with
 // the project's one implementation of each concept (policy/concepts/), so the config, the
 // policy pack and the docs cannot disagree.
+import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { parseCron, CRON_DIALECTS, type CronDialect, type CronSchedule } from "../../policy/concepts/cron";
 import { goDurationSeconds } from "../../policy/concepts/duration";
@@ -20,19 +21,13 @@ export interface LeafMeta {
   readonly allowed: string;
 }
 
-/** Field documentation inside a structured key (`.meta({ doc, defaultText })`). */
-export interface FieldMeta {
-  readonly doc?: string;
-  /** A default the schema cannot state as a value (it follows another key). */
-  readonly defaultText?: string;
-}
-
 declare module "zod" {
   interface GlobalMeta {
     readonly type?: string;
     readonly allowed?: string;
     readonly doc?: string;
-    readonly defaultText?: string;
+    /** A default the schema cannot state as a value; per topology where they differ. */
+    readonly defaultText?: string | Readonly<Partial<Record<"dev" | "prod", string>>>;
   }
 }
 
@@ -70,6 +65,25 @@ function isRefusal(value: unknown): value is { readonly refused: string } {
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 export const hasControlCharacters = (text: string): boolean => CONTROL.test(text);
 
+/**
+ * Why `pem` is not one or more CA certificates (each block read by Node's X.509 reader,
+ * basicConstraints CA:TRUE), or undefined when it is.
+ */
+export function caPemProblem(pem: string): string | undefined {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return "no PEM certificate found";
+  for (const [i, block] of blocks.entries()) {
+    let isCa: boolean;
+    try {
+      isCa = new X509Certificate(block).ca;
+    } catch {
+      return `certificate ${i + 1} is unreadable`;
+    }
+    if (!isCa) return `certificate ${i + 1} is not a CA`;
+  }
+  return undefined;
+}
+
 /** A non-empty string without control characters. */
 export function text(allowed = "a non-empty string without control characters", type = "string") {
   return leaf<string>({ type, allowed }, (v) =>
@@ -85,7 +99,7 @@ export function pattern(re: RegExp, allowed: string, type = "string") {
 }
 
 export function oneOf<const T extends readonly string[]>(values: T, allowed = `one of ${values.join(", ")}`) {
-  return leaf<T[number]>({ type: values.map((v) => `\`${v}\``).join(" \\| "), allowed }, (v) =>
+  return leaf<T[number]>({ type: values.map((v) => `\`${v}\``).join(" | "), allowed }, (v) =>
     typeof v === "string" && (values as readonly string[]).includes(v) ? (v as T[number]) : undefined,
   );
 }
@@ -206,6 +220,45 @@ export function httpsUrl(allowed = "an https:// URL") {
   });
 }
 
+// S3 general purpose bucket names, as AWS's "General purpose bucket naming rules" state them
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html): the names
+// S3 itself would refuse, whichever S3 implementation the bucket is in.
+const S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"] as const;
+const S3_RESERVED_SUFFIXES: readonly (readonly [string, string])[] = [
+  ["-s3alias", "access point aliases"],
+  ["--ol-s3", "Object Lambda access point aliases"],
+  [".mrap", "Multi-Region Access Points"],
+  ["--x-s3", "directory buckets"],
+  ["--table-s3", "table buckets"],
+];
+
+/** Why `name` is not an S3 general purpose bucket name, or undefined when it is one. */
+export function s3BucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return `it has ${name.length} characters`;
+  const other = /[^a-z0-9.-]/.exec(name);
+  if (other) return `it has ${JSON.stringify(other[0])}`;
+  if (!/^[a-z0-9]/.test(name)) return `it begins with ${JSON.stringify(name[0])}`;
+  if (!/[a-z0-9]$/.test(name)) return `it ends with ${JSON.stringify(name[name.length - 1])}`;
+  if (name.includes("..")) return "it has two adjacent periods";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "it is formatted as an IP address";
+  const prefix = S3_RESERVED_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix !== undefined) return `the prefix ${prefix} is reserved by S3`;
+  const suffix = S3_RESERVED_SUFFIXES.find(([s]) => name.endsWith(s));
+  if (suffix !== undefined) return `the suffix ${suffix[0]} is reserved by S3 for ${suffix[1]}`;
+  return undefined;
+}
+
+/** An S3 general purpose bucket name (s3BucketNameProblem says why one is refused). */
+export function s3BucketName(
+  allowed = "an S3 bucket name: 3-63 lower-case letters, digits, '.' and '-', beginning and ending with a letter or digit",
+) {
+  return leaf<string>({ type: "S3 bucket", allowed }, (v) => {
+    if (typeof v !== "string") return undefined;
+    const problem = s3BucketNameProblem(v);
+    return problem === undefined ? v : { refused: problem };
+  });
+}
+
 /** A strict object: an unknown field is refused with a did-you-mean (see ./errors.ts). */
 export function section<S extends z.ZodRawShape>(shape: S, doc?: string) {
   const o = z.strictObject(shape);
@@ -241,8 +294,6 @@ export interface KeyDef<S extends z.ZodType = z.ZodType> {
   readonly secret?: boolean;
   /** Read only when another key has one of these values; set otherwise it is refused. */
   readonly when?: { readonly key: string; readonly values: readonly string[]; readonly fallback: string };
-  /** `pulumi new` asks for it (template section of Pulumi.yaml). */
-  readonly prompt?: { readonly topologies: readonly Topology[]; readonly example?: string };
   /** The README's text for a default the schema cannot state as one value. */
   readonly defaultText?: Partial<Record<Topology, string>>;
 }

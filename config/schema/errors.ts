@@ -56,6 +56,7 @@ function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
       };
       if (def.innerType) s = def.innerType;
       else if (def.type === "pipe" && def.in) s = def.in;
+      else if (def.type === "union") s = objectOption(s);
       else break;
     }
     if (s === undefined) return [];
@@ -66,6 +67,49 @@ function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   return [];
 }
 
+/** The object option of a union (`false` or a section): where its fields are. */
+function objectOption(union: z.ZodType): z.ZodType | undefined {
+  const options = (union._zod.def as { options?: z.ZodType[] }).options ?? [];
+  return options.find((o) => fieldsAt(o, []).length > 0);
+}
+
+type Issue = z.ZodError["issues"][number];
+
+const wrongShape = (issue: Issue): boolean =>
+  issue.path.length === 0 && (issue.code === "invalid_type" || issue.code === "invalid_value");
+
+function allowedText(issue: Issue): string {
+  if (issue.code === "invalid_type" && (issue.expected === "object" || issue.expected === "record"))
+    return "an object";
+  if (issue.code === "invalid_type" && issue.expected === "array") return "a list";
+  return issue.message;
+}
+
+/** What one option of a union takes, for `false or an object`. */
+const shapeText = (issue: Issue): string =>
+  issue.code === "invalid_value"
+    ? issue.values.map((v) => JSON.stringify(v)).join(" or ")
+    : allowedText(issue);
+
+/**
+ * A union's failure as the issue of the option the value was meant for (the one that got past
+ * its root), else as the shapes it allows: `false or an object`.
+ */
+function specificIssue(issue: Issue): Issue {
+  if (issue.code !== "invalid_union") return issue;
+  const meant = issue.errors.find((errs) => errs.length > 0 && !wrongShape(errs[0]));
+  if (meant) {
+    const inner = specificIssue(meant[0]);
+    return { ...inner, path: [...issue.path, ...inner.path] };
+  }
+  const shapes = issue.errors.filter((errs) => errs.length > 0).map((errs) => shapeText(errs[0]));
+  return { ...issue, message: shapes.length > 0 ? shapes.join(" or ") : issue.message };
+}
+
+/** Leaves whose value may be a secret typed in the wrong place say so: `params: { hidesValue: true }`. */
+const hidesValue = (issue: Issue): boolean =>
+  issue.code === "custom" && (issue.params as { hidesValue?: boolean } | undefined)?.hidesValue === true;
+
 /** The first issue of a failed parse of key `top`, as one ConfigError. */
 export function issueToError(
   top: string,
@@ -74,23 +118,21 @@ export function issueToError(
   error: z.ZodError,
   secret: boolean,
 ): ConfigError {
-  const issue = error.issues[0];
+  const issue = specificIssue(error.issues[0]);
+  // A secret's value is never shown, only whether the key holding it is set: inside a secret
+  // that holds JSON text (SigV4 keys), a field's value cannot be located anyway.
+  const shown = (path: readonly PropertyKey[]) => (secret ? value : valueAt(value, path));
   if (issue.code === "unrecognized_keys") {
     const name = issue.keys[0];
     const at = [...issue.path, name];
     return new ConfigError(
       pathKey(top, at),
-      valueAt(value, at),
+      shown(at),
       unknownKeyMessage(name, fieldsAt(schema, issue.path), `allowed keys of ${pathKey(top, issue.path)}`),
       { secret },
     );
   }
-  const at = valueAt(value, issue.path);
-  const message =
-    issue.code === "invalid_type" && issue.expected === "object"
-      ? "an object"
-      : issue.code === "invalid_type" && issue.expected === "array"
-        ? "a list"
-        : issue.message;
-  return new ConfigError(pathKey(top, issue.path), at, message, { secret });
+  return new ConfigError(pathKey(top, issue.path), shown(issue.path), allowedText(issue), {
+    secret: secret || hidesValue(issue),
+  });
 }

@@ -28,9 +28,13 @@ export interface ParseOptions {
    * schema documents as secret but stored in plain text is refused.
    */
   readonly secretKeys?: ReadonlySet<string>;
-  /** Keys of other namespaces the program reads (`aws:region`), kept as they are. */
-  readonly foreignKeys?: readonly string[];
 }
+
+/**
+ * A key of another namespace (`aws:region`): its own provider reads it too, so a topology that
+ * does not read it leaves it alone instead of refusing it.
+ */
+export const isForeignKey = (key: string): boolean => key.includes(":");
 
 export class ParsedKeys<D extends KeyDefs> {
   constructor(
@@ -85,13 +89,12 @@ export function parseKeys<D extends KeyDefs>(
 ): { readonly parsed: ParsedKeys<D>; readonly deferred: readonly string[] } {
   const topology = parseOne(defs, topologyKey, raw[topologyKey], options) as Topology;
   const known = Object.keys(defs);
-  const foreign = options.foreignKeys ?? [];
   // A key outside the schema is either a secret a structured value names, or a typo.
   const named = new Set<string>();
   for (const k of known) if (isStructured(defs[k].schema)) stringLeaves(raw[k], named);
   const deferred: string[] = [];
   for (const k of Object.keys(raw)) {
-    if (k in defs || foreign.includes(k)) continue;
+    if (k in defs) continue;
     // A key stored as a secret is most likely one a section names: judged after the sections.
     if (named.has(k) || options.secretKeys?.has(k)) deferred.push(k);
     else throw new ConfigError(k, raw[k], unknownKeyMessage(k, known, "known keys"));
@@ -102,7 +105,7 @@ export function parseKeys<D extends KeyDefs>(
   for (const [k, def] of Object.entries(defs)) {
     const value = raw[k];
     if (!appliesTo(def, topology)) {
-      if (value !== undefined) {
+      if (value !== undefined && !isForeignKey(k)) {
         const only = (def.topologies ?? []).join(", ");
         throw new ConfigError(
           k,

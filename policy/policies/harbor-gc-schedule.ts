@@ -2,12 +2,15 @@ import type { StackValidationPolicy } from "@pulumi/policy";
 import { asGcSchedule, managesHarborConfig } from "../lib/harbor-resources";
 import { scheduleCadence } from "../lib/schedule";
 
+/** The policy's default limit, which the stack config's GC schedule stays within. */
+export const GC_LIMITS: Readonly<{ maxIntervalDays: number }> = { maxIntervalDays: 7 };
+
 export const harborGcSchedule: StackValidationPolicy = {
   name: "harbor-gc-schedule",
   description: "A Harbor garbage-collection schedule that deletes untagged artifacts runs at least weekly.",
   enforcementLevel: "mandatory",
   tags: ["gc"],
-  configSchema: { properties: { maxIntervalDays: { type: "number", default: 7 } } },
+  configSchema: { properties: { maxIntervalDays: { type: "number", default: GC_LIMITS.maxIntervalDays } } },
   validateStack: (args, reportViolation) => {
     if (!managesHarborConfig(args.resources))
       args.notApplicable("the stack does not manage Harbor's configuration");

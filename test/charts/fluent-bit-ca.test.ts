@@ -61,8 +61,8 @@ describe("Fluent Bit with a private ELK CA (logging.caCert)", () => {
   });
 
   const refusals: [string, () => string, string][] = [
-    ["text that holds no certificate", () => "not a pem", "(no PEM certificate found)"],
-    ["a server certificate that is not a CA", () => ca.serverCert().cert, "(certificate 1 is not a CA)"],
+    ["text that holds no certificate", () => "not a pem", "; no PEM certificate found"],
+    ["a server certificate that is not a CA", () => ca.serverCert().cert, "; certificate 1 is not a CA"],
   ];
   for (const [what, pem, reason] of refusals) {
     it(`refuses ${what}, in one line`, async () => {

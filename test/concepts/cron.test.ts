@@ -1,9 +1,13 @@
 import { expect } from "chai";
-import { cron } from "../../config/validate";
+import { cron } from "../../config/schema/define";
+import { readLeaf } from "../config/read-leaf";
 import { parseDr } from "../../config/dr";
-import { harborCron } from "../../components/harbor-config/validation";
+import { parseHarborConfiguration } from "../../config/harbor-config";
 import { parseCron, type CronDialect, type CronSchedule } from "../../policy/concepts/cron";
 import { scheduleCadence } from "../../policy/lib/schedule";
+
+/** The GC schedule the config passes on to Harbor for `text`. */
+const harborCron = (text: string): string => parseHarborConfiguration({ gc: { cron: text } }, "dev").gc.cron;
 
 // Upstream truth: robfig/cron v3.0.1 (the parser of Kubernetes CronJobs, Velero and Harbor;
 // CloudNativePG's v1 reads fields the same way), its spec_test.go TestActivation and
@@ -169,14 +173,14 @@ describe("concepts: cron schedules (robfig/cron's own tables)", () => {
 
   describe("config and policy pack read a schedule the same way", () => {
     it("a day name the policy pack accepted and the config refused: both accept it now", () => {
-      expect(harborCron("harborConfig.gc.cron", "0 0 3 * * sat")).to.equal("0 0 3 * * sat");
+      expect(harborCron("0 0 3 * * sat")).to.equal("0 0 3 * * sat");
       expect(scheduleCadence("Custom", "0 0 3 * * sat")).to.deep.equal({ maxGapDays: 7 });
     });
     it("a schedule is passed on with its fields one space apart, as Harbor's seconds check splits it", () => {
-      expect(harborCron("harborConfig.gc.cron", " 0  0 3 * *\t6 ")).to.equal("0 0 3 * * 6");
+      expect(harborCron(" 0  0 3 * *\t6 ")).to.equal("0 0 3 * * 6");
     });
     it("a descriptor the policy pack accepted and Harbor refuses: both refuse it now", () => {
-      expect(() => harborCron("harborConfig.gc.cron", "@weekly")).to.throw(
+      expect(() => harborCron("@weekly")).to.throw(
         'harbor-platform:harborConfig.gc.cron = "@weekly": a 6-field cron (seconds minutes hours day-of-month month day-of-week) whose seconds field is 0, like 0 0 3 * * 6; descriptors like @daily are not accepted here',
       );
       expect(scheduleCadence("Custom", "@weekly").error).to.match(
@@ -184,7 +188,7 @@ describe("concepts: cron schedules (robfig/cron's own tables)", () => {
       );
     });
     it("day-of-week 7, which the DR config accepted and Kubernetes refuses, is refused with the key", () => {
-      expect(() => cron("dr.mirrorSchedule", "0 2 * * 7", "kubernetes")).to.throw(
+      expect(() => readLeaf("dr.mirrorSchedule", cron("kubernetes"), "0 2 * * 7")).to.throw(
         `harbor-platform:dr.mirrorSchedule = "0 2 * * 7": a cron schedule (5 fields, UTC) or @hourly/@daily, like '*/15 * * * *'; bad day of week field 7`,
       );
     });

@@ -1,8 +1,9 @@
 import { expect } from "chai";
-import { parseNetworkPolicy } from "../../config/prod";
+import { parseConfig } from "../../config";
 import { syslogEndpoint } from "../../config/observability";
 import { parseHarborConfiguration } from "../../config/harbor-config";
 import { parseCidr, parseHostPort, parseIp } from "../../policy/concepts/network";
+import { stackConfig } from "../harness";
 
 // Upstream truth: Go's own table for net.ParseIP (golang/go src/net/ip_test.go, parseIPTests,
 // Go 1.17 and later: no leading zeros, no zones), the reader of every address this project hands
@@ -86,16 +87,16 @@ describe("concepts: IP addresses, CIDRs and host:port", () => {
       );
     });
     it("API server CIDRs that only looked right are refused with the key", () => {
-      const cidrs = (apiServerCidrs: string[]) => () => parseNetworkPolicy({ apiServerCidrs }, "prod");
+      const netpol = (apiServerCidrs: string[]) =>
+        parseConfig(stackConfig("prod", { networkPolicy: { apiServerCidrs } })).networkPolicy;
+      const cidrs = (apiServerCidrs: string[]) => () => netpol(apiServerCidrs);
       expect(cidrs(["999.0.0.1/32"])).to.throw(
         'harbor-platform:networkPolicy.apiServerCidrs[0] = "999.0.0.1/32": a CIDR like 10.0.0.1/32',
       );
-      expect(cidrs(["10.0.0.1/33"])).to.throw("(prefix /33 is too long for ipv4)");
+      expect(cidrs(["10.0.0.1/33"])).to.throw("; prefix /33 is too long for ipv4");
       expect(cidrs(["10.0.0.5/24"])).to.throw("the network is 10.0.0.0/24");
       expect(cidrs(["::/0"])).to.throw(/not every address$/);
-      expect(
-        parseNetworkPolicy({ apiServerCidrs: ["10.0.0.1/32", "fd00::/8"] }, "prod").apiServerCidrs,
-      ).to.deep.equal(["10.0.0.1/32", "fd00::/8"]);
+      expect(netpol(["10.0.0.1/32", "fd00::/8"]).apiServerCidrs).to.deep.equal(["10.0.0.1/32", "fd00::/8"]);
     });
   });
 });

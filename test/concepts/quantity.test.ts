@@ -1,7 +1,13 @@
 import { expect } from "chai";
-import { bytesOf, size } from "../../config/validate";
-import { quota } from "../../components/harbor-config/validation";
+import { bytesOf } from "../../config/validate";
+import { size } from "../../config/schema/define";
+import { readLeaf } from "../config/read-leaf";
+import { parseHarborConfiguration } from "../../config/harbor-config";
 import { parseQuantity, quantityBytes, wholeQuantity } from "../../policy/concepts/quantity";
+
+/** The bytes the config gives Harbor as a project's quota for `value`. */
+const quota = (value: unknown): number =>
+  parseHarborConfiguration({ projects: [{ name: "apps", quota: value }] }, "dev").projects[0].quotaBytes;
 
 // Upstream truth: k8s.io/apimachinery v0.36.3 pkg/api/resource/quantity_test.go, TestQuantityParse:
 // every input of its table parses, every input of its `invalid` list does not, and the whole
@@ -160,7 +166,7 @@ describe("concepts: Kubernetes quantities (apimachinery's TestQuantityParse)", (
 
 describe("concepts: sizes in the config and Harbor quotas read the same quantity", () => {
   it("a volume size of 10m (ten thousandths of a byte) is refused with the key", () => {
-    expect(() => size("registryStorageSize", "10m")).to.throw(
+    expect(() => readLeaf("registryStorageSize", size(), "10m")).to.throw(
       'harbor-platform:registryStorageSize = "10m": a positive size in whole bytes (a Kubernetes quantity), like 512Mi, 10Gi or 500G',
     );
   });
@@ -170,11 +176,12 @@ describe("concepts: sizes in the config and Harbor quotas read the same quantity
       ["1.5Gi", 1.5 * 2 ** 30],
       ["2Ti", 2 * 2 ** 40],
     ] as const) {
-      expect(size("registryStorageSize", text)).to.equal(text);
+      expect(readLeaf("registryStorageSize", size(), text)).to.equal(text);
       expect(bytesOf(text), text).to.equal(bytes);
-      expect(quota("harborConfig.projects[0].quota", text), text).to.equal(bytes);
+      expect(quota(text), text).to.equal(bytes);
     }
-    expect(quota("harborConfig.projects[0].quota", "1024")).to.equal(1024);
-    expect(quota("harborConfig.projects[0].quota", 0)).to.equal(0);
+    expect(quota("1024")).to.equal(1024);
+    // 0 is Harbor's "default quota" on create, and unlimited to the quota policies: refused.
+    expect(() => quota(0)).to.throw("the mandatory policy harbor-project-quota refuses 0");
   });
 });

@@ -94,6 +94,12 @@ describe("config: harborChartVersion and harborUpgrade", () => {
       'harbor-platform:harborUpgrade.smokeProxyImage = "library/busybox:1.37": only used by the smoke test with a proxy-cache project declared in harborConfig.projects',
     ],
     [
+      "another chart version while images come from the site's mirror (it holds the pin's images)",
+      "dev",
+      { harborChartVersion: "1.19.4", mirror: { registry: "harbor.site.example/mirror" } },
+      'harbor-platform:harborChartVersion = "1.19.4": the pinned 1.19.2 while mirror.registry is set: the mirror holds the pinned chart\'s images; move the pin (versions/) to upgrade an air-gapped site',
+    ],
+    [
       "a backup time limit that is no duration",
       "prod",
       { harborUpgrade: { backupTimeout: "2 hours" } },
@@ -172,7 +178,15 @@ describe("config: existingOperators", () => {
       "an operator in Harbor's own namespace",
       "prod",
       { existingOperators: { velero: { namespace: "harbor" } } },
-      'harbor-platform:existingOperators.velero.namespace = "harbor": the namespace the operator already runs in, not one this program creates (harbor, logging)',
+      'harbor-platform:existingOperators.velero.namespace = "harbor": the namespace the operator already runs in, not one this program creates (harbor, cert-manager, cnpg-system, harbor-db, harbor-redis, minio, harbor-dr-drill, logging)',
+    ],
+    [
+      // Every namespace the program creates (config/prod.ts createdNamespaces), the
+      // operators' own left out when the cluster runs them.
+      "an operator in the database's namespace",
+      "prod",
+      { existingOperators: { cloudnativePg: { namespace: "harbor-db" }, velero: { namespace: "velero" } } },
+      'harbor-platform:existingOperators.cloudnativePg.namespace = "harbor-db": the namespace the operator already runs in, not one this program creates (harbor, cert-manager, harbor-db, harbor-redis, minio, harbor-dr-drill, logging)',
     ],
     [
       "a misspelt field",

@@ -5,11 +5,12 @@
 // pkg/apis/networking/validation/validation.go ("must be a DNS name, not an IP address"); a
 // trailing dot is refused as IsDNS1123Subdomain refuses "a." (same file, TestIsDNS1123Subdomain).
 import { expect } from "chai";
-import { hostname } from "../../config/validate";
+import { dnsName } from "../../config/schema/define";
+import { readLeaf } from "./read-leaf";
 
 const accepts = (h: string) => {
   try {
-    return hostname("hostname", h) === h;
+    return readLeaf("hostname", dnsName(), h) === h;
   } catch {
     return false;
   }

@@ -1,22 +1,30 @@
 // Every config rule of the foundation: what a bad value gets, as the user sees it.
 import { expect } from "chai";
-import { ConfigError, KEYS, decodeStackConfig, parseConfig, type RawConfig } from "../../config";
+import { KEYS, decodeStackConfig, parseConfig, type RawConfig } from "../../config";
 import { evaluateStack, stackConfig } from "../harness";
+import { configFailure } from "./failure";
+
+const failure = (raw: RawConfig): string => configFailure(() => parseConfig(raw));
 
 const dev = (over: RawConfig = {}): RawConfig => ({ ...stackConfig("dev"), ...over });
 const prod = (over: RawConfig = {}): RawConfig => ({ ...stackConfig("prod"), ...over });
 
-function failure(raw: RawConfig): string {
-  try {
-    parseConfig(raw);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    const message = (err as Error).message;
-    expect(message.split("\n")).to.have.length(1, "one line");
-    return message;
-  }
-  throw new Error("expected a ConfigError");
-}
+const ref = (secretKey: string) => ({ accessSecret: { secretKey } });
+const OIDC = {
+  settings: {
+    auth: {
+      mode: "oidc",
+      oidc: {
+        endpoint: "https://sso.example.com",
+        clientId: "harbor",
+        clientSecret: { secretKey: "oidcClientSecret" },
+      },
+    },
+  },
+};
+const gcr = {
+  registries: [{ name: "g", type: "google-gcr", url: "https://gcr.io", credential: ref("gcrKey") }],
+};
 
 describe("config: parseConfig", () => {
   it("parses both stack files", () => {
@@ -192,12 +200,83 @@ describe("config: parseConfig", () => {
       prod({ protectData: false }),
       "harbor-platform:protectData = false: true in prod: data-bearing resources stay protected",
     ],
+    // What the mandatory policy pack would refuse at preview: the rows of
+    // test/policy/broken-configs.ts that used to set these now mutate the registered resources.
+    [
+      "a Harbor project with an unlimited quota",
+      dev({ harborConfig: { projects: [{ name: "unlimited", quota: -1 }] } }),
+      "harbor-platform:harborConfig.projects[0].quota = -1: a storage quota: a size like 500Mi, 100Gi or 2Ti, or a byte count, at most 1Pi (Harbor's limit); the mandatory policy harbor-project-quota refuses -1 (unlimited)",
+    ],
+    [
+      "an unlimited default project quota",
+      dev({ harborConfig: { settings: { projectQuota: -1 } } }),
+      "harbor-platform:harborConfig.settings.projectQuota = -1: a storage quota: a size like 500Mi, 100Gi or 2Ti, or a byte count, at most 1Pi (Harbor's limit); the mandatory policy harbor-default-quota refuses -1 (unlimited)",
+    ],
+    [
+      "Harbor without GC",
+      dev({ harborConfig: { gc: false } }),
+      "harbor-platform:harborConfig.gc = false: a GC schedule: the mandatory policy harbor-gc-schedule refuses a stack without one",
+    ],
+    [
+      "a monthly GC",
+      dev({ harborConfig: { gc: { cron: "0 0 3 1 * *", deleteUntagged: false } } }),
+      'harbor-platform:harborConfig.gc.cron = "0 0 3 1 * *": a GC schedule that runs at least every 7 days: the mandatory policy harbor-gc-schedule refuses this one, which can leave 31 days between runs',
+    ],
+    [
+      "a GC keeping untagged artifacts",
+      dev({ harborConfig: { gc: { deleteUntagged: "false" } } }),
+      'harbor-platform:harborConfig.gc.deleteUntagged = "false": true: the mandatory policy harbor-gc-schedule refuses a GC that keeps untagged artifacts',
+    ],
+    [
+      "a misspelt field inside harborConfig",
+      dev({ harborConfig: { projects: [{ name: "apps", qouta: "10Gi" }] } }),
+      'harbor-platform:harborConfig.projects[0].qouta = "10Gi": unknown key; did you mean `quota`?',
+    ],
+    // Secrets harborConfig names: one line of text, or the key file the registry type reads.
+    [
+      "an OIDC login whose client secret is not set",
+      dev({ harborConfig: OIDC }),
+      "harbor-platform:oidcClientSecret = (unset): required by harborConfig.settings.auth.oidc.clientSecret: a secret: set it with pulumi config set --secret oidcClientSecret <value>",
+    ],
+    [
+      "an OIDC client secret with a pasted newline",
+      dev({ harborConfig: OIDC, oidcClientSecret: "s3cr3t\n" }),
+      "harbor-platform:oidcClientSecret = (secret): a non-empty secret without control characters (a pasted trailing newline breaks the login)",
+    ],
+    [
+      "a Google registry key that is not its key file",
+      dev({ harborConfig: gcr, gcrKey: "AIzaSy-not-a-key-file" }),
+      "harbor-platform:gcrKey = (secret): the google-gcr key file: a JSON object with client_email and private_key",
+    ],
+    [
+      "a Quay credential without its password",
+      dev({
+        harborConfig: {
+          registries: [{ name: "q", type: "quay", url: "https://quay.io", credential: ref("quayKey") }],
+        },
+        quayKey: '{"account_name": "me"}',
+      }),
+      "harbor-platform:quayKey = (secret): the quay key file: a JSON object with account_name and docker_cli_password",
+    ],
   ];
   for (const [what, raw, message] of cases) {
     it(`refuses ${what}`, () => {
       expect(failure(raw)).to.contain(message);
     });
   }
+
+  it("accepts the secrets harborConfig names in the form Harbor reads them", () => {
+    const key = JSON.stringify({
+      type: "service_account",
+      client_email: "h@p.iam.gserviceaccount.com",
+      private_key: "-----BEGIN PRIVATE KEY-----\n...",
+    });
+    const c = parseConfig(
+      dev({ harborConfig: { ...OIDC, ...gcr }, oidcClientSecret: "s3cr3t", gcrKey: key }),
+    );
+    expect(c.secretKeys).to.deep.equal(["oidcClientSecret", "gcrKey"]);
+    expect(c.harborConfig.registries[0].credential?.accessKey).to.equal("_json_key");
+  });
 });
 
 describe("config: decodeStackConfig", () => {

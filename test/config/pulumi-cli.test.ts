@@ -40,7 +40,14 @@ function stackWithSecrets(stack: string, extra: Record<string, unknown> = {}): S
 
 /** What the program does with a config map: decode, then parse (throws a ConfigError). */
 const program = (config: StackConfig): PlatformConfig =>
-  parseConfig(decodeStackConfig(runtimeConfig(config), PROJECT));
+  parseConfig(decodeStackConfig(runtimeConfig(config), PROJECT), {
+    // The keys the CLI hands the program as secrets (PULUMI_CONFIG_SECRET_KEYS).
+    secretKeys: new Set(
+      [...config]
+        .filter(([k, v]) => v.secure && k.startsWith(`${PROJECT}:`))
+        .map(([k]) => k.slice(PROJECT.length + 1)),
+    ),
+  });
 
 /**
  * Runs the program on the CLI-merged config; when it asks for a secret config key (its message

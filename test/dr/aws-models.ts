@@ -41,6 +41,15 @@ export function serviceModel(service: keyof typeof VERSIONS): ServiceModel {
   return JSON.parse(fs.readFileSync(file, "utf8")) as ServiceModel;
 }
 
+/** botocore's partitions (partitions.json): each partition's id and the regex its region names match. */
+export function awsPartitions(): { readonly id: string; readonly regionRegex: string }[] {
+  const file = path.join(BOTOCORE_DATA, "partitions.json");
+  if (!fs.existsSync(file))
+    throw new Error(`${file} is missing: apt-get install python3-botocore (or set BOTOCORE_DATA)`);
+  return (JSON.parse(fs.readFileSync(file, "utf8")) as { partitions: { id: string; regionRegex: string }[] })
+    .partitions;
+}
+
 /** The shape of one member of an operation's input structure, e.g. CreateUser's UserName. */
 export function memberShape(service: string, structure: string, member: string): Shape {
   const model = serviceModel(service);

@@ -268,7 +268,7 @@ describe("site-loss restore", () => {
         "prod",
         overrides(plan.config, { ...RESTORED, [RESTORED_SECRET_KEYS.harborSecretKey]: "short" }),
       ).catch((e: Error) => (msg = e.message));
-      expect(msg).to.match(/restoredHarborSecretKey = "\[secret\]": exactly 16 characters/);
+      expect(msg).to.match(/restoredHarborSecretKey = \(secret\): exactly 16 characters/);
       msg = "";
       await evaluateStack("prod", overrides([], RESTORED)).catch((e: Error) => (msg = e.message));
       expect(msg).to.match(/only with restore\.lostState: true/);

@@ -2,7 +2,7 @@
 // read from Harbor's source at the tag, test/fakes/harbor-permissions.ts): one Harbor lacks would
 // pass preview and fail `up` with 400; one Harbor has but the config refuses blocks a valid robot.
 import { expect } from "chai";
-import { ROBOT_PERMISSIONS } from "../../components/harbor-config/validation";
+import { ROBOT_PERMISSIONS } from "../../config/schema/harbor-limits";
 import { parseHarborConfiguration } from "../../config/harbor-config";
 import { HARBOR_ROBOT_PERMISSIONS, harborAllowsRobotPermission } from "../fakes/harbor-permissions";
 

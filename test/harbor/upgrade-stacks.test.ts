@@ -5,7 +5,8 @@
 import { expect } from "chai";
 import { cnpgPreUpgradeBackup, preUpgradeBackupName } from "../../components/database";
 import { CORE_STARTUP_SECONDS, GATE_TYPE, SMOKE_PROJECT } from "../../components/harbor";
-import { charts } from "../../versions";
+import { chartImages, charts } from "../../versions";
+import { CHART_IMAGE_SETTINGS } from "../../versions/chart-images";
 import { coalesce } from "../conformance/helm-values";
 import { chartData } from "../conformance/upstream";
 import { at, evaluateStack, runUnderMocks, type Registered, type StackRun } from "../harness";
@@ -47,6 +48,12 @@ describe("guarded upgrades: the Harbor release", () => {
     const harbor = harborOf(await evaluateStack("prod", { harborChartVersion: "1.19.4" }));
     expect(harbor.inputs).to.include({ chart: "harbor", version: "1.19.4" });
     expect(at(harbor.inputs, "repositoryOpts.repo")).to.equal(charts.harbor.repo);
+    // Its images are the chart's own defaults: the pin's image settings (versions/chart-images.ts,
+    // tag v2.15.2) would run another release's images; the pin sets every one of them.
+    for (const s of CHART_IMAGE_SETTINGS.harbor)
+      expect(at(harbor.inputs.values, s.path), s.path).to.equal(undefined);
+    const pinned = harborOf(await evaluateStack("prod"));
+    expect(at(pinned.inputs.values, "core.image")).to.deep.equal(chartImages.harborCore);
   });
 });
 

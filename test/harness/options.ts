@@ -34,7 +34,7 @@ export const PROD_WITH_OPTIONS = {
       },
     ],
     projects: [{ name: "apps" }],
-    robots: [{ name: "ci", project: "apps", access: ["repository:push"] }],
+    robots: [{ name: "ci", project: "apps", access: ["repository:push"], pullSecretNamespaces: ["apps"] }],
   },
 };
 
@@ -52,6 +52,6 @@ export const LDAP_AUTH = {
 /** Dev with what it may add: log shipping to ELK, and the selector labels of a cluster's Prometheus. */
 export const devWithOptions = (): Record<string, unknown> => ({
   logging: stackConfig("prod").logging,
-  elkApiKey: new StackSecret("k"),
+  elkApiKey: new StackSecret(Buffer.from("dev-id:dev-api-key").toString("base64")),
   alerting: { selectorLabels: { "harbor-platform/prometheus": "main" } },
 });

@@ -4,7 +4,8 @@
 export const STACK_SECRETS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   dev: {},
   prod: {
-    // logging.credentialsSecret in Pulumi.prod.yaml: the Elasticsearch API key.
-    elkApiKey: "stand-in-elk-api-key",
+    // logging.credentialsSecret in Pulumi.prod.yaml: the Elasticsearch API key, encoded as
+    // Elasticsearch returns it (base64 of stand-in-id:stand-in-elk-api-key).
+    elkApiKey: "c3RhbmQtaW4taWQ6c3RhbmQtaW4tZWxrLWFwaS1rZXk=",
   },
 };

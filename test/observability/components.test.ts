@@ -42,15 +42,17 @@ describe("observability components under mocks", () => {
       "prod",
     );
     const { FluentBit } = await import("../../components/logging");
-    const { parseNetworkPolicy } = await import("../../config");
+    const { KEYS, networkPolicySettings } = await import("../../config");
     const { Monitoring } = await import("../../components/monitoring");
+    const { PUBLIC_SOURCES } = await import("../../components/mirror");
     if (!cfg.logging) throw new Error("logging expected");
     new FluentBit("fluent-bit", {
       logging: cfg.logging,
       harborNamespace: "harbor",
       credential: pulumi.secret("pw-value-123"),
       quota: { storage: "10Gi", persistentVolumeClaims: 5 },
-      networkPolicy: parseNetworkPolicy(undefined),
+      networkPolicy: networkPolicySettings(KEYS.networkPolicy.schema.parse({}), "dev"),
+      sources: PUBLIC_SOURCES,
     });
     new Monitoring("monitoring", {
       parts: {

@@ -2,7 +2,15 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import { ROOT, at, evaluateStack, type Registered, type StackRun } from "../harness";
+import {
+  ROOT,
+  StackSecret,
+  at,
+  evaluateStack,
+  stackConfig,
+  type Registered,
+  type StackRun,
+} from "../harness";
 import { STACK_SECRETS } from "../harness/stack-secrets";
 import { flowPolicy } from "../reachability/network-policy";
 
@@ -140,7 +148,12 @@ describe("observability: dev stack and bad input", () => {
     [
       "a missing credential secret",
       { elkApiKey: undefined },
-      "harbor-platform:elkApiKey = (unset): missing secret named by logging.credentialsSecret",
+      "harbor-platform:elkApiKey = (unset): required by logging.credentialsSecret",
+    ],
+    [
+      "an API key Elasticsearch would not take (the bare api_key), without showing it",
+      { elkApiKey: new StackSecret("ui2lp2axTNmsyakw9tvNnw") },
+      "harbor-platform:elkApiKey = (secret): Elasticsearch's encoded API key: base64 of <id>:<api_key>",
     ],
     [
       "two different audit-log endpoints",
@@ -157,6 +170,19 @@ describe("observability: dev stack and bad input", () => {
         failure = (err as Error).message;
       }
       expect(failure).to.contain(message);
+      expect(failure).to.not.contain("ui2lp2ax");
     });
   }
+
+  it("forwards the audit log to an [IPv6]:port endpoint as written, and lets core reach that address only", async () => {
+    const endpoint = "[fd00::5]:514";
+    // The stack decoder reads JSON only for structured keys: this stays the text it is.
+    expect(stackConfig("prod", { auditLogSyslog: endpoint }).auditLogSyslog).to.equal(endpoint);
+    const run = await evaluateStack("prod", { auditLogSyslog: endpoint });
+    const settings = run.one("pulumi-nodejs:dynamic/harbor:HarborSettings");
+    expect(at(settings.inputs, "values.audit_log_forward_endpoint")).to.equal(endpoint);
+    expect(flowPolicy(run, "harbor", "to-audit-syslog").spec.egress).to.deep.equal([
+      { to: [{ ipBlock: { cidr: "fd00::5/128" } }], ports: [{ protocol: "TCP", port: 514 }] },
+    ]);
+  });
 });

@@ -1,8 +1,11 @@
 // The deliberately broken configurations the whole pack must catch, in one table: add a row
 // to extend it. A row changes the stack's config (`overrides`, which the program validates)
-// where the config can express the breakage; only where the program refuses it (TLS off, a
-// chart version range, an unprotected bucket in prod) does a row mutate the registered
-// resource list (`mutate`) before the pack sees it.
+// where the config can express the breakage; where the program refuses it (TLS off, a chart
+// version range, an unprotected bucket in prod, and what the config refuses because the pack
+// would: unlimited Harbor quotas, GC missing, rare or keeping untagged artifacts; see
+// test/config/parse.test.ts) a row mutates the registered resource list (`mutate`) before the
+// pack sees it, so the pack is still proven to catch what reaches it by another way.
+import { FIELDS, HARBOR_TYPES } from "../../policy/lib/harbor-resources";
 import { TYPES } from "../../policy/lib/resources";
 import type { PackResource } from "../../policy/lib/engine";
 import { bucketPart, resource } from "./helpers";
@@ -28,6 +31,17 @@ function harborValues(edit: (values: Values) => void): Mutation {
       const values = structuredClone(r.props.values) as Values;
       edit(values);
       return { ...r, props: { ...r.props, values } };
+    });
+}
+
+/** Edits the props of the registered Harbor resources of `type` (a copy). */
+function harborProps(type: string, edit: (props: Record<string, unknown>) => void): Mutation {
+  return (rs) =>
+    rs.map((r) => {
+      if (r.type !== type) return r;
+      const props = structuredClone(r.props);
+      edit(props);
+      return { ...r, props };
     });
 }
 
@@ -83,13 +97,18 @@ export const BROKEN_CONFIGS: readonly BrokenConfig[] = [
   {
     name: "a Harbor project with an unlimited quota",
     stack: "dev",
-    overrides: { harborConfig: { projects: [{ name: "unlimited", quota: -1 }] } },
+    overrides: { harborConfig: { projects: [{ name: "unlimited" }] } },
+    mutate: harborProps(HARBOR_TYPES.project, (p) => {
+      p[FIELDS.projectStorageLimit] = -1;
+    }),
     expected: ["harbor-project-quota"],
   },
   {
     name: "an unlimited default project quota",
     stack: "dev",
-    overrides: { harborConfig: { settings: { projectQuota: -1 } } },
+    mutate: harborProps(HARBOR_TYPES.systemSettings, (p) => {
+      (p[FIELDS.systemValues] as Record<string, unknown>)[FIELDS.systemStoragePerProject] = -1;
+    }),
     expected: ["harbor-default-quota"],
   },
   {
@@ -101,13 +120,16 @@ export const BROKEN_CONFIGS: readonly BrokenConfig[] = [
   {
     name: "GC removed",
     stack: "dev",
-    overrides: { harborConfig: { gc: false } },
+    mutate: (rs) => rs.filter((r) => r.type !== HARBOR_TYPES.gcSchedule),
     expected: ["harbor-gc-schedule"],
   },
   {
     name: "GC monthly and keeping untagged artifacts",
     stack: "dev",
-    overrides: { harborConfig: { gc: { cron: "0 0 3 1 * *", deleteUntagged: false } } },
+    mutate: harborProps(HARBOR_TYPES.gcSchedule, (p) => {
+      p[FIELDS.gcCron] = "0 0 3 1 * *";
+      p[FIELDS.gcDeleteUntagged] = false;
+    }),
     expected: ["harbor-gc-schedule"],
   },
   {

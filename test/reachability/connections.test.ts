@@ -23,6 +23,11 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
  * names, so any public address stands for it (203.0.113.0/24 is TEST-NET-3, RFC 5737).
  */
 const PUBLIC_ADDRESS = "203.0.113.10";
+/**
+ * Where a name resolves on an air-gapped site (`mirror.registry` set): inside the site's own
+ * ranges (the default `mirror.siteCidrs`, RFC 1918), AWS included through private endpoints.
+ */
+const SITE_ADDRESS = "10.20.30.40";
 
 interface Connection {
   readonly what: string;
@@ -109,12 +114,12 @@ function services(run: StackRun): Map<string, Endpoint> {
   return out;
 }
 
-/** A host as a pod selector or address: `<svc>.<ns>.svc[.cluster.local]`, a short name in `ns`, or public. */
-function resolve(svc: Map<string, Endpoint>, host: string, namespace: string): Endpoint {
+/** A host as a pod selector or address: `<svc>.<ns>.svc[.cluster.local]`, a short name in `ns`, or `external`. */
+function resolve(svc: Map<string, Endpoint>, host: string, namespace: string, external: string): Endpoint {
   if (net.isIP(host)) return { ip: host };
   const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(host);
   const key = m ? `${m[1]}.${m[2]}` : !host.includes(".") ? `${host}.${namespace}` : undefined;
-  if (key === undefined) return { ip: PUBLIC_ADDRESS };
+  if (key === undefined) return { ip: external };
   const found = svc.get(key);
   if (!found) throw new Error(`${host}: no Service the test knows selects pods for it`);
   return found;
@@ -285,13 +290,13 @@ function connections(run: StackRun): Connection[] {
 }
 
 /** The connections the policies block, as one line each (empty: all admitted). */
-function blocked(run: StackRun): { all: Connection[]; blocked: string[] } {
+function blocked(run: StackRun, external = PUBLIC_ADDRESS): { all: Connection[]; blocked: string[] } {
   const all = connections(run);
   const svc = services(run);
   const policies = policiesOf(run);
   const lines = all.flatMap((c) => {
     const namespace = "namespace" in c.from ? c.from.namespace : "";
-    const to = typeof c.to === "string" ? resolve(svc, c.to, namespace) : c.to;
+    const to = typeof c.to === "string" ? resolve(svc, c.to, namespace, external) : c.to;
     const v = admits(policies, c.from, to, c.port);
     return v.egress && v.ingress
       ? []
@@ -301,6 +306,9 @@ function blocked(run: StackRun): { all: Connection[]; blocked: string[] } {
 }
 
 const prodDr = () => stackConfig("prod").dr as { bucketName: string };
+
+/** Air-gapped: `mirror.registry` set (the address of every name outside the cluster is SITE_ADDRESS). */
+const MIRROR = { registry: "harbor.site.example/mirror" };
 
 const CASES: [string, string, () => Record<string, unknown>, RegExp[]][] = [
   [
@@ -369,13 +377,23 @@ const CASES: [string, string, () => Record<string, unknown>, RegExp[]][] = [
     }),
     [/LDAP -> ldaps:/],
   ],
+  // Air-gapped: images from the site's registry, so egress reaches only the site's ranges.
+  ["prod, air-gapped", "prod", () => ({ mirror: MIRROR }), [/dr-mirror rclone DR/, /syslog/, /fluent-bit/]],
+  [
+    "prod, air-gapped, with OIDC, a registry on its own port and an external object store",
+    "prod",
+    () => ({ ...PROD_WITH_OPTIONS, mirror: MIRROR }),
+    [/OIDC -> https:\/\/sso/, /registry upstream -> https:\/\/upstream/, /registry S3 -> https:\/\/s3/],
+  ],
+  ["dev with logging, air-gapped", "dev", () => ({ ...devWithOptions(), mirror: MIRROR }), [/fluent-bit/]],
 ];
 
 describe("every connection the program configures is admitted by the NetworkPolicies", () => {
   for (const [what, stack, overrides, expected] of CASES) {
     it(`${what}`, async () => {
       const run = await evaluateStack(stack, overrides());
-      const { all, blocked: lines } = blocked(run);
+      const airGapped = "mirror" in overrides();
+      const { all, blocked: lines } = blocked(run, airGapped ? SITE_ADDRESS : PUBLIC_ADDRESS);
       for (const e of expected)
         expect(
           all.map((c) => c.what),

@@ -1,7 +1,6 @@
-// Pure validators for Harbor configuration as code. Each rule mirrors what Harbor 2.15.2 itself
-// enforces, so a bad value stops at preview with one line instead of failing mid-`up` at the API.
-import { ConfigError, Raw, cron, int } from "../../config/validate";
-import { quantityBytes } from "../../policy/concepts/quantity";
+// What Harbor 2.15.2 itself accepts, read from its source at tag v2.15.2 (goharbor/harbor) and
+// its chart 1.19.2 (goharbor/harbor-helm): the config schema (./harbor-config.ts) refuses at
+// preview what Harbor would refuse mid-`up`, or silently rewrite into a perpetual diff.
 
 /**
  * Robot permissions Harbor 2.15.2 accepts, per level (`resource:action`). Derived from
@@ -72,71 +71,6 @@ export function isAllowedPermission(level: "system" | "project", resource: strin
   return PERMISSION_SETS[level].has(`${resource}:${action}`);
 }
 
-/** `repository:pull` for a permission kind; an unknown pair names the resources that do exist. */
-export function permission(
-  key: string,
-  value: Raw,
-  level: "system" | "project",
-): { resource: string; action: string } {
-  const m = typeof value === "string" ? /^([a-z-]+):([a-z-]+)$/.exec(value) : null;
-  if (!m) throw new ConfigError(key, value, "a permission written resource:action, like repository:pull");
-  if (!isAllowedPermission(level, m[1], m[2])) {
-    const actions = ROBOT_PERMISSIONS[level]
-      .filter((p) => p.startsWith(`${m[1]}:`))
-      .map((p) => p.split(":")[1]);
-    const allowed =
-      actions.length > 0
-        ? `actions Harbor allows on ${level} resource ${m[1]}: ${actions.join(", ")}`
-        : `unknown ${level} resource ${m[1]}; known: ${[...new Set(ROBOT_PERMISSIONS[level].map((p) => p.split(":")[0]))].join(", ")}`;
-    throw new ConfigError(key, value, allowed);
-  }
-  return { resource: m[1], action: m[2] };
-}
-
-// Harbor's rule for robot and project names (handler/robot.go validateName, pkg/project
-// manager): lower-case alphanumerics separated by single '.', '_' or '-'. Lengths: 1..255.
-const HARBOR_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-
-function harborName(what: string) {
-  return (key: string, value: Raw): string => {
-    if (typeof value !== "string" || value.length > 255 || !HARBOR_NAME.test(value)) {
-      throw new ConfigError(
-        key,
-        value,
-        `a ${what} name Harbor accepts: lower-case letters and digits, separated by single '.', '_' or '-', at most 255`,
-      );
-    }
-    return value;
-  };
-}
-
-export const robotName = harborName("robot");
-export const projectName = harborName("project");
-
-/** A Harbor schedule: robfig/cron with seconds, the seconds field 0 (policy/concepts/cron.ts). */
-export function harborCron(key: string, value: Raw): string {
-  return cron(key, value, "harbor").text;
-}
-
-/**
- * A storage quota in bytes: -1 (unlimited), an integer >= 0, or a size like "100Gi" (a Kubernetes
- * quantity of whole bytes, policy/concepts/quantity.ts).
- * Harbor stores the byte count; sizes are converted here so state and diff compare bytes.
- */
-export function quota(key: string, value: Raw): number {
-  const allowed = 'a storage quota: -1 for unlimited, bytes >= 0, or a size like "500Mi", "100Gi", "2Ti"';
-  if (value === -1 || value === "-1") return -1;
-  if (value === 0 || value === "0") return 0;
-  const bytes = typeof value === "string" ? quantityBytes(value) : undefined;
-  if (bytes !== undefined) return Number(bytes);
-  if (typeof value !== "number") throw new ConfigError(key, value, allowed);
-  try {
-    return int(key, value, 0, 0);
-  } catch {
-    throw new ConfigError(key, value, allowed);
-  }
-}
-
 export const SEVERITIES = ["none", "low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -148,12 +82,6 @@ export const RETENTION_TEMPLATES = [
   "always",
 ] as const;
 export type RetentionTemplate = (typeof RETENTION_TEMPLATES)[number];
-
-/** Robot lifetime in days: -1 never expires, else 1..2147483646 (Harbor's isValidDuration). */
-export function robotDuration(key: string, value: Raw, fallback: number): number {
-  if (value === -1 || value === "-1") return -1;
-  return int(key, value, fallback, 1, 2 ** 31 - 2);
-}
 
 export const REGISTRY_TYPES = [
   "docker-hub",
@@ -168,3 +96,80 @@ export const REGISTRY_TYPES = [
   "jfrog-artifactory",
 ] as const;
 export type RegistryType = (typeof REGISTRY_TYPES)[number];
+
+/**
+ * Registry types a proxy-cache project may use: harbor-helm 1.19.2 templates/core/core-cm.yaml
+ * sets PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE to these, and Harbor's project handler
+ * (src/server/v2.0/handler/project.go validateProjectReq) refuses any other with 400.
+ */
+export const PROXY_CACHE_REGISTRY_TYPES: readonly RegistryType[] = [
+  "docker-hub",
+  "harbor",
+  "azure-acr",
+  "aws-ecr",
+  "google-gcr",
+  "docker-registry",
+  "github-ghcr",
+  "jfrog-artifactory",
+];
+
+/**
+ * Registry types whose credential is a key file rather than a password: the adapter fixes the
+ * access key (src/pkg/reg/adapter/googlegcr/adapter.go, quay/adapter.go: AccessKeyTypeFix) and
+ * reads the secret as JSON (quay/types.go `cred`; Google's `_json_key` is the service-account
+ * key file).
+ */
+export const KEY_FILE_REGISTRIES: Readonly<
+  Partial<Record<RegistryType, { readonly accessKey: string; readonly fields: readonly string[] }>>
+> = {
+  "google-gcr": { accessKey: "_json_key", fields: ["client_email", "private_key"] },
+  quay: { accessKey: "json_file", fields: ["account_name", "docker_cli_password"] },
+};
+
+/**
+ * Audit-log event types the purge job knows (src/pkg/auditext/model/model.go EventTypes); it
+ * silently skips any other (dao.go permitEventTypes), so a typo would purge nothing.
+ */
+export const AUDIT_EVENT_TYPES = [
+  "create_artifact",
+  "delete_artifact",
+  "pull_artifact",
+  "create_project",
+  "delete_project",
+  "delete_repository",
+  "login_user",
+  "logout_user",
+  "create_user",
+  "delete_user",
+  "update_user",
+  "create_robot",
+  "delete_robot",
+  "update_configuration",
+] as const;
+
+/** Harbor's numeric and length limits, each where Harbor (v2.15.2) enforces it. */
+export const HARBOR_LIMITS = {
+  /** src/pkg/project/manager.go projectNameMaxLen. */
+  projectName: 255,
+  /** src/controller/registry/controller.go validate: "the max length of name is 64". */
+  registryName: 64,
+  /**
+   * A project robot is stored as `<project>+<name>` (src/controller/robot/controller.go) in
+   * robot.name varchar(255) (make/migrations/postgresql/0004_1.8.0_schema.up.sql).
+   */
+  robotStoredName: 255,
+  /** robot.description varchar(1024), same migration. */
+  robotDescription: 1024,
+  /** src/server/v2.0/handler/robot.go isValidDuration: -1 or 0 < d < MaxInt32. */
+  robotMaxDays: 2 ** 31 - 2,
+  /** replication_policy.name varchar(256) (0001_initial_schema.up.sql). */
+  replicationName: 256,
+  /** src/pkg/quota/types/resources.go MaxLimitedValue (1024 TB), lib/quota_storage_limit.go. */
+  maxQuotaBytes: 2 ** 50,
+  /** src/server/v2.0/handler/gc.go validateWorkers. */
+  gcWorkers: 10,
+  /** src/common/const.go MaxAuditRetentionHour (handler/purge.go refuses more). */
+  auditRetentionHours: 240000,
+  /** src/server/v2.0/handler/retention.go: "only 15 rules are allowed at most". */
+  retentionRules: 15,
+} as const;
