@@ -6,6 +6,8 @@ import { DR_FOREIGN_KEYS, DR_KEYS } from "./dr";
 import { HARBOR_CONFIG_KEYS } from "./harbor-config";
 import { OBSERVABILITY_KEYS } from "./observability";
 import { PROD_KEYS } from "./prod";
+import { PROXY_KEYS } from "./proxy";
+import { TRIVY_KEYS } from "./trivy";
 
 export const KEYS = {
   ...CORE_KEYS,
@@ -13,6 +15,8 @@ export const KEYS = {
   ...PROD_KEYS,
   ...OBSERVABILITY_KEYS,
   ...DR_KEYS,
+  ...PROXY_KEYS,
+  ...TRIVY_KEYS,
 } as const;
 export type Keys = typeof KEYS;
 
