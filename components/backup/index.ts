@@ -8,7 +8,8 @@
 // registry blobs). The data comes back through the CNPG recovery and the MinIO refill.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { NamespaceQuota } from "../../config";
+import type { NamespaceQuota, ProxyConfig } from "../../config";
+import { goProxyEnv } from "../../config/proxy";
 import { imageRef, images } from "../../versions";
 import { mergeValues, pinnedRelease } from "../k8s";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
@@ -28,6 +29,17 @@ export interface VeleroArgs extends DrWriterArgs {
   readonly provider?: k8s.Provider;
   /** Labels Prometheus selects by: turns on the chart's metrics ServiceMonitor. */
   readonly monitoringLabels?: Labels;
+  /** The corporate proxy S3 calls go through. */
+  readonly proxy?: ProxyConfig;
+}
+
+/**
+ * The proxy for the Velero server: `configuration.extraEnvVars` goes into its container's env
+ * (velero chart 12.1.0 templates/deployment.yaml), and the AWS plugin, a process the server
+ * starts, inherits it. NO_PROXY keeps the API server direct.
+ */
+export function veleroProxyValues(proxy: ProxyConfig): Record<string, unknown> {
+  return { configuration: { extraEnvVars: goProxyEnv(proxy) } };
 }
 
 export const CREDENTIALS_SECRET = "velero-credentials";
@@ -146,6 +158,7 @@ export class Velero extends pulumi.ComponentResource {
         values: mergeValues(
           veleroValues(args.ttl),
           args.monitoringLabels && chartMonitoringValues.velero(args.monitoringLabels),
+          args.proxy && veleroProxyValues(args.proxy),
         ),
       },
       { ...childOpts, dependsOn: [namespace, credentials] },

@@ -10,6 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { imageRef, images } from "../../versions";
+import type { ProxyConfig } from "../../config";
 import { caBundleSecret, opaqueSecret } from "../k8s";
 import { BACKUP_KEYS, CLUSTER_LABEL, DATABASE_NAME, OWNER } from "../database";
 import { BARMAN_PLUGIN, RECOVERY_SOURCE } from "./restore";
@@ -348,6 +349,8 @@ export interface RestoreDrillArgs {
     readonly accessKeyId: pulumi.Input<string>;
     readonly secretAccessKey: pulumi.Input<string>;
     readonly dependsOn: pulumi.Resource[];
+    /** The corporate proxy the DR bucket's reads go through. */
+    readonly proxy?: ProxyConfig;
   };
   /** The drill's namespace. */
   readonly dependsOn: pulumi.Resource[];
@@ -448,7 +451,7 @@ export class RestoreDrill extends pulumi.ComponentResource {
       blobOpts,
     );
     const dr: DrRemote = { bucket: b.drBucket, region: b.region, credentials: BLOB_DRILL_CREDENTIALS };
-    const pod = rclonePod("blob-drill", blobDrillScriptInPod(b), b.minio, dr);
+    const pod = rclonePod("blob-drill", blobDrillScriptInPod(b), b.minio, dr, b.proxy);
     this.blobCronJob = new k8s.batch.v1.CronJob(
       `${name}-blobs`,
       {

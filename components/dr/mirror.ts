@@ -19,6 +19,7 @@ import {
 } from "./rclone";
 import { refillJobSpec } from "./restore";
 import { ConfigError } from "../../config/validate";
+import type { ProxyConfig } from "../../config";
 
 /** The MinIO buckets that hold data; the backups bucket (WAL) is mirrored first. */
 export interface MirrorBuckets {
@@ -71,6 +72,8 @@ export interface DrMirrorArgs extends DrWriterArgs {
   /** What makes MinIO answer with its buckets and users (its Release): the jobs talk to it. */
   readonly minioReady?: pulumi.Resource[];
   readonly provider?: k8s.Provider;
+  /** The corporate proxy the DR bucket's calls go through (MinIO's never). */
+  readonly proxy?: ProxyConfig;
 }
 
 /**
@@ -301,12 +304,13 @@ export function mirrorCronJobSpec(
           metadata: {
             labels: { "app.kubernetes.io/name": "dr-mirror", "app.kubernetes.io/part-of": "harbor-platform" },
           },
-          spec: rclonePod(CONTAINER, script, args.minio, {
-            bucket: args.bucket,
-            region: args.region,
-            credentials,
-            kmsKeyArn: args.kmsKeyArn,
-          }),
+          spec: rclonePod(
+            CONTAINER,
+            script,
+            args.minio,
+            { bucket: args.bucket, region: args.region, credentials, kmsKeyArn: args.kmsKeyArn },
+            args.proxy,
+          ),
         },
       },
     },
@@ -370,6 +374,7 @@ export class DrMirror extends pulumi.ComponentResource {
               ...(args.refillVersionAt ? { versionAt: args.refillVersionAt } : {}),
             },
             activeDeadlineSeconds: refillDeadline,
+            ...(args.proxy ? { proxy: args.proxy } : {}),
           }),
         },
         { ...childOpts, dependsOn: jobWaits },

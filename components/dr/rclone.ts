@@ -3,6 +3,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { imageRef, images } from "../../versions";
+import type { ProxyConfig } from "../../config";
+import { goProxyEnv } from "../../config/proxy";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type Container = k8s.types.input.core.v1.Container;
@@ -154,8 +156,19 @@ export const RESTRICTED_CONTAINER: Container["securityContext"] = {
   capabilities: { drop: ["ALL"] },
 };
 
-/** The pod of a mirror or refill run: one rclone container, its remotes, CA and scratch space. */
-export function rclonePod(name: string, script: string, minio: MinioRemote, dr: DrRemote): PodSpec {
+/**
+ * The pod of a mirror or refill run: one rclone container, its remotes, CA and scratch space.
+ * With a proxy, only the DR remote's calls go through it: rclone's own `--http-proxy` would bind
+ * every remote (rclone v1.75.0 fs/fshttp/http.go), so the pod gets the environment Go's
+ * ProxyFromEnvironment reads instead, whose NO_PROXY lists `.svc`: the MinIO remote's host.
+ */
+export function rclonePod(
+  name: string,
+  script: string,
+  minio: MinioRemote,
+  dr: DrRemote,
+  proxy?: ProxyConfig,
+): PodSpec {
   return {
     restartPolicy: "Never",
     automountServiceAccountToken: false,
@@ -178,6 +191,7 @@ export function rclonePod(name: string, script: string, minio: MinioRemote, dr: 
           { name: "MINIO_CA_FILE", value: `${CA_DIR}/ca.crt` },
           ...minioRemoteEnv(minio),
           ...drRemoteEnv(dr),
+          ...(proxy ? goProxyEnv(proxy) : []),
         ],
         resources: {
           requests: { cpu: "100m", memory: "256Mi" },

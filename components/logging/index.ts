@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { NamespaceQuota, NetworkPolicySettings } from "../../config";
+import type { NamespaceQuota, NetworkPolicySettings, ProxyConfig } from "../../config";
+import { elkDestination } from "../../config/proxy";
 import type { LoggingConfig } from "../../config/observability";
 import { caBundleSecret, pinnedRelease } from "../k8s";
 import { PlatformNamespace } from "../namespace";
-import { namespacePolicies, apiServerFlow, type Flow } from "../network-policy";
+import { namespacePolicies, apiServerFlow, externalEgress, type Flow } from "../network-policy";
 import { METRICS_PORT, credentialSecretData, fluentBitValues } from "./pipeline";
 
 export * from "./pipeline";
@@ -19,19 +20,25 @@ export interface FluentBitArgs {
   /** Where the API server and the monitoring namespace are, for the namespace's NetworkPolicies. */
   readonly networkPolicy: NetworkPolicySettings;
   readonly provider?: k8s.Provider;
+  /** The corporate proxy the ELK endpoint may be reached through. */
+  readonly proxy?: ProxyConfig;
 }
 
 /** Fluent Bit's traffic: the API server (metadata), the ELK endpoint, metrics scraping. */
-export function loggingFlows(logging: LoggingConfig, net: NetworkPolicySettings): Flow[] {
+export function loggingFlows(
+  logging: LoggingConfig,
+  net: NetworkPolicySettings,
+  proxy?: ProxyConfig,
+): Flow[] {
   return [
     apiServerFlow(net.apiServerCidrs),
-    {
-      name: "to-elk",
-      direction: "egress",
-      // The endpoint is a DNS name outside the cluster: its address is not known here.
-      peers: [{ cidrs: ["0.0.0.0/0"] }],
-      ports: [{ port: logging.port }],
-    },
+    // The endpoint is a DNS name outside the cluster: its address is not known here.
+    ...externalEgress(
+      { internet: "to-elk", proxy: "to-proxy", internal: "to-elk" },
+      undefined,
+      [elkDestination(logging)],
+      proxy,
+    ),
     {
       name: "metrics-scrape",
       direction: "ingress",
@@ -56,7 +63,11 @@ export class FluentBit extends pulumi.ComponentResource {
     );
     namespacePolicies(
       `${name}-netpol`,
-      { namespace, flows: loggingFlows(args.logging, args.networkPolicy), provider: args.provider },
+      {
+        namespace,
+        flows: loggingFlows(args.logging, args.networkPolicy, args.proxy),
+        provider: args.provider,
+      },
       { parent: this },
     );
     // The buffer lives on hostPath, not in PVCs: nothing here needs to wait for the quota.
@@ -92,6 +103,7 @@ export class FluentBit extends pulumi.ComponentResource {
           credentialsSecretName: secretName,
           serviceMonitorLabels: args.serviceMonitorLabels,
           ...(caSecret ? { caSecretName: `${name}-elk-ca` } : {}),
+          ...(args.proxy ? { proxy: args.proxy } : {}),
         }),
       },
       { ...k8sOpts, dependsOn: [namespace.namespace, secret, ...(caSecret ? [caSecret] : [])] },

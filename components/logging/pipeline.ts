@@ -3,6 +3,7 @@
 // DaemonSet fills from a Secret (Fluent Bit substitutes ${VAR} when it loads the config).
 import type { LoggingConfig, LogAuth } from "../../config/observability";
 import { SIGV4_KEYS } from "../../config/schema/observability";
+import { fluentBitProxyEnv, type ProxyConfig } from "../../config/proxy";
 
 /** Host directory for the filesystem buffer and tail offsets; survives pod restarts. */
 export const STATE_DIR = "/var/fluent-bit/state";
@@ -209,6 +210,8 @@ export interface FluentBitValuesInput extends PipelineInput {
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
   /** Secret (key ca.crt) with logging.caCert, mounted at ELK_CA_DIR; set when caCert is. */
   readonly caSecretName?: string;
+  /** The corporate proxy: Fluent Bit's own reading of it (fluentBitProxyEnv). */
+  readonly proxy?: ProxyConfig;
 }
 
 /** Values for chart fluent-bit 0.58.1 (paths as in its values.yaml). */
@@ -219,10 +222,13 @@ export function fluentBitValues(input: FluentBitValuesInput): Record<string, unk
     // Every node, whatever its taints: logs of control-plane and dedicated nodes matter too.
     tolerations: [{ operator: "Exists" }],
     testFramework: { enabled: false },
-    env: CREDENTIAL_ENV[input.logging.auth].map((name) => ({
-      name,
-      valueFrom: { secretKeyRef: { name: input.credentialsSecretName, key: name } },
-    })),
+    env: [
+      ...CREDENTIAL_ENV[input.logging.auth].map((name) => ({
+        name,
+        valueFrom: { secretKeyRef: { name: input.credentialsSecretName, key: name } },
+      })),
+      ...(input.proxy ? fluentBitProxyEnv(input.proxy) : []),
+    ],
     extraVolumes: [
       { name: "state", hostPath: { path: STATE_DIR, type: "DirectoryOrCreate" } },
       ...(input.caSecretName ? [{ name: "elk-ca", secret: { secretName: input.caSecretName } }] : []),

@@ -4,7 +4,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type * as k8s from "@pulumi/kubernetes";
-import { PROD_NAMESPACES, type DrConfig, type NetworkPolicySettings } from "../../config";
+import {
+  PROD_NAMESPACES,
+  type Destination,
+  type DrConfig,
+  type NetworkPolicySettings,
+  type ProxyConfig,
+} from "../../config";
 import { Velero } from "../backup";
 import { DrBucket } from "../dr";
 import { DrMirror, mirrorSettings, type MirrorBuckets } from "../dr/mirror";
@@ -38,6 +44,10 @@ export interface DrArgs {
   readonly dr: DrConfig;
   readonly protect: boolean;
   readonly net: NetworkPolicySettings;
+  /** Every call out of the cluster (PlatformConfig.egress): Velero's and the DR jobs' S3. */
+  readonly egress: readonly Destination[];
+  /** The corporate proxy the AWS side goes through. */
+  readonly proxy?: ProxyConfig;
   /** Namespaces holding what Harbor needs to come back (its secretKey, the DB credentials). */
   readonly backupNamespaces: readonly string[];
   /** Absent in `objectStore.mode: external`: there is no MinIO to mirror. */
@@ -109,6 +119,7 @@ export function buildDr(a: DrArgs): DrParts {
         namespaceReady: m.namespaceReady,
         minioReady: m.minioReady,
         provider,
+        ...(a.proxy ? { proxy: a.proxy } : {}),
       },
       opts,
     );
@@ -126,12 +137,13 @@ export function buildDr(a: DrArgs): DrParts {
       includedNamespaces: a.backupNamespaces,
       provider,
       monitoringLabels: a.monitoringLabels,
+      ...(a.proxy ? { proxy: a.proxy } : {}),
     },
     opts,
   );
   namespacePolicies(
     `${name}-velero-netpol`,
-    { namespace: velero.namespace, flows: veleroFlows(a.net), provider },
+    { namespace: velero.namespace, flows: veleroFlows(a.net, a.egress, a.proxy), provider },
     opts,
   );
 

@@ -30,7 +30,7 @@ import type { RootCa } from "../tls";
 import { buildDr, type DrParts } from "./dr";
 import { BLOB_DRILL, DB_DRILL, RestoreDrill } from "../dr/drill";
 import { HARBOR_SCHEMA_VERSION } from "../../versions";
-import { harborEgress, prodFlows, type ProdNamespaces } from "./flows";
+import { prodFlows, type ProdNamespaces } from "./flows";
 import type { ProdEndpoints } from "./index";
 
 export const CA_BUNDLE_SECRET = "harbor-platform-ca";
@@ -208,6 +208,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       certValidityDays: a.config.tls.certValidityDays,
       provider,
       monitoringLabels,
+      ...(a.config.proxy ? { proxy: a.config.proxy } : {}),
     },
     opts,
   );
@@ -260,6 +261,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       monitoringLabels,
       protect: a.config.protectData,
       net: a.config.networkPolicy,
+      egress: a.config.egress,
+      ...(a.config.proxy ? { proxy: a.config.proxy } : {}),
       // Harbor's Secrets (secretKey, core/jobservice/registry secrets, DB client password)
       // and the database's (owner password): what makes a restored database readable.
       backupNamespaces: [harborNs, names.database],
@@ -378,6 +381,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
             caKey: "ca.crt",
           },
           dependsOn: [ns.minio.namespace, ...minio.ready],
+          ...(a.config.proxy ? { proxy: a.config.proxy } : {}),
         },
         provider,
       },
@@ -445,20 +449,17 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     });
 
   for (const [key, flows] of Object.entries(
-    prodFlows(
-      names,
-      p,
-      a.config.networkPolicy,
-      a.config.exposure,
-      CLUSTER_NAME,
-      drParts?.mirror !== undefined,
-      a.config.observability.auditLogSyslog,
-      drillNs?.name,
-      harborEgress({
-        harborConfig: a.config.harborConfig,
-        ...(p.objectStore.mode === "external" ? { objectStoreEndpoint: p.objectStore.endpoint } : {}),
-      }),
-    ),
+    prodFlows({
+      ns: names,
+      prod: p,
+      net: a.config.networkPolicy,
+      exposure: a.config.exposure,
+      clusterName: CLUSTER_NAME,
+      drMirror: drParts?.mirror !== undefined,
+      ...(drillNs ? { drillNamespace: drillNs.name } : {}),
+      egress: a.config.egress,
+      ...(a.config.proxy ? { proxy: a.config.proxy } : {}),
+    }),
   )) {
     const target = key === "drill" ? drillNs : ns[key as keyof typeof ns];
     if (target) namespacePolicies(`${name}-${key}-netpol`, { namespace: target, flows, provider }, opts);
