@@ -163,16 +163,33 @@ export function proxyValues(proxy: ProxyConfig): HelmValues {
 }
 
 /**
+ * Trivy v0.72.0 asks check.trivy.dev for updates and sends usage data on every scan unless both
+ * are off (pkg/notification/notice.go); it reads each flag from TRIVY_<FLAG> (pkg/flag/options.go
+ * BindEnv), and the adapter hands trivy its own environment (harbor-scanner-trivy v0.38.0
+ * pkg/trivy/wrapper.go), which `trivy.extraEnvVars` extends (trivy-sts.yaml).
+ */
+export const TRIVY_NO_CALL_HOME = [
+  { name: "TRIVY_SKIP_VERSION_CHECK", value: "true" },
+  { name: "TRIVY_DISABLE_TELEMETRY", value: "true" },
+] as const;
+
+/**
  * Trivy's database source (trivy-sts.yaml turns these into the adapter's SCANNER_TRIVY_* env;
  * harbor-scanner-trivy v0.38.0 pkg/trivy/wrapper.go into trivy's --skip-db-update,
- * --skip-java-db-update, --offline-scan, --db-repository and --java-db-repository).
+ * --skip-java-db-update, --offline-scan, --db-repository and --java-db-repository). Without
+ * the internet, Trivy also stops calling home.
  */
 export function trivyValues(trivy: TrivyConfig | undefined): HelmValues {
+  const quiet = { extraEnvVars: TRIVY_NO_CALL_HOME.map((e) => ({ ...e })) };
   switch (trivy?.mode) {
     case "offline":
-      return { skipUpdate: true, skipJavaDBUpdate: true, offlineScan: true };
+      return { skipUpdate: true, skipJavaDBUpdate: true, offlineScan: true, ...quiet };
     case "mirror":
-      return { dbRepository: [...trivy.dbRepository], javaDBRepository: [...trivy.javaDbRepository] };
+      return {
+        dbRepository: [...trivy.dbRepository],
+        javaDBRepository: [...trivy.javaDbRepository],
+        ...quiet,
+      };
     default:
       return {};
   }
