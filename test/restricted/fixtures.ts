@@ -1,5 +1,7 @@
 // A site behind a corporate proxy, shared by the tests that evaluate one (the evaluations of the
 // same overrides are shared). Addresses are from the private ranges a corporate network uses.
+import { expect } from "chai";
+import { ConfigError, parseConfig, type RawConfig } from "../../config";
 import { StackSecret } from "../harness";
 
 export const PROXY_URL = "http://proxy.corp.example.com:3128";
@@ -38,3 +40,16 @@ export const prodBehindProxy = (): Record<string, unknown> => ({
     },
   },
 });
+
+/** The one-line ConfigError a raw config gets (fails the test if it parses). */
+export function configFailure(raw: RawConfig): string {
+  try {
+    parseConfig(raw);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    const message = (err as Error).message;
+    expect(message.split("\n")).to.have.length(1);
+    return message;
+  }
+  throw new Error("expected a ConfigError");
+}

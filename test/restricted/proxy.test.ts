@@ -4,12 +4,12 @@
 // that NetworkPolicies admit exactly that, is test/reachability/connections.test.ts.
 import { expect } from "chai";
 import { charts } from "../../versions";
-import { ConfigError, parseConfig, type RawConfig } from "../../config";
+import { parseConfig, type RawConfig } from "../../config";
 import { fluentBitSkipsProxy, goNoProxy, goSkipsProxy } from "../../config/proxy";
 import { chartValueProblems, CHARTS } from "../conformance/helm-values";
 import { at, evaluateStack, stackConfig, type StackRun } from "../harness";
 import { LDAP_AUTH } from "../harness/options";
-import { CORPORATE_PROXY, PROXY_URL, prodBehindProxy } from "./fixtures";
+import { CORPORATE_PROXY, PROXY_URL, configFailure, prodBehindProxy } from "./fixtures";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 type Obj = Record<string, unknown>;
@@ -169,17 +169,6 @@ describe("corporate proxy: NO_PROXY", () => {
 describe("corporate proxy: bad values, in one line", () => {
   const prod = (over: RawConfig): RawConfig => ({ ...stackConfig("prod"), ...over });
   const withProxy = (p: Obj): RawConfig => prod({ proxy: { ...CORPORATE_PROXY, ...p } });
-  function failure(raw: RawConfig): string {
-    try {
-      parseConfig(raw);
-    } catch (err) {
-      expect(err).to.be.instanceOf(ConfigError);
-      const message = (err as Error).message;
-      expect(message.split("\n")).to.have.length(1);
-      return message;
-    }
-    throw new Error("expected a ConfigError");
-  }
   const cases: [string, RawConfig, string][] = [
     [
       "a proxy without a scheme",
@@ -247,6 +236,6 @@ describe("corporate proxy: bad values, in one line", () => {
   ];
   for (const [what, raw, message] of cases)
     it(`refuses ${what}`, () => {
-      expect(failure(raw)).to.contain(message);
+      expect(configFailure(raw)).to.contain(message);
     });
 });
