@@ -78,25 +78,31 @@ export function noProxyEntry() {
 export const PROXY_KEYS = {
   proxy: key({
     schema: section({
-      httpProxy: proxyUrl().meta({ doc: "proxy for http:// requests" }),
+      httpProxy: proxyUrl().meta({ doc: "The proxy for http:// requests" }),
       httpsProxy: proxyUrl()
         .optional()
-        .meta({ doc: "proxy for https:// requests (Fluent Bit's only proxy)", defaultText: "httpProxy" }),
+        .meta({ doc: "The proxy for https:// requests (Fluent Bit's only proxy)", defaultText: "httpProxy" }),
       noProxy: listOf(noProxyEntry()).optional().meta({
-        doc: "hosts, domains, IPs and CIDRs reached without the proxy, beside what the program always adds (in-cluster names and ranges, the API server, the object store, LDAP)",
+        doc: "Hosts, domains, IPs and CIDRs reached without the proxy, beside what the program always adds (in-cluster names and ranges, the API server, the internal ranges, an external object store, LDAP)",
       }),
-      cidrs: listOf(cidr())
-        .optional()
-        .meta({ doc: "required: the proxy's addresses (NetworkPolicies name addresses, not hosts)" }),
-      serviceCidrs: listOf(cidr())
-        .optional()
-        .meta({ doc: "required: the cluster's Service CIDRs (the API server's Service address is one)" }),
-      podCidrs: listOf(cidr()).optional().meta({ doc: "required: the cluster's Pod CIDRs" }),
+      cidrs: listOf(cidr()).optional().meta({
+        doc: "The proxy's addresses as CIDRs: NetworkPolicies name addresses, not hosts",
+        defaultText: "required",
+      }),
+      serviceCidrs: listOf(cidr()).optional().meta({
+        doc: "The cluster's Service CIDRs (kube-apiserver --service-cluster-ip-range): the API server's Service address is in them",
+        defaultText: "required",
+      }),
+      podCidrs: listOf(cidr()).optional().meta({
+        doc: "The cluster's Pod CIDRs (kube-controller-manager --cluster-cidr)",
+        defaultText: "required",
+      }),
       internalCidrs: listOf(cidr()).optional().meta({
-        doc: "address ranges of what is reached without the proxy outside the cluster (syslog, LDAP, an external object store, ELK or OIDC in noProxy); required when there is such a destination",
+        doc: "Where what skips the proxy outside the cluster lives (syslog, LDAP, an external object store, hosts noProxy covers), for NetworkPolicies",
+        defaultText: "required when such a call exists",
       }),
       components: listOf(oneOf(HARBOR_PROXY_COMPONENTS)).optional().meta({
-        doc: "Harbor's components given the proxy (chart proxy.components)",
+        doc: "Harbor's components given the proxy (the chart's proxy.components)",
         defaultText: "core, jobservice, trivy",
       }),
     }),

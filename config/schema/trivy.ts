@@ -38,20 +38,20 @@ export const TRIVY_KEYS = {
   trivy: key({
     schema: section({
       dbRepository: listOf(ociRepository(), 1).optional().meta({
-        doc: "OCI repositories of the vulnerability DB, tried in order (on 429/5xx only); anonymous pulls",
+        doc: "OCI repositories of the vulnerability database, tried in order (the next on 429/5xx only); they must allow anonymous pulls",
         defaultText: "mirror.gcr.io/aquasec/trivy-db, ghcr.io/aquasecurity/trivy-db",
       }),
       javaDbRepository: listOf(ociRepository(), 1).optional().meta({
-        doc: "OCI repositories of the Java DB, tried in order; set with dbRepository",
+        doc: "OCI repositories of the Java database, tried in order; set together with dbRepository",
         defaultText: "mirror.gcr.io/aquasec/trivy-java-db, ghcr.io/aquasecurity/trivy-java-db",
       }),
       offline: boolean().optional().meta({
-        doc: "no download at all (skipUpdate, skipJavaDBUpdate, offlineScan): seed the DBs on each Trivy volume first",
+        doc: "No download at all (skipUpdate, skipJavaDBUpdate, offlineScan): seed the databases on each Trivy volume first",
         defaultText: "false",
       }),
       gitHubTokenSecret: secretKeyName()
         .optional()
-        .meta({ doc: "secret config key holding a GitHub token (Trivy's GitHub API calls)" }),
+        .meta({ doc: "The secret config key holding a GitHub token for Trivy's GitHub API calls" }),
     }),
     doc: "Where Trivy gets its vulnerability databases: the public mirrors, an internal OCI repository, or nowhere (offline).",
     group: RESTRICTED,
