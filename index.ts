@@ -18,6 +18,11 @@ export const caCert = platform.caCert;
 export const robotSecrets = platform.harborConfiguration.robotSecrets;
 /** Harbor's full robot user names (`robot$...`), the user CI logs in with. */
 export const robotNames = platform.harborConfiguration.robotNames;
+/**
+ * When each robot expires (`never`, or RFC 3339), from when RobotExpiringSoon fires, and with
+ * rotateEveryDays the day from which the next `pulumi up` creates it again.
+ */
+export const robotExpiry = platform.harborConfiguration.robotExpiry;
 /** Where DR and monitoring plug in (prod): namespaces, object store URL, buckets, secrets. */
 export const prod = platform.prod;
 /**

@@ -28,6 +28,7 @@ import {
 import { text } from "./schema/define";
 import type { Topology } from "./schema/define";
 import type { SecretRef } from "./schema/parse";
+import { robotDelivery, type RobotDeliverySpec } from "./schema/robots";
 
 export const HARBOR_CONFIG_KEY = "harborConfig";
 
@@ -79,7 +80,7 @@ export interface RobotPermissionSpec {
   readonly namespace: string;
   readonly access: readonly RobotAccess[];
 }
-export interface RobotSpec {
+export interface RobotSpec extends RobotDeliverySpec {
   readonly name: string;
   readonly level: "system" | "project";
   /** Project of a project-level robot. */
@@ -422,6 +423,7 @@ function robotSpec(r: RobotValue, at: string, projects: ReadonlySet<string>): Ro
     description: r.description,
     durationDays: r.duration,
     rotation: r.rotation,
+    ...robotDelivery(at, r, r.duration),
   };
   if (r.project !== undefined) {
     if (r.system !== undefined || r.projects !== undefined)

@@ -24,6 +24,15 @@ import {
 } from "./prod";
 import { drConfig, restoredSecretKeys, type DrConfig } from "./dr";
 import { loggingSecretRefs, observabilityConfig, type ObservabilityConfig } from "./observability";
+import { dashboardsConfig, type DashboardsConfig } from "./schema/dashboards";
+import { checkPullSecrets } from "./schema/robots";
+import {
+  checkProxyInSite,
+  mirrorSecretKeys,
+  mirrorSettings,
+  withProxyCaches,
+  type MirrorSettings,
+} from "./mirror";
 import {
   externalDestinations,
   proxyConfig,
@@ -35,6 +44,7 @@ import {
 
 export { ConfigError } from "./validate";
 export type { DrConfig } from "./dr";
+export type { ChartMirror, MirrorSettings } from "./mirror";
 export type { Destination, ProxyConfig, TrivyConfig } from "./proxy";
 export * from "./prod";
 
@@ -95,6 +105,8 @@ export interface PlatformConfig {
   readonly secretKeys: readonly string[];
   /** Log shipping to ELK, Harbor's audit-log syslog target, alert tuning. */
   readonly observability: ObservabilityConfig;
+  /** Grafana dashboards' ConfigMaps for the kube-prometheus-stack sidecar. */
+  readonly dashboards: DashboardsConfig;
   /** Which namespaces may reach Harbor, scrape metrics, and where the API server answers. */
   readonly networkPolicy: NetworkPolicySettings;
   /** The prod data tier (cert-manager, CloudNativePG, Redis Sentinel, object store); prod only. */
@@ -107,6 +119,8 @@ export interface PlatformConfig {
   readonly trivy: TrivyConfig;
   /** Every call the components make outside the cluster (their NetworkPolicies follow it). */
   readonly egress: readonly Destination[];
+  /** Air-gapped site: internal chart repository and image registry, egress confined to the site. */
+  readonly mirror?: MirrorSettings;
 }
 
 export { AWS_REGION_KEY, FOREIGN_KEYS, KEYS } from "./schema";
@@ -170,10 +184,12 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     alerting: v.get("alerting"),
     drRpoMinutes: dr?.mirror.rpoMinutes,
   });
-  const harborConfig = withAuditLogForwarding(
-    harborConfiguration(v.get("harborConfig"), topology),
-    observability,
+  const mirror = mirrorSettings(v.opt("mirror"));
+  const harborConfig = withProxyCaches(
+    withAuditLogForwarding(harborConfiguration(v.get("harborConfig"), topology), observability),
+    mirror,
   );
+  checkPullSecrets(`${HARBOR_CONFIG_KEY}.robots`, harborConfig.robots);
   const secretKeys = requiredSecretKeys(harborConfig);
   const logSecrets = loggingSecretRefs(observability);
   const replicas = v.get("replicas");
@@ -211,7 +227,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
       : undefined;
   const networkPolicy = networkPolicySettings(v.get("networkPolicy"), topology);
   const restored = restoredSecretKeys(dr?.restore ?? { enabled: false }, (k) => v.isSet(k));
-  const trivy = trivyConfig(v.get("trivy"));
+  const trivy = trivyConfig(v.get("trivy"), mirror?.registry);
   const trivyToken = trivy.mode === "offline" ? undefined : trivy.gitHubTokenSecret;
   const objectStore = prod?.objectStore;
   const external = objectStore?.mode === "external" ? objectStore.endpoint : undefined;
@@ -249,6 +265,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
         destinations: egress,
       })
     : undefined;
+  if (proxy && mirror?.siteCidrs) checkProxyInSite(proxy, mirror.siteCidrs);
   checkSecretRefs(
     ALL_KEYS,
     raw,
@@ -257,6 +274,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
       ...harborSecretRefs(harborConfig),
       ...logSecrets,
       ...(trivyToken ? [{ key: trivyToken, by: "trivy.gitHubTokenSecret" }] : []),
+      ...mirrorSecretKeys(mirror).map((key) => ({ key, by: "mirror.charts.passwordSecret" })),
     ],
     options,
   );
@@ -289,12 +307,14 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     protectData,
     harborConfig,
     observability,
+    dashboards: dashboardsConfig(v.get("dashboards")),
     secretKeys: [
       ...secretKeys,
       ...logSecrets.map((r) => r.key),
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
       ...restored,
       ...(trivyToken ? [trivyToken] : []),
+      ...mirrorSecretKeys(mirror),
     ],
     networkPolicy,
     trivy,
@@ -302,6 +322,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     ...(proxy ? { proxy } : {}),
     ...(prod ? { prod } : {}),
     ...(dr ? { dr } : {}),
+    ...(mirror ? { mirror } : {}),
   };
   checkNamespaces(createdNamespaces(config), networkPolicy);
   return config;

@@ -52,6 +52,8 @@ export type TrivyConfig =
   | { readonly mode: "online"; readonly gitHubTokenSecret?: string }
   | {
       readonly mode: "mirror";
+      /** The key the repositories come from: set, or derived from the site's image mirror. */
+      readonly source: "trivy.dbRepository" | "mirror.registry";
       readonly dbRepository: readonly string[];
       readonly javaDbRepository: readonly string[];
       readonly gitHubTokenSecret?: string;
@@ -259,7 +261,7 @@ export function externalDestinations(a: DestinationInputs): Destination[] {
       t.mode === "mirror"
         ? [...t.dbRepository, ...t.javaDbRepository]
         : [...TRIVY_PUBLIC_REPOSITORIES.db, ...TRIVY_PUBLIC_REPOSITORIES.javaDb];
-    const source = t.mode === "mirror" ? "trivy.dbRepository" : "Trivy's public DB repositories";
+    const source = t.mode === "mirror" ? t.source : "Trivy's public DB repositories";
     for (const r of repos) {
       const { host, port } = repositoryHost(r);
       if (!out.some((d) => d.caller === "harbor-trivy" && d.host === host && d.port === port))
@@ -455,8 +457,24 @@ export function proxyConfig(v: ProxyValue, ctx: ProxyContext): ProxyConfig {
   return proxy;
 }
 
-/** The typed `trivy` value: one mode, and no setting the mode would ignore. */
-export function trivyConfig(v: TrivyValue): TrivyConfig {
+/**
+ * Where Trivy reads its databases on a site with an image mirror and no repository configured:
+ * ghcr.io's repositories under `mirror.registry`, the layout every mirrored image has
+ * (`<registry>/ghcr.io/aquasecurity/trivy-db`). ghcr.io rather than mirror.gcr.io, because Harbor
+ * proxy-caches ghcr.io (`mirror.harborProxyCaches`), which keeps the databases fresh.
+ */
+export function mirroredTrivyRepositories(registry: string): { db: string[]; javaDb: string[] } {
+  const onMirror = (repos: readonly string[]) =>
+    repos.filter((r) => r.startsWith("ghcr.io/")).map((r) => `${registry}/${r}`);
+  return { db: onMirror(TRIVY_PUBLIC_REPOSITORIES.db), javaDb: onMirror(TRIVY_PUBLIC_REPOSITORIES.javaDb) };
+}
+
+/**
+ * The typed `trivy` value: one mode, and no setting the mode would ignore. With `mirror.registry`
+ * (`registry`) and no repository, the databases come from the mirror: the site reaches no
+ * public registry.
+ */
+export function trivyConfig(v: TrivyValue, registry?: string): TrivyConfig {
   const token = v.gitHubTokenSecret;
   if (v.offline === true) {
     for (const field of ["dbRepository", "javaDbRepository", "gitHubTokenSecret"] as const)
@@ -473,13 +491,29 @@ export function trivyConfig(v: TrivyValue): TrivyConfig {
     throw new ConfigError(
       `trivy.${missing}`,
       undefined,
-      "required beside the other repository: without it Trivy downloads that database from mirror.gcr.io and ghcr.io",
+      "required beside the other repository: without it Trivy downloads that database from its default repositories",
     );
   }
   const withToken = token !== undefined ? { gitHubTokenSecret: token } : {};
-  return v.dbRepository !== undefined && v.javaDbRepository !== undefined
-    ? { mode: "mirror", dbRepository: v.dbRepository, javaDbRepository: v.javaDbRepository, ...withToken }
-    : { mode: "online", ...withToken };
+  if (v.dbRepository !== undefined && v.javaDbRepository !== undefined)
+    return {
+      mode: "mirror",
+      source: "trivy.dbRepository",
+      dbRepository: v.dbRepository,
+      javaDbRepository: v.javaDbRepository,
+      ...withToken,
+    };
+  if (registry !== undefined) {
+    const repos = mirroredTrivyRepositories(registry);
+    return {
+      mode: "mirror",
+      source: "mirror.registry",
+      dbRepository: repos.db,
+      javaDbRepository: repos.javaDb,
+      ...withToken,
+    };
+  }
+  return { mode: "online", ...withToken };
 }
 
 // ---------------------------------------------------------------------------------------------

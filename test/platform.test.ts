@@ -77,7 +77,9 @@ describe("dev stack", () => {
 
   it("uses the chart's internal database and Redis, images on the NAS class, Trivy on local disk", () => {
     expect(at(values, "database.type")).to.equal("internal");
-    expect(at(values, "redis")).to.equal(undefined);
+    // The chart's internal Redis (type unset: its default, internal); only its image is set.
+    expect(at(values, "redis.type")).to.equal(undefined);
+    expect(Object.keys(at(values, "redis") as object)).to.deep.equal(["internal"]);
     expect(at(values, "persistence.imageChartStorage.type")).to.equal("filesystem");
     expect(at(values, "persistence.persistentVolumeClaim.registry")).to.deep.equal({
       storageClass: "nfs-client",
@@ -182,7 +184,9 @@ describe("dev stack", () => {
   it("keeps the chart-internal database and Redis, images on NAS, and no prod tier", () => {
     const values = run.one(RELEASE, "harbor").inputs.values;
     expect(at(values, "database.type")).to.equal("internal");
-    expect(at(values, "redis")).to.equal(undefined);
+    // The chart's internal Redis (type unset: its default, internal); only its image is set.
+    expect(at(values, "redis.type")).to.equal(undefined);
+    expect(Object.keys(at(values, "redis") as object)).to.deep.equal(["internal"]);
     expect(at(values, "persistence.persistentVolumeClaim.registry.storageClass")).to.equal("nfs-client");
     expect(run.byType(RELEASE)).to.have.length(1);
   });

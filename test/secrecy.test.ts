@@ -126,6 +126,17 @@ describe("secrets reach the engine as secrets (prod with robots, OIDC, a registr
     expect(plain).to.deep.equal([]);
   });
 
+  it("the robot's pull Secret holds its credential only as a secret (and the check would see it)", () => {
+    const pull = run
+      .byType("kubernetes:core/v1:Secret")
+      .find((r) => r.inputs.type === "kubernetes.io/dockerconfigjson");
+    if (!pull) throw new Error("no pull Secret: the robot asks for one in PROD_WITH_OPTIONS");
+    const resources = run.resources.map((r) => (r === pull ? { ...r, secretPaths: [] } : r));
+    expect(plainSecretInputs({ ...run, resources })).to.deep.equal([
+      `${pull.type} ${pull.name}: stringData..dockerconfigjson`,
+    ]);
+  });
+
   it("finds a robot whose credential is not an additional secret output (the check can fail)", () => {
     const robot = run.byType("pulumi-nodejs:dynamic/harbor:HarborRobot")[0];
     const resources = run.resources.map((r) =>

@@ -100,8 +100,8 @@ describe("scripts/setup.sh", () => {
 describe("CI workflows", () => {
   const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
 
-  it("has the preview and deploy workflows", () => {
-    expect(files).to.include.members(["preview.yml", "deploy.yml"]);
+  it("has the preview, deploy and drift workflows", () => {
+    expect(files).to.include.members(["preview.yml", "deploy.yml", "drift.yml"]);
   });
 
   it("finds no action.yml for an action or a ref that is not pinned", () => {
@@ -241,19 +241,25 @@ describe("CI workflows", () => {
         }
       });
 
-      it("runs the tests exactly as .ci/run does (the README's set-up and test commands)", () => {
-        const runs = (wf.jobs?.test?.steps ?? []).flatMap((st) => (st.run ? [st.run.trim()] : []));
-        expect(runs).to.deep.equal(ciCommands());
-      });
+      // Workflows that run a change (pull requests, merges) test it first; the scheduled drift
+      // check runs main, which was tested when it merged.
+      const runsChanges = ["pull_request", "push"].some((t) => t in (wf.on ?? {}));
 
-      it("runs the tests with no secret, variable, environment or token permission", () => {
-        const job = wf.jobs?.test;
-        expect(job?.steps?.map((s) => s.run)).to.include("npm test");
-        expect(job?.environment).to.equal(undefined);
-        expect(job?.permissions).to.equal(undefined);
-        expect(referenced(job ?? {}, "secrets")).to.deep.equal([]);
-        expect(referenced(job ?? {}, "vars")).to.deep.equal([]);
-      });
+      if (runsChanges) {
+        it("runs the tests exactly as .ci/run does (the README's set-up and test commands)", () => {
+          const runs = (wf.jobs?.test?.steps ?? []).flatMap((st) => (st.run ? [st.run.trim()] : []));
+          expect(runs).to.deep.equal(ciCommands());
+        });
+
+        it("runs the tests with no secret, variable, environment or token permission", () => {
+          const job = wf.jobs?.test;
+          expect(job?.steps?.map((s) => s.run)).to.include("npm test");
+          expect(job?.environment).to.equal(undefined);
+          expect(job?.permissions).to.equal(undefined);
+          expect(referenced(job ?? {}, "secrets")).to.deep.equal([]);
+          expect(referenced(job ?? {}, "vars")).to.deep.equal([]);
+        });
+      }
     });
   }
 
@@ -298,6 +304,61 @@ describe("CI workflows", () => {
       // No name in common: a deploy credential can never be what a preview reads.
       const previewSecrets = referenced(preview, "secrets");
       expect(referenced(job, "secrets").filter((s) => previewSecrets.includes(s))).to.deep.equal([]);
+    });
+  });
+
+  describe("drift.yml", () => {
+    const wf = load("drift.yml");
+    const [[name, job, step]] = pulumiSteps(wf);
+    const inputs = actionYml("pulumi/actions@v6").inputs ?? {};
+
+    it("runs every day and on demand, never for a change", () => {
+      expect(Object.keys(wf.on ?? {})).to.have.members(["schedule", "workflow_dispatch"]);
+      const [schedule] = wf.on?.schedule as { cron: string }[];
+      // GitHub's schedule: five fields, in UTC.
+      expect(schedule.cron.split(/\s+/)).to.have.length(5);
+      expect(job.strategy?.matrix?.stack).to.have.members(["dev", "prod"]);
+      expect(
+        (job.strategy as { "fail-fast"?: boolean })["fail-fast"],
+        "one stack's drift does not hide another's",
+      ).to.equal(false);
+    });
+
+    it("previews with a refresh and fails on any change: the inputs action.yml declares for that", () => {
+      // pulumi/actions v6.6.1 action.yml: `refresh` "Execute the operation with the `--refresh`
+      // option"; `expect-no-changes` "Return an error if any changes occur during this update".
+      expect(inputs.refresh?.description).to.match(/--refresh/);
+      expect(inputs["expect-no-changes"]?.description).to.match(/error if any changes/i);
+      expect(inputs["comment-on-summary"]?.description).to.match(/step summary/);
+      expect(step.with?.command).to.equal("preview");
+      expect(step.with?.refresh).to.equal(true);
+      expect(step.with?.["expect-no-changes"]).to.equal(true);
+      expect(step.with?.["comment-on-summary"]).to.equal(true);
+    });
+
+    it("runs in the stack's read-only preview environment with only its credentials, no issue rights", () => {
+      expect(environmentOf(job), name).to.equal("preview-${{ matrix.stack }}");
+      const preview = pulumiSteps(load("preview.yml"))[0][1];
+      expect(referenced(job, "secrets")).to.have.members(referenced(preview, "secrets"));
+      expect(referenced(job, "vars")).to.have.members(referenced(preview, "vars"));
+      expect(permissionsOf(job.permissions)).to.not.have.property("issues");
+    });
+
+    it("reports failed stacks from a job that runs none of the project's code and holds no secret", () => {
+      const report = wf.jobs?.report as Job & { if?: string };
+      expect(report.needs).to.equal(name);
+      expect(report.if).to.equal("failure()");
+      expect(permissionsOf(report.permissions)).to.deep.equal({
+        contents: "read",
+        issues: "write",
+        actions: "read",
+      });
+      expect(environmentOf(report)).to.equal(undefined);
+      expect(referenced(report, "secrets")).to.deep.equal([]);
+      expect((report.steps ?? []).map((s) => s.run ?? s.uses)).to.deep.equal([
+        "actions/checkout@v4",
+        "bash scripts/drift-report.sh",
+      ]);
     });
   });
 

@@ -84,6 +84,45 @@ export const images = {
    * (values.yaml `kubectl.image`; its example tag). No shell inside: one command per container.
    */
   kubectl: { repository: "registry.k8s.io/kubectl", tag: "v1.34.5" },
+  /**
+   * The PostgreSQL image CloudNativePG 1.30.0 runs by default (pkg/versions/versions.go
+   * DefaultImageName at cloudnative-pg/cloudnative-pg v1.30.0): pinned on the Cluster and the
+   * operator's POSTGRES_IMAGE_NAME so a restore and the drill run the same major.
+   */
+  postgresql: { repository: "ghcr.io/cloudnative-pg/postgresql", tag: "18.4-system-trixie" },
+} as const satisfies Record<string, ImagePin>;
+
+/**
+ * Every other image a pinned chart can run, at the reference the chart's own defaults give
+ * (its values.yaml, or Chart.yaml's appVersion where the tag defaults to it), so a mirror holds
+ * the same path and tag. versions/chart-images.ts says where each chart's values set them;
+ * test/mirror/chart-images.test.ts holds both to the pinned values.yaml.
+ */
+export const chartImages = {
+  harborNginx: { repository: "docker.io/goharbor/nginx-photon", tag: "v2.15.2" },
+  harborPortal: { repository: "docker.io/goharbor/harbor-portal", tag: "v2.15.2" },
+  harborCore: { repository: "docker.io/goharbor/harbor-core", tag: "v2.15.2" },
+  harborJobservice: { repository: "docker.io/goharbor/harbor-jobservice", tag: "v2.15.2" },
+  harborRegistry: { repository: "docker.io/goharbor/registry-photon", tag: "v2.15.2" },
+  harborRegistryctl: { repository: "docker.io/goharbor/harbor-registryctl", tag: "v2.15.2" },
+  harborTrivyAdapter: { repository: "docker.io/goharbor/trivy-adapter-photon", tag: "v2.15.2" },
+  harborDatabase: { repository: "docker.io/goharbor/harbor-db", tag: "v2.15.2" },
+  harborValkey: { repository: "docker.io/goharbor/valkey-photon", tag: "v2.15.2" },
+  harborExporter: { repository: "docker.io/goharbor/harbor-exporter", tag: "v2.15.2" },
+  certManagerController: { repository: "quay.io/jetstack/cert-manager-controller", tag: "v1.21.1" },
+  certManagerWebhook: { repository: "quay.io/jetstack/cert-manager-webhook", tag: "v1.21.1" },
+  certManagerCainjector: { repository: "quay.io/jetstack/cert-manager-cainjector", tag: "v1.21.1" },
+  certManagerAcmesolver: { repository: "quay.io/jetstack/cert-manager-acmesolver", tag: "v1.21.1" },
+  certManagerStartupapicheck: { repository: "quay.io/jetstack/cert-manager-startupapicheck", tag: "v1.21.1" },
+  cloudnativePg: { repository: "ghcr.io/cloudnative-pg/cloudnative-pg", tag: "1.30.0" },
+  barmanCloudPlugin: { repository: "ghcr.io/cloudnative-pg/plugin-barman-cloud", tag: "v0.13.0" },
+  barmanCloudSidecar: { repository: "ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar", tag: "v0.13.0" },
+  redisHaproxy: { repository: "public.ecr.aws/docker/library/haproxy", tag: "3.3.10-alpine" },
+  redisSysctl: { repository: "public.ecr.aws/docker/library/busybox", tag: "1.38.0" },
+  redisConfigmapTest: { repository: "docker.io/koalaman/shellcheck", tag: "v0.11.0" },
+  velero: { repository: "docker.io/velero/velero", tag: "v1.18.1" },
+  fluentBit: { repository: "cr.fluentbit.io/fluent/fluent-bit", tag: "5.1.1" },
+  fluentBitReload: { repository: "ghcr.io/jimmidyson/configmap-reload", tag: "v0.15.0" },
 } as const satisfies Record<string, ImagePin>;
 
 /**

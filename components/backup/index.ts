@@ -10,8 +10,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { NamespaceQuota, ProxyConfig } from "../../config";
 import { goProxyEnv } from "../../config/proxy";
-import { imageRef, images } from "../../versions";
+import { images } from "../../versions";
 import { mergeValues, pinnedRelease } from "../k8s";
+import type { ImageSource, Sources } from "../mirror";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 import { PlatformNamespace } from "../namespace";
 import { DR_PREFIXES, type DrWriterArgs } from "../dr/policies";
@@ -29,6 +30,8 @@ export interface VeleroArgs extends DrWriterArgs {
   readonly provider?: k8s.Provider;
   /** Labels Prometheus selects by: turns on the chart's metrics ServiceMonitor. */
   readonly monitoringLabels?: Labels;
+  /** Where the chart and images come from. */
+  readonly sources: Sources;
   /** The corporate proxy S3 calls go through. */
   readonly proxy?: ProxyConfig;
 }
@@ -47,12 +50,12 @@ export const BSL_NAME = "default";
 export const SCHEDULE_NAME = "harbor";
 
 /** Chart values: plugin, credentials by existingSecret, no chart-made BSL/VSL, no node agent. */
-export function veleroValues(ttl: string): Record<string, unknown> {
+export function veleroValues(ttl: string, source: ImageSource): Record<string, unknown> {
   return {
     initContainers: [
       {
         name: "velero-plugin-for-aws",
-        image: imageRef(images.veleroPluginForAws),
+        image: source.ref(images.veleroPluginForAws),
         imagePullPolicy: "IfNotPresent",
         securityContext: RESTRICTED_CONTAINER,
         volumeMounts: [{ mountPath: "/target", name: "plugins" }],
@@ -156,10 +159,11 @@ export class Velero extends pulumi.ComponentResource {
         namespace: args.namespace,
         chart: "velero",
         values: mergeValues(
-          veleroValues(args.ttl),
+          veleroValues(args.ttl, args.sources.images),
           args.monitoringLabels && chartMonitoringValues.velero(args.monitoringLabels),
           args.proxy && veleroProxyValues(args.proxy),
         ),
+        sources: args.sources,
       },
       { ...childOpts, dependsOn: [namespace, credentials] },
     );

@@ -8,6 +8,7 @@ import type { PlatformNamespace } from "../namespace";
 import type { RootCa } from "../tls";
 import { customResource, hostnameSpread, mergeValues, pinnedRelease } from "../k8s";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
+import type { Sources } from "../mirror";
 
 export const CA_ISSUER = "harbor-platform-ca";
 export const ACME_ISSUER = "harbor-platform-acme";
@@ -66,6 +67,8 @@ export interface CertManagerArgs {
   readonly monitoringLabels?: Labels;
   /** The corporate proxy ACME goes through. */
   readonly proxy?: ProxyConfig;
+  /** Where the chart and images come from. */
+  readonly sources: Sources;
 }
 
 export class CertManager extends pulumi.ComponentResource {
@@ -93,6 +96,7 @@ export class CertManager extends pulumi.ComponentResource {
           args.monitoringLabels && chartMonitoringValues.certManager(args.monitoringLabels),
           args.proxy && certManagerProxyValues(args.proxy),
         ),
+        sources: args.sources,
       },
       k8sOpts,
     );

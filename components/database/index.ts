@@ -21,6 +21,8 @@ import {
   reloadOnSecrets,
 } from "../k8s";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
+import type { Sources } from "../mirror";
+import { images } from "../../versions";
 
 export const PLUGIN_NAME = "barman-cloud.cloudnative-pg.io";
 export const DATABASE_NAME = "registry";
@@ -69,10 +71,13 @@ export function clusterSpec(args: {
   readonly serverTlsSecret: string;
   readonly objectStore: string;
   readonly maxConnections?: number;
+  /** The PostgreSQL image, pinned: the operator's default changes with its version. */
+  readonly imageName: string;
 }): Record<string, unknown> {
   const s = args.settings;
   return {
     instances: s.instances,
+    imageName: args.imageName,
     primaryUpdateStrategy: "unsupervised",
     storage: { storageClass: s.storageClass, size: s.size },
     // One instance per node, strictly: two on one node would fall together.
@@ -151,6 +156,8 @@ export interface CloudNativePgArgs {
   readonly provider?: k8s.Provider;
   /** Labels Prometheus selects by: turns on the operator's PodMonitor (prometheus-operator). */
   readonly monitoringLabels?: Labels;
+  /** Where the charts and images come from. */
+  readonly sources: Sources;
 }
 
 /** The operator and the barman-cloud plugin; both install their CRDs. */
@@ -181,6 +188,7 @@ export class CloudNativePg extends pulumi.ComponentResource {
           },
           args.monitoringLabels && chartMonitoringValues.cloudnativePg(args.monitoringLabels),
         ),
+        sources: args.sources,
       },
       k8sOpts,
     );
@@ -191,6 +199,7 @@ export class CloudNativePg extends pulumi.ComponentResource {
         namespace: this.namespace,
         chart: "barmanCloudPlugin",
         values: barmanCloudPluginValues(),
+        sources: args.sources,
       },
       { ...k8sOpts, dependsOn: [args.namespace, this.operator, args.certManager.release] },
     );
@@ -224,6 +233,8 @@ export interface HarborDatabaseArgs {
   readonly restoredOwnerPassword?: pulumi.Input<string>;
   /** PostgreSQL's max_connections (databaseMaxConnections); the server default (100) when absent. */
   readonly maxConnections?: number;
+  /** Where the PostgreSQL image comes from. */
+  readonly sources: Sources;
 }
 
 /** Harbor's PostgreSQL: a CloudNativePG Cluster with verify-full TLS and plugin backups. */
@@ -311,6 +322,7 @@ export class HarborDatabase extends pulumi.ComponentResource {
             serverTlsSecret,
             objectStore: this.objectStoreName,
             maxConnections: args.maxConnections,
+            imageName: args.sources.images.ref(images.postgresql),
           }),
           // The same owner and Secret as initdb: Harbor's database password survives a restore.
           {

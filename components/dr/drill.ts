@@ -9,7 +9,8 @@
 // which the alerts in components/monitoring/rules.ts read.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { imageRef, images } from "../../versions";
+import { images } from "../../versions";
+import type { Sources } from "../mirror";
 import type { ProxyConfig } from "../../config";
 import { caBundleSecret, opaqueSecret } from "../k8s";
 import { BACKUP_KEYS, CLUSTER_LABEL, DATABASE_NAME, OWNER } from "../database";
@@ -122,11 +123,8 @@ export interface ScratchClusterArgs {
   readonly archive: ArchiveSource;
   readonly storageClass: string;
   readonly size: string;
-  /**
-   * PostgreSQL image; unset means the operator's default, the image the production Cluster
-   * runs while it pins none. Set it to production's pin, or the restore fails across majors.
-   */
-  readonly imageName?: string;
+  /** PostgreSQL image: production's pin, or the restore fails across majors. */
+  readonly imageName: string;
 }
 
 /**
@@ -140,7 +138,7 @@ export function scratchCluster(a: ScratchClusterArgs): Record<string, unknown> {
     metadata: { name: DRILL_CLUSTER, namespace: a.namespace },
     spec: {
       instances: 1,
-      ...(a.imageName ? { imageName: a.imageName } : {}),
+      imageName: a.imageName,
       enablePDB: false,
       storage: { storageClass: a.storageClass, size: a.size },
       bootstrap: { recovery: { source: RECOVERY_SOURCE, database: DATABASE_NAME, owner: OWNER } },
@@ -229,11 +227,13 @@ export function dbDrillCronJobSpec(a: {
   readonly manifestsConfigMap: string;
   readonly minSchemaVersion: number;
   readonly activeDeadlineSeconds: number;
+  /** The kubectl image reference. */
+  readonly image: string;
 }): k8s.types.input.batch.v1.CronJobSpec {
   const steps = drillSteps(a.minSchemaVersion, a.activeDeadlineSeconds - 30 * 60);
   const container = (s: { name: string; args: string[] }): k8s.types.input.core.v1.Container => ({
     name: s.name,
-    image: imageRef(images.kubectl),
+    image: a.image,
     imagePullPolicy: "IfNotPresent",
     command: ["kubectl"],
     args: s.args,
@@ -355,6 +355,8 @@ export interface RestoreDrillArgs {
   /** The drill's namespace. */
   readonly dependsOn: pulumi.Resource[];
   readonly provider?: k8s.Provider;
+  /** Where the kubectl, rclone and PostgreSQL images come from. */
+  readonly sources: Sources;
 }
 
 export class RestoreDrill extends pulumi.ComponentResource {
@@ -394,6 +396,7 @@ export class RestoreDrill extends pulumi.ComponentResource {
                 archive: args.archive,
                 storageClass: args.storageClass,
                 size: args.size,
+                imageName: args.sources.images.ref(images.postgresql),
               }),
             ],
           }),
@@ -430,6 +433,7 @@ export class RestoreDrill extends pulumi.ComponentResource {
           manifestsConfigMap: DB_DRILL,
           minSchemaVersion: args.minSchemaVersion,
           activeDeadlineSeconds: args.activeDeadlineSeconds,
+          image: args.sources.images.ref(images.kubectl),
         }),
       },
       // The Secrets are read by the scratch resources a run creates, not by the CronJob.
@@ -451,7 +455,14 @@ export class RestoreDrill extends pulumi.ComponentResource {
       blobOpts,
     );
     const dr: DrRemote = { bucket: b.drBucket, region: b.region, credentials: BLOB_DRILL_CREDENTIALS };
-    const pod = rclonePod("blob-drill", blobDrillScriptInPod(b), b.minio, dr, b.proxy);
+    const pod = rclonePod(
+      "blob-drill",
+      blobDrillScriptInPod(b),
+      b.minio,
+      dr,
+      args.sources.images.ref(images.rclone),
+      b.proxy,
+    );
     this.blobCronJob = new k8s.batch.v1.CronJob(
       `${name}-blobs`,
       {

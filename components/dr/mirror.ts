@@ -19,6 +19,8 @@ import {
 } from "./rclone";
 import { refillJobSpec } from "./restore";
 import { ConfigError } from "../../config/validate";
+import { images } from "../../versions";
+import type { Sources } from "../mirror";
 import type { ProxyConfig } from "../../config";
 
 /** The MinIO buckets that hold data; the backups bucket (WAL) is mirrored first. */
@@ -74,6 +76,8 @@ export interface DrMirrorArgs extends DrWriterArgs {
   readonly provider?: k8s.Provider;
   /** The corporate proxy the DR bucket's calls go through (MinIO's never). */
   readonly proxy?: ProxyConfig;
+  /** Where the rclone image comes from. */
+  readonly sources: Sources;
 }
 
 /**
@@ -309,6 +313,7 @@ export function mirrorCronJobSpec(
             script,
             args.minio,
             { bucket: args.bucket, region: args.region, credentials, kmsKeyArn: args.kmsKeyArn },
+            args.sources.images.ref(images.rclone),
             args.proxy,
           ),
         },
@@ -374,6 +379,7 @@ export class DrMirror extends pulumi.ComponentResource {
               ...(args.refillVersionAt ? { versionAt: args.refillVersionAt } : {}),
             },
             activeDeadlineSeconds: refillDeadline,
+            image: args.sources.images.ref(images.rclone),
             ...(args.proxy ? { proxy: args.proxy } : {}),
           }),
         },

@@ -2,7 +2,6 @@
 // come from environment variables only (no config file, no secret in a ConfigMap).
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
-import { imageRef, images } from "../../versions";
 import type { ProxyConfig } from "../../config";
 import { goProxyEnv } from "../../config/proxy";
 
@@ -157,8 +156,8 @@ export const RESTRICTED_CONTAINER: Container["securityContext"] = {
 };
 
 /**
- * The pod of a mirror or refill run: one rclone container, its remotes, CA and scratch space.
- * With a proxy, only the DR remote's calls go through it: rclone's own `--http-proxy` would bind
+ * The pod of a mirror or refill run: one rclone container (`image`, the pinned rclone from the
+ * stack's image source), its remotes, CA and scratch space. With a proxy, only the DR remote's calls go through it: rclone's own `--http-proxy` would bind
  * every remote (rclone v1.75.0 fs/fshttp/http.go), so the pod gets the environment Go's
  * ProxyFromEnvironment reads instead, whose NO_PROXY lists `.svc`: the MinIO remote's host.
  */
@@ -167,6 +166,7 @@ export function rclonePod(
   script: string,
   minio: MinioRemote,
   dr: DrRemote,
+  image: string,
   proxy?: ProxyConfig,
 ): PodSpec {
   return {
@@ -176,7 +176,7 @@ export function rclonePod(
     containers: [
       {
         name,
-        image: imageRef(images.rclone),
+        image,
         imagePullPolicy: "IfNotPresent",
         command: ["/bin/sh", "-c", script],
         ports: [{ name: "metrics", containerPort: RCLONE_METRICS_PORT }],

@@ -105,6 +105,8 @@ export interface RefillArgs {
   readonly activeDeadlineSeconds: number;
   /** The corporate proxy the DR bucket's reads go through. */
   readonly proxy?: ProxyConfig;
+  /** The rclone image reference. */
+  readonly image: string;
 }
 
 /** `rclone copy` (never sync: a refill must not delete) of each bucket's copy back into MinIO. */
@@ -127,7 +129,7 @@ export function refillJobSpec(args: RefillArgs): k8s.types.input.batch.v1.JobSpe
       metadata: {
         labels: { "app.kubernetes.io/name": "dr-refill", "app.kubernetes.io/part-of": "harbor-platform" },
       },
-      spec: rclonePod("refill", script, args.minio, args.source, args.proxy),
+      spec: rclonePod("refill", script, args.minio, args.source, args.image, args.proxy),
     },
   };
 }

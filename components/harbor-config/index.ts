@@ -1,7 +1,10 @@
 // HarborConfiguration: Harbor's own settings as code (quotas, schedules, projects, robots,
 // registries, retention, immutability, replication) over the REST API of a running Harbor.
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
 import { ConfigError } from "../../config/validate";
+import { pullSecretName } from "../../config/schema/robots";
+import { expiryView, renewalToken, type RobotExpiryView } from "./expiry";
 import { HARBOR_CONFIG_KEY, HarborConfigurationSpec, SecretKeyRef } from "../../config/harbor-config";
 import {
   HarborAuditLogPurgeSchedule,
@@ -19,6 +22,7 @@ import {
 import { withShortStacks } from "../platform/stack-traces";
 
 export * from "./resources";
+export * from "./expiry";
 export { HarborClient, HarborApiError } from "./client";
 
 export interface HarborConfigurationArgs {
@@ -35,6 +39,24 @@ export interface HarborConfigurationArgs {
    * it: a component's own dependsOn would not hold its children back.
    */
   readonly harborReady?: pulumi.Resource;
+  /** Where robots' pull Secrets go (robots with pullSecretNamespaces): the registry host they name. */
+  readonly pullSecrets?: { readonly registry: string; readonly provider?: k8s.Provider };
+  /** The time scheduled renewals are reckoned from (ms); now by default. */
+  readonly now?: number;
+}
+
+/** A robot's expiry as Harbor reports it, with the warning the alerts use. */
+export interface RobotExpiry {
+  /** Unix seconds; -1 never. */
+  readonly expiresAt: number;
+  readonly warningDays: number;
+  readonly rotateEveryDays?: number;
+}
+
+/** A `kubernetes.io/dockerconfigjson` document for one registry, as `kubectl create secret docker-registry` writes it. */
+export function dockerConfigJson(registry: string, username: string, password: string): string {
+  const auth = Buffer.from(`${username}:${password}`).toString("base64");
+  return JSON.stringify({ auths: { [registry]: { username, password, auth } } });
 }
 
 export class HarborConfiguration extends pulumi.ComponentResource {
@@ -43,6 +65,10 @@ export class HarborConfiguration extends pulumi.ComponentResource {
   /** Harbor's full robot names (`robot$...`), the user name CI logs in with. */
   readonly robotNames: pulumi.Output<Record<string, string>>;
   readonly projectIds: pulumi.Output<Record<string, number>>;
+  /** Robots' expiry by robot name, as Harbor answered it (Unix seconds, -1 never). */
+  readonly robotExpiries: pulumi.Output<Record<string, RobotExpiry>>;
+  /** The same for people: RFC 3339 dates, the warning's start, the next scheduled renewal. */
+  readonly robotExpiry: pulumi.Output<Record<string, RobotExpiryView>>;
 
   constructor(name: string, args: HarborConfigurationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("harbor-platform:harbor-config:HarborConfiguration", name, {}, opts);
@@ -138,6 +164,8 @@ export class HarborConfiguration extends pulumi.ComponentResource {
 
     const secrets: Record<string, pulumi.Output<string>> = {};
     const names: Record<string, pulumi.Output<string>> = {};
+    const expiries: Record<string, pulumi.Output<RobotExpiry>> = {};
+    const now = args.now ?? Date.now();
     const buildRobot = (r: HarborConfigurationSpec["robots"][number]) => {
       const key = r.project ? `${r.project}+${r.name}` : r.name;
       // A robot waits only for the declared projects its permissions name.
@@ -155,11 +183,37 @@ export class HarborConfiguration extends pulumi.ComponentResource {
           durationDays: r.durationDays,
           permissions: r.permissions.map((p) => ({ ...p, access: [...p.access] })),
           rotation: r.rotation,
+          ...(r.rotateEveryDays !== undefined ? { renewal: renewalToken(now, r.rotateEveryDays) } : {}),
         },
         { ...child, dependsOn: [...child.dependsOn, ...dependsOn] },
       );
       secrets[key] = robot.secret;
       names[key] = robot.fullName;
+      expiries[key] = robot.expiresAt.apply((expiresAt) => ({
+        expiresAt,
+        warningDays: r.expiryWarningDays,
+        ...(r.rotateEveryDays !== undefined ? { rotateEveryDays: r.rotateEveryDays } : {}),
+      }));
+      const pull = args.pullSecrets;
+      if (pull) {
+        const secretName = pullSecretName(r);
+        // Follows the robot: a rotation or renewal rewrites it in the same `up`.
+        const stringData = pulumi.secret(
+          pulumi.all([robot.fullName, robot.secret]).apply(([user, password]) => ({
+            ".dockerconfigjson": dockerConfigJson(pull.registry, user, password),
+          })),
+        );
+        for (const namespace of r.pullSecretNamespaces)
+          new k8s.core.v1.Secret(
+            `${name}-pull-${namespace}-${secretName}`,
+            {
+              metadata: { name: secretName, namespace },
+              type: "kubernetes.io/dockerconfigjson",
+              stringData,
+            },
+            { parent: this, provider: pull.provider },
+          );
+      }
     };
 
     const buildReplication = (r: HarborConfigurationSpec["replications"][number]) => {
@@ -182,6 +236,15 @@ export class HarborConfiguration extends pulumi.ComponentResource {
       pulumi.output(built).apply(value);
     this.robotSecrets = pulumi.secret(whenBuilt(() => pulumi.all(secrets)));
     this.robotNames = whenBuilt(() => pulumi.all(names));
+    this.robotExpiries = whenBuilt(() => pulumi.all(expiries));
+    this.robotExpiry = this.robotExpiries.apply((m) =>
+      Object.fromEntries(
+        Object.entries(m).map(([k, e]) => [
+          k,
+          expiryView(e.expiresAt, e.warningDays, e.rotateEveryDays, now),
+        ]),
+      ),
+    );
     this.projectIds = whenBuilt(() =>
       pulumi.all(Object.fromEntries([...projects].map(([n, p]) => [n, p.projectId]))),
     );

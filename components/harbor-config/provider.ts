@@ -379,7 +379,9 @@ function robotSuffix(i: Props): string {
 }
 
 const robot: Handler = {
-  replaces: ["name", "level", "project"],
+  // `renewal` (a scheduled renewal's period) creates the robot again: a secret refresh keeps the
+  // old expiry, and a new duration counts from the creation time (Harbor 2.15.2 robot.go).
+  replaces: ["name", "level", "project", "renewal"],
   async create(c, inputs) {
     const res = await c.request<{ id: number; name: string; secret: string; expires_at?: number }>(
       "POST",
@@ -455,6 +457,11 @@ const robot: Handler = {
       await c.request("PUT", `/robots/${id}`, {
         body: { ...robotBody(news), id: Number(id), name: olds.fullName },
       });
+    }
+    // Harbor recomputes the expiry from the creation time; the answer to PUT does not carry it.
+    if (changed.has("durationDays")) {
+      const r = (await c.get<RobotView>(`/robots/${id}`)).body;
+      outs.expiresAt = r?.expires_at ?? 0;
     }
     if (changed.has("rotation")) {
       const sec = await c.request<{ secret: string }>("PATCH", `/robots/${id}`, { body: {} });

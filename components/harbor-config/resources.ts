@@ -186,8 +186,10 @@ export interface RobotArgs {
   description: string;
   durationDays: number;
   permissions: RobotPermissionSpec[];
-  /** Any change of this value refreshes (rotates) the secret. */
+  /** Any change of this value refreshes (rotates) the secret; the expiry stays. */
   rotation: string;
+  /** The scheduled renewal's period (rotateEveryDays): a change creates the robot again. */
+  renewal?: string;
 }
 export class HarborRobot extends HarborResource {
   declare readonly robotId: pulumi.Output<number>;

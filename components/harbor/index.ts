@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as tls from "@pulumi/tls";
 import { pinnedRelease, randomPassword as password } from "../k8s";
+import type { Sources } from "../mirror";
 import type { PlatformNamespace } from "../namespace";
 import {
   CREDENTIAL_KEYS,
@@ -41,6 +42,8 @@ export interface HarborArgs {
   readonly protectSecrets?: boolean;
   /** Install timeout; Harbor's first start runs database migrations. */
   readonly timeoutSeconds?: number;
+  /** Where the chart and images come from. */
+  readonly sources: Sources;
   /**
    * A restore without the Pulumi state: the lost site's `secretKey` and admin password, which
    * its database was written with, instead of generated ones (the rest is regenerated: it
@@ -187,7 +190,14 @@ export class Harbor extends pulumi.ComponentResource {
 
     this.release = pinnedRelease(
       name,
-      { name: "harbor", namespace: ns, chart: "harbor", values, timeoutSeconds: args.timeoutSeconds ?? 900 },
+      {
+        name: "harbor",
+        namespace: ns,
+        chart: "harbor",
+        values,
+        timeoutSeconds: args.timeoutSeconds ?? 900,
+        sources: args.sources,
+      },
       // The values name these Secrets literally, so Helm must find them in place.
       { ...k8sOpts, dependsOn },
     );

@@ -3,32 +3,40 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
-import { charts, type ChartKey } from "../../versions";
+import type { ChartKey } from "../../versions";
+import { chartImageValues, type Sources } from "../mirror";
 
 export interface ReleaseArgs {
   /** Literal release name and namespace, so Helm sees them at preview. */
   readonly name: string;
   readonly namespace: string;
   readonly chart: ChartKey;
-  readonly values: pulumi.Input<Record<string, unknown>>;
+  /** A plain object (Outputs only as leaves), so Helm and the policy pack see it at preview. */
+  readonly values: Record<string, unknown>;
   readonly timeoutSeconds?: number;
+  /** Where the chart and its images come from (public upstreams or the site's mirror). */
+  readonly sources: Sources;
 }
 
+/**
+ * A Release of a pinned chart, from `sources`: every image the chart can run is set to its pin
+ * there (versions/chart-images.ts), under the component's own values.
+ */
 export function pinnedRelease(
   resourceName: string,
   args: ReleaseArgs,
   opts: pulumi.CustomResourceOptions,
 ): k8s.helm.v3.Release {
-  const pin = charts[args.chart];
+  const source = args.sources.chart(args.chart);
   return new k8s.helm.v3.Release(
     resourceName,
     {
       name: args.name,
       namespace: args.namespace,
-      chart: pin.chart,
-      version: pin.version,
-      repositoryOpts: { repo: pin.repo },
-      values: args.values,
+      chart: source.chart,
+      version: source.version,
+      ...(source.repositoryOpts ? { repositoryOpts: source.repositoryOpts } : {}),
+      values: mergeValues(chartImageValues(args.chart, args.sources.images), args.values),
       timeout: args.timeoutSeconds ?? 600,
       maxHistory: 10,
     },

@@ -3,7 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import type { NamespaceQuota, NetworkPolicySettings, ProxyConfig } from "../../config";
 import { elkDestination } from "../../config/proxy";
 import type { LoggingConfig } from "../../config/observability";
+import type { DashboardsConfig } from "../../config/schema/dashboards";
 import { caBundleSecret, pinnedRelease } from "../k8s";
+import type { Sources } from "../mirror";
 import { PlatformNamespace } from "../namespace";
 import { namespacePolicies, apiServerFlow, externalEgress, type Flow } from "../network-policy";
 import { METRICS_PORT, credentialSecretData, fluentBitValues } from "./pipeline";
@@ -17,11 +19,17 @@ export interface FluentBitArgs {
   readonly credential: pulumi.Input<string>;
   readonly quota: NamespaceQuota;
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
+  /** The chart's own Grafana dashboard, when dashboards are on. */
+  readonly dashboards?: DashboardsConfig;
   /** Where the API server and the monitoring namespace are, for the namespace's NetworkPolicies. */
   readonly networkPolicy: NetworkPolicySettings;
   readonly provider?: k8s.Provider;
   /** The corporate proxy the ELK endpoint may be reached through. */
   readonly proxy?: ProxyConfig;
+  /** Where the chart and images come from. */
+  readonly sources: Sources;
+  /** An air-gapped site's ranges: the ELK endpoint is within them. */
+  readonly siteCidrs?: readonly string[];
 }
 
 /** Fluent Bit's traffic: the API server (metadata), the ELK endpoint, metrics scraping. */
@@ -67,6 +75,7 @@ export class FluentBit extends pulumi.ComponentResource {
         namespace,
         flows: loggingFlows(args.logging, args.networkPolicy, args.proxy),
         provider: args.provider,
+        siteCidrs: args.siteCidrs,
       },
       { parent: this },
     );
@@ -102,9 +111,11 @@ export class FluentBit extends pulumi.ComponentResource {
           harborNamespace: args.harborNamespace,
           credentialsSecretName: secretName,
           serviceMonitorLabels: args.serviceMonitorLabels,
+          ...(args.dashboards ? { dashboards: args.dashboards } : {}),
           ...(caSecret ? { caSecretName: `${name}-elk-ca` } : {}),
           ...(args.proxy ? { proxy: args.proxy } : {}),
         }),
+        sources: args.sources,
       },
       { ...k8sOpts, dependsOn: [namespace.namespace, secret, ...(caSecret ? [caSecret] : [])] },
     );

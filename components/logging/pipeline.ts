@@ -4,6 +4,8 @@
 import type { LoggingConfig, LogAuth } from "../../config/observability";
 import { SIGV4_KEYS } from "../../config/schema/observability";
 import { fluentBitProxyEnv, type ProxyConfig } from "../../config/proxy";
+import type { DashboardsConfig } from "../../config/schema/dashboards";
+import { DASHBOARD_LABEL } from "../monitoring/grafana";
 
 /** Host directory for the filesystem buffer and tail offsets; survives pod restarts. */
 export const STATE_DIR = "/var/fluent-bit/state";
@@ -212,6 +214,23 @@ export interface FluentBitValuesInput extends PipelineInput {
   readonly caSecretName?: string;
   /** The corporate proxy: Fluent Bit's own reading of it (fluentBitProxyEnv). */
   readonly proxy?: ProxyConfig;
+  /** Turns on the chart's own Grafana dashboard (it passes the platform's metric check). */
+  readonly dashboards?: DashboardsConfig;
+}
+
+/**
+ * The chart's dashboard ConfigMap (fluent-bit 0.58.1 templates/configmap-dashboards.yaml): the
+ * sidecar's label, the folder annotation, a uid that stays the same across installs.
+ */
+export function fluentBitDashboardValues(d: DashboardsConfig): Record<string, unknown> {
+  return {
+    enabled: true,
+    labelKey: Object.keys(DASHBOARD_LABEL)[0],
+    labelValue: Object.values(DASHBOARD_LABEL)[0],
+    annotations: { [d.folderAnnotation]: d.folder },
+    ...(d.namespace ? { namespace: d.namespace } : {}),
+    deterministicUid: true,
+  };
 }
 
 /** Values for chart fluent-bit 0.58.1 (paths as in its values.yaml). */
@@ -242,6 +261,7 @@ export function fluentBitValues(input: FluentBitValuesInput): Record<string, unk
       enabled: true,
       ...(input.serviceMonitorLabels ? { selector: { ...input.serviceMonitorLabels } } : {}),
     },
+    ...(input.dashboards ? { dashboards: fluentBitDashboardValues(input.dashboards) } : {}),
     config: {
       service: p.service,
       inputs: p.inputs,

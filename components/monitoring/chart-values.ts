@@ -1,7 +1,8 @@
 // The chart switches that turn on the charts' own ServiceMonitors/PodMonitors/exporters,
 // merged into each chart's values by its component. No model imports here: the components
 // that set chart values stay light.
-import { imageRef, images } from "../../versions";
+import { images } from "../../versions";
+import { PUBLIC_SOURCES, type ImageSource } from "../mirror";
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -18,7 +19,7 @@ export const chartMonitoringValues = {
   cloudnativePg: (labels: Labels = {}) => ({
     monitoring: { podMonitorEnabled: true, podMonitorAdditionalLabels: { ...labels } },
   }),
-  redisHa: (labels: Labels = {}) => ({
+  redisHa: (labels: Labels = {}, source: ImageSource = PUBLIC_SOURCES.images) => ({
     exporter: {
       enabled: true,
       port: REDIS_EXPORTER_PORT,
@@ -27,7 +28,7 @@ export const chartMonitoringValues = {
     extraContainers: [
       {
         name: "sentinel-exporter",
-        image: imageRef(images.redisExporter),
+        image: source.ref(images.redisExporter),
         args: [`--web.listen-address=:${SENTINEL_EXPORTER_PORT}`],
         // Sentinels run without a password (Harbor cannot authenticate to them).
         env: [{ name: "REDIS_ADDR", value: "redis://localhost:26379" }],

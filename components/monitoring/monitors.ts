@@ -59,11 +59,12 @@ export function prometheusRule(
   namespace: string,
   groups: readonly RuleGroup[],
   labels: Labels = {},
+  name = "harbor-platform",
 ): PrometheusRule {
   return {
     apiVersion: API_VERSION,
     kind: "PrometheusRule",
-    metadata: { name: "harbor-platform", namespace, labels: { ...labels } },
+    metadata: { name, namespace, labels: { ...labels } },
     spec: {
       groups: groups.map((g) => ({
         name: g.name,

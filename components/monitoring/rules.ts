@@ -76,7 +76,7 @@ function namespaces(p: MonitoredParts): string[] {
   ].filter((n, i, all): n is string => n !== undefined && all.indexOf(n) === i);
 }
 
-type RuleFactory = (
+export type RuleFactory = (
   alert: string,
   expr: string,
   forDuration: string,
@@ -85,14 +85,19 @@ type RuleFactory = (
   description: string,
 ) => AlertRule;
 
-export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
-  const rule: RuleFactory = (alert, expr, forDuration, severity, summary, description) => ({
+/** Rules with their runbook under alerting.runbookBaseUrl. */
+export function ruleFactory(a: AlertingConfig): RuleFactory {
+  return (alert, expr, forDuration, severity, summary, description) => ({
     alert,
     expr,
     for: forDuration,
     labels: { severity },
     annotations: { summary, description, runbook_url: `${a.runbookBaseUrl}/${runbookFile(alert)}` },
   });
+}
+
+export function alertRules(p: MonitoredParts, a: AlertingConfig): RuleGroup[] {
+  const rule = ruleFactory(a);
   const hns = p.harborNamespace;
   const used = a.storageUsedPercent / 100;
   const gcWindow = `${a.gcMaxAgeHours}h`;

@@ -86,8 +86,11 @@ export function apiServerFlow(cidrs: readonly string[], pods?: Labels): Flow {
   };
 }
 
-/** Every address: what a call to a name outside the cluster may resolve to. */
-export const ANYWHERE: Peer = { cidrs: ["0.0.0.0/0"] };
+/** Every address: what an egress flow to a name outside the cluster must allow. */
+export const ANY_ADDRESS = ["0.0.0.0/0", "::/0"] as const;
+
+/** Every IPv4 address: what a call to a name outside the cluster may resolve to. */
+export const ANYWHERE: Peer = { cidrs: [ANY_ADDRESS[0]] };
 
 /** The names of an external call's flows: without a proxy, through it, and around it. */
 export interface EgressNames {
@@ -211,10 +214,34 @@ export function networkPolicies(flows: readonly Flow[]): PolicyManifest[] {
   });
 }
 
+/**
+ * The flows with each egress peer of every address (0.0.0.0/0, ::/0) replaced by `site`: on an
+ * air-gapped site what lies outside the cluster is reachable only within the site's own ranges
+ * (`mirror.siteCidrs`). Other peers (the API server, pods) and ingress are unchanged.
+ */
+export function confineEgress(flows: readonly Flow[], site: readonly string[] | undefined): Flow[] {
+  if (site === undefined) return [...flows];
+  const any = (c: string) => (ANY_ADDRESS as readonly string[]).includes(c);
+  return flows.map((f) =>
+    f.direction === "egress" && f.peers.some((p) => "cidrs" in p && p.cidrs.some(any))
+      ? {
+          ...f,
+          peers: f.peers.map((p) =>
+            "cidrs" in p && p.cidrs.some(any)
+              ? { cidrs: [...new Set([...p.cidrs.filter((c) => !any(c)), ...site])] }
+              : p,
+          ),
+        }
+      : f,
+  );
+}
+
 export interface NamespacePoliciesArgs {
   readonly namespace: PlatformNamespace;
   readonly flows: readonly Flow[];
   readonly provider?: k8s.Provider;
+  /** An air-gapped site's ranges: egress to any address is narrowed to them (confineEgress). */
+  readonly siteCidrs?: readonly string[];
 }
 
 /**
@@ -228,7 +255,7 @@ export function namespacePolicies(
   opts?: pulumi.CustomResourceOptions,
 ): string[] {
   const ns = args.namespace.name;
-  const manifests = networkPolicies(args.flows);
+  const manifests = networkPolicies(confineEgress(args.flows, args.siteCidrs));
   for (const m of manifests) {
     new k8s.networking.v1.NetworkPolicy(
       `${name}-${m.name}`,

@@ -10,6 +10,7 @@ import type { CertManager } from "../cert-manager";
 import type { PlatformNamespace } from "../namespace";
 import { caBundleSecret, mergeValues, opaqueSecret, pinnedRelease, randomPassword, zoneSpread } from "../k8s";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
+import type { ImageSource, Sources } from "../mirror";
 
 export const MINIO_RELEASE = "minio";
 export const MINIO_PORT = 9000;
@@ -99,10 +100,15 @@ export const TRUSTED_CA_SECRET = "minio-trusted-ca";
 /** Days a replaced or deleted object version stays in MinIO (undo window for mistakes). */
 export const NONCURRENT_VERSION_DAYS = 7;
 
-export function minioValues(s: MinioSettings): Record<string, unknown> {
+/**
+ * `objectStore.image` replaces the server image (a self-built, patched one): used as given. The
+ * pinned default, like the mc image, comes from `source` (the chart images, components/mirror).
+ */
+export function minioValues(s: MinioSettings, source: ImageSource): Record<string, unknown> {
+  const pinned = s.image.repository === images.minio.repository && s.image.tag === images.minio.tag;
+  const image = pinned ? source.pin(images.minio) : s.image;
   return {
-    image: { repository: s.image.repository, tag: s.image.tag },
-    mcImage: { repository: images.minioMc.repository, tag: images.minioMc.tag },
+    image: { repository: image.repository, tag: image.tag },
     mode: "distributed",
     replicas: s.nodes,
     drivesPerNode: s.drivesPerNode,
@@ -198,6 +204,8 @@ export interface MinioArgs {
   readonly provider?: k8s.Provider;
   /** Labels Prometheus selects by: turns on MinIO's ServiceMonitor (public metrics endpoint). */
   readonly monitoringLabels?: Labels;
+  /** Where the chart and images come from. */
+  readonly sources: Sources;
 }
 
 export class Minio extends pulumi.ComponentResource implements ObjectStoreEndpoint {
@@ -280,10 +288,11 @@ export class Minio extends pulumi.ComponentResource implements ObjectStoreEndpoi
         namespace: ns,
         chart: "minio",
         values: mergeValues(
-          minioValues(s),
+          minioValues(s, args.sources.images),
           args.monitoringLabels && chartMonitoringValues.minio(args.monitoringLabels),
         ),
         timeoutSeconds: 900,
+        sources: args.sources,
       },
       { ...k8sOpts, dependsOn: [args.namespace, cert, ...secrets], protect: args.protect },
     );

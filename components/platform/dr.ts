@@ -17,6 +17,7 @@ import { DrMirror, mirrorSettings, type MirrorBuckets } from "../dr/mirror";
 import type { S3CredentialsRef } from "../dr/rclone";
 import { namespacePolicies } from "../network-policy";
 import { veleroFlows } from "./flows";
+import type { Sources } from "../mirror";
 
 export const VELERO_NAMESPACE = PROD_NAMESPACES.velero;
 /** Velero keeps nothing on volumes (no snapshots, no node agent): a small quota is plenty. */
@@ -55,6 +56,10 @@ export interface DrArgs {
   readonly provider?: k8s.Provider;
   /** Labels Prometheus selects by: turns on Velero's ServiceMonitor. */
   readonly monitoringLabels?: Readonly<Record<string, string>>;
+  /** Where the charts and images come from. */
+  readonly sources: Sources;
+  /** An air-gapped site's ranges: the AWS endpoints are reached within them. */
+  readonly siteCidrs?: readonly string[];
 }
 
 export interface DrParts {
@@ -119,6 +124,7 @@ export function buildDr(a: DrArgs): DrParts {
         namespaceReady: m.namespaceReady,
         minioReady: m.minioReady,
         provider,
+        sources: a.sources,
         ...(a.proxy ? { proxy: a.proxy } : {}),
       },
       opts,
@@ -137,13 +143,19 @@ export function buildDr(a: DrArgs): DrParts {
       includedNamespaces: a.backupNamespaces,
       provider,
       monitoringLabels: a.monitoringLabels,
+      sources: a.sources,
       ...(a.proxy ? { proxy: a.proxy } : {}),
     },
     opts,
   );
   namespacePolicies(
     `${name}-velero-netpol`,
-    { namespace: velero.namespace, flows: veleroFlows(a.net, a.egress, a.proxy), provider },
+    {
+      namespace: velero.namespace,
+      flows: veleroFlows(a.net, a.egress, a.proxy),
+      provider,
+      siteCidrs: a.siteCidrs,
+    },
     opts,
   );
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { HarborConfiguration } from "../harbor-config";
 import { FluentBit } from "../logging";
-import { Monitoring } from "../monitoring";
+import { Monitoring, dashboardsConfigMap, robotExpiryRule } from "../monitoring";
 import { POD_LABELS as REDIS_POD_LABELS } from "../redis";
 import { OBJECT_STORE_SECRET_KEYS, type PlatformConfig, type ProdSettings } from "../../config";
 import { RESTORED_SECRET_KEYS } from "../../config/dr";
@@ -11,7 +11,8 @@ import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
 import { DR_MIRROR_PODS, harborFlows, type ProdNamespaces } from "./flows";
 import { namespacePolicies } from "../network-policy";
-import type { DrillsMonitored } from "../monitoring/rules";
+import { sources as sourcesOf } from "../mirror";
+import type { DrillsMonitored, MonitoredParts } from "../monitoring/rules";
 
 export interface HarborPlatformArgs {
   readonly config: PlatformConfig;
@@ -73,6 +74,10 @@ export class HarborPlatform extends pulumi.ComponentResource {
     super("harbor-platform:platform:HarborPlatform", name, {}, opts);
     const cfg = args.config;
     const provider = args.provider;
+    // Charts and images from their public upstreams, or from the site's mirror.
+    const chartPassword = cfg.mirror?.charts?.passwordSecret;
+    const sources = sourcesOf(cfg.mirror, chartPassword ? args.secrets[chartPassword] : undefined);
+    const siteCidrs = cfg.mirror?.siteCidrs;
 
     const ca = new RootCa(
       `${name}-ca`,
@@ -114,6 +119,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
         harborNamespace: namespace,
         namespaceFor,
         provider,
+        sources,
         // An external S3's keys come from secret config (parseConfig checked they are set).
         objectStoreCredentials:
           cfg.prod.objectStore.mode === "external"
@@ -131,6 +137,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
         serverTls: tier.serverTls,
         dependsOn: tier.dependsOn,
         protectSecrets: cfg.protectData,
+        sources,
         ...(restored
           ? {
               restoredSecrets: {
@@ -154,6 +161,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
             exposure: cfg.exposure,
           }),
           provider,
+          siteCidrs,
         },
         { parent: this },
       );
@@ -167,6 +175,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
         provider,
         values,
         serverTls: { certPem: serverCert.certPem, keyPem: serverCert.privateKeyPem, caPem: ca.certPem },
+        sources,
       };
       this.serverCertificate = serverCert.notAfter.apply((notAfter) => ({
         notAfter,
@@ -193,33 +202,58 @@ export class HarborPlatform extends pulumi.ComponentResource {
           networkPolicy: cfg.networkPolicy,
           ...(cfg.proxy ? { proxy: cfg.proxy } : {}),
           serviceMonitorLabels: cfg.observability.alerting.selectorLabels,
+          ...(cfg.dashboards.enabled ? { dashboards: cfg.dashboards } : {}),
           provider,
+          sources,
+          siteCidrs,
         },
         { parent: this },
       );
     }
-    if (cfg.prod && this.prod) {
-      const p = this.prod;
+    const p = this.prod;
+    // What the monitors, alerts and dashboards cover: dev is Harbor alone.
+    const parts: MonitoredParts = p
+      ? {
+          harborNamespace: cfg.namespace,
+          database: { namespace: p.database.namespace, cluster: p.database.clusterName },
+          redis: { namespace: p.redis.namespace },
+          certManager: { namespace: p.namespaces.certManager },
+          ...(p.namespaces.minio
+            ? { minio: { namespace: p.namespaces.minio, drMirror: p.dr?.mirrorCronJob !== undefined } }
+            : {}),
+          ...(p.dr ? { velero: { namespace: p.dr.veleroNamespace } } : {}),
+          ...(p.dr?.drills ? { drills: p.dr.drills } : {}),
+          ...(logging ? { fluentBit: { namespace: logging.namespace } } : {}),
+        }
+      : { harborNamespace: cfg.namespace };
+    if (p) {
       new Monitoring(
         `${name}-monitoring`,
         {
-          parts: {
-            harborNamespace: cfg.namespace,
-            database: { namespace: p.database.namespace, cluster: p.database.clusterName },
-            redis: { namespace: p.redis.namespace },
-            certManager: { namespace: p.namespaces.certManager },
-            ...(p.namespaces.minio
-              ? { minio: { namespace: p.namespaces.minio, drMirror: p.dr?.mirrorCronJob !== undefined } }
-              : {}),
-            ...(p.dr ? { velero: { namespace: p.dr.veleroNamespace } } : {}),
-            ...(p.dr?.drills ? { drills: p.dr.drills } : {}),
-            ...(logging ? { fluentBit: { namespace: logging.namespace } } : {}),
-          },
+          parts,
           alerting: cfg.observability.alerting,
           ruleNamespace: cfg.namespace,
           selectorLabels: cfg.observability.alerting.selectorLabels,
           redisPodLabels: REDIS_POD_LABELS,
           ...(p.dr?.mirrorCronJob ? { drMirrorPod: { labels: DR_MIRROR_PODS, port: "metrics" } } : {}),
+          provider,
+        },
+        { parent: this },
+      );
+    }
+    if (cfg.dashboards.enabled) {
+      dashboardsConfigMap(
+        `${name}-dashboards`,
+        {
+          parts,
+          config: cfg.dashboards,
+          defaultNamespace: cfg.namespace,
+          hostname: cfg.hostname,
+          drMirrorRpoMinutes: cfg.observability.alerting.drMirrorRpoMinutes,
+          // Harbor's namespace is created here; any other must exist already.
+          ...(cfg.dashboards.namespace === undefined || cfg.dashboards.namespace === cfg.namespace
+            ? { dependsOn: [namespace.namespace] }
+            : {}),
           provider,
         },
         { parent: this },
@@ -240,9 +274,24 @@ export class HarborPlatform extends pulumi.ComponentResource {
         spec: cfg.harborConfig,
         secrets: args.secrets,
         harborReady: this.harbor.release,
+        pullSecrets: { registry: cfg.hostname, provider },
       },
       { parent: this },
     );
+    // Prod has prometheus-operator: robots that expire get alerts. Dev: the robotExpiry output.
+    if (p && cfg.harborConfig.robots.some((r) => r.durationDays !== -1)) {
+      robotExpiryRule(
+        `${name}-robot-expiry`,
+        {
+          namespace: cfg.namespace,
+          expiries: this.harborConfiguration.robotExpiries,
+          alerting: cfg.observability.alerting,
+          selectorLabels: cfg.observability.alerting.selectorLabels,
+          provider,
+        },
+        { parent: this },
+      );
+    }
 
     this.url = this.harbor.url;
     this.adminUsername = this.harbor.adminUsername;

@@ -32,6 +32,7 @@ import { BLOB_DRILL, DB_DRILL, RestoreDrill } from "../dr/drill";
 import { HARBOR_SCHEMA_VERSION } from "../../versions";
 import { prodFlows, type ProdNamespaces } from "./flows";
 import type { ProdEndpoints } from "./index";
+import type { Sources } from "../mirror";
 
 export const CA_BUNDLE_SECRET = "harbor-platform-ca";
 export const INTERNAL_TLS_COMPONENTS = ["core", "jobservice", "registry", "portal", "trivy"] as const;
@@ -57,6 +58,8 @@ export interface ProdTierArgs {
   };
   /** A restore without its Pulumi state: the password the restored database's owner has. */
   readonly restoredOwnerPassword?: pulumi.Input<string>;
+  /** Where the charts and images come from. */
+  readonly sources: Sources;
 }
 
 export interface ProdTier {
@@ -175,7 +178,8 @@ export function gatewayBackendTrust(
 }
 
 export function buildProdTier(a: ProdTierArgs): ProdTier {
-  const { name, prod: p, provider } = a;
+  const { name, prod: p, provider, sources } = a;
+  const siteCidrs = a.config.mirror?.siteCidrs;
   // prod runs with prometheus-operator: every chart turns on its own monitors.
   const monitoringLabels = a.config.observability.alerting.selectorLabels;
   const opts = { parent: a.parent };
@@ -208,6 +212,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       certValidityDays: a.config.tls.certValidityDays,
       provider,
       monitoringLabels,
+      sources,
       ...(a.config.proxy ? { proxy: a.config.proxy } : {}),
     },
     opts,
@@ -227,6 +232,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
         protect: a.config.protectData,
         provider,
         monitoringLabels,
+        sources,
       },
       opts,
     );
@@ -263,6 +269,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       net: a.config.networkPolicy,
       egress: a.config.egress,
       ...(a.config.proxy ? { proxy: a.config.proxy } : {}),
+      sources,
+      siteCidrs,
       // Harbor's Secrets (secretKey, core/jobservice/registry secrets, DB client password)
       // and the database's (owner password): what makes a restored database readable.
       backupNamespaces: [harborNs, names.database],
@@ -308,7 +316,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
   );
   const cnpg = new CloudNativePg(
     `${name}-cnpg`,
-    { namespace: ns.cnpg, certManager, provider, monitoringLabels },
+    { namespace: ns.cnpg, certManager, provider, monitoringLabels, sources },
     opts,
   );
   const database = new HarborDatabase(
@@ -336,6 +344,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       protect: a.config.protectData,
       provider,
       maxConnections: databaseMaxConnections(a.config.harbor.replicas),
+      sources,
     },
     opts,
   );
@@ -384,6 +393,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
           ...(a.config.proxy ? { proxy: a.config.proxy } : {}),
         },
         provider,
+        sources,
       },
       opts,
     );
@@ -391,7 +401,14 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
 
   const redis = new RedisSentinel(
     `${name}-redis`,
-    { namespace: ns.redis, harborNamespace: ns.harbor, settings: p.redis, provider, monitoringLabels },
+    {
+      namespace: ns.redis,
+      harborNamespace: ns.harbor,
+      settings: p.redis,
+      provider,
+      monitoringLabels,
+      sources,
+    },
     opts,
   );
 
@@ -462,7 +479,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     }),
   )) {
     const target = key === "drill" ? drillNs : ns[key as keyof typeof ns];
-    if (target) namespacePolicies(`${name}-${key}-netpol`, { namespace: target, flows, provider }, opts);
+    if (target)
+      namespacePolicies(`${name}-${key}-netpol`, { namespace: target, flows, provider, siteCidrs }, opts);
   }
 
   return {

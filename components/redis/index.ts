@@ -6,10 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as kube from "@pulumi/kubernetes";
 import type { RedisSettings } from "../../config";
-import { images } from "../../versions";
 import type { PlatformNamespace } from "../namespace";
 import { mergeValues, opaqueSecret, pinnedRelease, randomPassword, ZONE_KEY } from "../k8s";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
+import type { Sources } from "../mirror";
 
 export const RELEASE = "redis-ha";
 export const MASTER_SET = "harbor";
@@ -22,7 +22,6 @@ const AUTH_KEY = "auth";
 export function redisValues(s: RedisSettings, authSecret: string): Record<string, unknown> {
   return {
     replicas: s.replicas,
-    image: { repository: images.redis.repository, tag: images.redis.tag },
     auth: true,
     existingSecret: authSecret,
     authKey: AUTH_KEY,
@@ -63,6 +62,8 @@ export interface RedisSentinelArgs {
   readonly provider?: k8s.Provider;
   /** Labels Prometheus selects by: turns on the Redis exporter, its ServiceMonitor and a Sentinel exporter. */
   readonly monitoringLabels?: Labels;
+  /** Where the chart and images come from. */
+  readonly sources: Sources;
 }
 
 export class RedisSentinel extends pulumi.ComponentResource {
@@ -99,8 +100,9 @@ export class RedisSentinel extends pulumi.ComponentResource {
         chart: "redisHa",
         values: mergeValues(
           redisValues(args.settings, `${RELEASE}-auth`),
-          args.monitoringLabels && chartMonitoringValues.redisHa(args.monitoringLabels),
+          args.monitoringLabels && chartMonitoringValues.redisHa(args.monitoringLabels, args.sources.images),
         ),
+        sources: args.sources,
       },
       { parent: this, provider: args.provider, dependsOn: [args.namespace, auth] },
     );

@@ -3,6 +3,7 @@
 // declaration, the README reference and the one-line errors. Leaves read their values with
 // the project's one implementation of each concept (policy/concepts/), so the config, the
 // policy pack and the docs cannot disagree.
+import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { parseCron, CRON_DIALECTS, type CronDialect, type CronSchedule } from "../../policy/concepts/cron";
 import { goDurationSeconds } from "../../policy/concepts/duration";
@@ -63,6 +64,25 @@ function isRefusal(value: unknown): value is { readonly refused: string } {
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 export const hasControlCharacters = (text: string): boolean => CONTROL.test(text);
+
+/**
+ * Why `pem` is not one or more CA certificates (each block read by Node's X.509 reader,
+ * basicConstraints CA:TRUE), or undefined when it is.
+ */
+export function caPemProblem(pem: string): string | undefined {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) return "no PEM certificate found";
+  for (const [i, block] of blocks.entries()) {
+    let isCa: boolean;
+    try {
+      isCa = new X509Certificate(block).ca;
+    } catch {
+      return `certificate ${i + 1} is unreadable`;
+    }
+    if (!isCa) return `certificate ${i + 1} is not a CA`;
+  }
+  return undefined;
+}
 
 /** A non-empty string without control characters. */
 export function text(allowed = "a non-empty string without control characters", type = "string") {

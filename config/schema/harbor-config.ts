@@ -4,6 +4,7 @@
 // mandatory policy pack would refuse (its own predicates and limits, imported). Defaults that
 // follow the topology and the rules between fields are in config/harbor-config.ts.
 import { z } from "zod";
+import { ROBOT_DELIVERY_FIELDS } from "./robots";
 import type { CronSchedule } from "../../policy/concepts/cron";
 import { parseHostPort } from "../../policy/concepts/network";
 import { quantityBytes } from "../../policy/concepts/quantity";
@@ -412,6 +413,7 @@ const robotSection = section({
     .meta({ doc: "Description" }),
   duration: robotDays().default(90).meta({ doc: "Lifetime in days; -1 never expires" }),
   rotation: rotation().default("").meta({ doc: "Change it to rotate the robot's secret" }),
+  ...ROBOT_DELIVERY_FIELDS,
 });
 
 const replicationSection = section({

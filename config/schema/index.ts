@@ -2,10 +2,12 @@
 // the Pulumi.yaml declarations and the README's configuration reference (./generate.ts) all
 // come from it; test/config/schema.test.ts fails when either file is stale.
 import { CORE_KEYS } from "./core";
+import { DASHBOARD_KEYS } from "./dashboards";
 import { DR_FOREIGN_KEYS, DR_KEYS } from "./dr";
 import { HARBOR_CONFIG_KEYS } from "./harbor-config";
 import { OBSERVABILITY_KEYS } from "./observability";
 import { PROD_KEYS } from "./prod";
+import { MIRROR_KEYS } from "./mirror";
 import { PROXY_KEYS } from "./proxy";
 import { TRIVY_KEYS } from "./trivy";
 
@@ -15,8 +17,10 @@ export const KEYS = {
   ...PROD_KEYS,
   ...OBSERVABILITY_KEYS,
   ...DR_KEYS,
+  ...DASHBOARD_KEYS,
   ...PROXY_KEYS,
   ...TRIVY_KEYS,
+  ...MIRROR_KEYS,
 } as const;
 export type Keys = typeof KEYS;
 

@@ -2,9 +2,9 @@
 // audit log to syslog, and the alerts' tuning. Rules across fields (which auth an output takes,
 // what each auth needs) are in config/observability.ts; the credential's own shape is checked
 // at parse time as the format of the secret `logging.credentialsSecret` names.
-import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import {
+  caPemProblem,
   hasControlCharacters,
   hostPort,
   httpsUrl,
@@ -197,18 +197,8 @@ function caCertificates() {
   const allowed = "PEM of the CA certificate(s) that sign the endpoint's certificate";
   return leaf<string>({ type: "PEM", allowed }, (v) => {
     if (typeof v !== "string") return undefined;
-    const blocks = v.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-    if (blocks.length === 0) return { refused: "no PEM certificate found" };
-    for (const [i, block] of blocks.entries()) {
-      let isCa: boolean;
-      try {
-        isCa = new X509Certificate(block).ca;
-      } catch {
-        return { refused: `certificate ${i + 1} is unreadable` };
-      }
-      if (!isCa) return { refused: `certificate ${i + 1} is not a CA` };
-    }
-    return v;
+    const problem = caPemProblem(v);
+    return problem === undefined ? v : { refused: problem };
   });
 }
 

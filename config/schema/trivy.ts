@@ -39,11 +39,13 @@ export const TRIVY_KEYS = {
     schema: section({
       dbRepository: listOf(ociRepository(), 1).optional().meta({
         doc: "OCI repositories of the vulnerability database, tried in order (the next on 429/5xx only); they must allow anonymous pulls",
-        defaultText: "mirror.gcr.io/aquasec/trivy-db, ghcr.io/aquasecurity/trivy-db",
+        defaultText:
+          "mirror.gcr.io/aquasec/trivy-db, ghcr.io/aquasecurity/trivy-db; with mirror.registry: <registry>/ghcr.io/aquasecurity/trivy-db",
       }),
       javaDbRepository: listOf(ociRepository(), 1).optional().meta({
         doc: "OCI repositories of the Java database, tried in order; set together with dbRepository",
-        defaultText: "mirror.gcr.io/aquasec/trivy-java-db, ghcr.io/aquasecurity/trivy-java-db",
+        defaultText:
+          "mirror.gcr.io/aquasec/trivy-java-db, ghcr.io/aquasecurity/trivy-java-db; with mirror.registry: <registry>/ghcr.io/aquasecurity/trivy-java-db",
       }),
       offline: boolean().optional().meta({
         doc: "No download at all (skipUpdate, skipJavaDBUpdate, offlineScan): seed the databases on each Trivy volume first",

@@ -1,22 +1,13 @@
 // Every config rule of the foundation: what a bad value gets, as the user sees it.
 import { expect } from "chai";
-import { ConfigError, KEYS, decodeStackConfig, parseConfig, type RawConfig } from "../../config";
+import { KEYS, decodeStackConfig, parseConfig, type RawConfig } from "../../config";
 import { evaluateStack, stackConfig } from "../harness";
+import { configFailure } from "./failure";
+
+const failure = (raw: RawConfig): string => configFailure(() => parseConfig(raw));
 
 const dev = (over: RawConfig = {}): RawConfig => ({ ...stackConfig("dev"), ...over });
 const prod = (over: RawConfig = {}): RawConfig => ({ ...stackConfig("prod"), ...over });
-
-function failure(raw: RawConfig): string {
-  try {
-    parseConfig(raw);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    const message = (err as Error).message;
-    expect(message.split("\n")).to.have.length(1, "one line");
-    return message;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 const ref = (secretKey: string) => ({ accessSecret: { secretKey } });
 const OIDC = {

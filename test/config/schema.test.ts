@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, KEYS, decodeStackConfig, parseConfig } from "../../config";
+import { KEYS, decodeStackConfig, parseConfig } from "../../config";
 import {
   generatedPulumiYaml,
   generatedReference,
@@ -16,21 +16,10 @@ import { didYouMean } from "../../config/schema/errors";
 import { ROOT, StackSecret, projectFile, runtimeStackConfig, stackConfig } from "../harness";
 import { STACK_SECRETS } from "../harness/stack-secrets";
 import { applyCliRules, encrypt, readStackFile, runtimeConfig } from "./pulumi-cli";
+import { configFailure as failure } from "./failure";
 
 const PROJECT = "harbor-platform";
 const STALE = "stale: run `npm run generate` and commit the result";
-
-function failure(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    const message = (err as Error).message;
-    expect(message.split("\n"), message).to.have.length(1);
-    return message;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 /** The program's parse of a stack, as readStackConfig runs it: secrets known as secrets. */
 function parseStack(stack: string, overrides: Record<string, unknown> = {}) {

@@ -91,6 +91,11 @@ export const DOCUMENTED_PATHS: Readonly<Record<string, readonly DocumentedPath[]
     },
     { path: "metrics.serviceMonitor.scheme", line: 290, why: "commented; defaults to HTTP" },
     {
+      path: "kubectl.image.tag",
+      line: 364,
+      why: "commented; label-namespace.yaml and cleanup-crds.yaml use it over the cluster's version",
+    },
+    {
       path: "metrics.prometheusRule.namespace",
       line: 316,
       why: "commented; defaults to the Velero namespace",

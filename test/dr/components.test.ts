@@ -15,6 +15,7 @@ import { applyRestore, BARMAN_PLUGIN } from "../../components/dr/restore";
 import { Velero, veleroValues } from "../../components/backup";
 import { charts, images } from "../../versions";
 import { ROOT_CREDENTIALS } from "../../components/object-store";
+import { PUBLIC_SOURCES } from "../../components/mirror";
 import { at, runUnderMocks, type Registered, type StackRun } from "../harness";
 import { chartVersion, crdErrors, unknownValuePaths, valuesSchemaErrors } from "./upstream";
 
@@ -61,6 +62,7 @@ async function build(dr: DrConfig): Promise<StackRun> {
       buckets: MIRROR_BUCKETS,
       ...mirrorSettings(dr, ROOT_CREDENTIALS),
       restoreReader: bucket.restoreCredentials,
+      sources: PUBLIC_SOURCES,
     });
     new Velero("velero", {
       ...target,
@@ -70,6 +72,7 @@ async function build(dr: DrConfig): Promise<StackRun> {
       schedule: dr.backup.schedule,
       ttl: dr.backup.ttl,
       includedNamespaces: ["harbor", "harbor-db"],
+      sources: PUBLIC_SOURCES,
     });
   });
 }
@@ -271,7 +274,7 @@ describe("DR to AWS (prod)", () => {
     });
     expect(at(release.inputs, "values.initContainers")).to.deep.include.members([
       {
-        ...(veleroValues("720h").initContainers as Record<string, unknown>[])[0],
+        ...(veleroValues("720h", PUBLIC_SOURCES.images).initContainers as Record<string, unknown>[])[0],
         image: `docker.io/velero/velero-plugin-for-aws:${images.veleroPluginForAws.tag}`,
       },
     ]);

@@ -1,15 +1,11 @@
 // The restore-drill alerts evaluated by Prometheus itself: `promtool test rules` (Debian's
 // prometheus package, which .ci/run installs) over kube-state-metrics series shaped as its
 // internal/store/job.go and cronjob.go write them.
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { expect } from "chai";
-import { stringify } from "yaml";
 import { parseObservability } from "../../config/observability";
 import { alertRules, type AlertRule } from "../../components/monitoring/rules";
 import { BLOB_DRILL, DB_DRILL } from "../../components/dr/drill";
+import { promtoolTestRules } from "../observability/promql";
 
 const NS = "harbor-dr-drill";
 const MAX_AGE = 3600;
@@ -57,20 +53,7 @@ const cron = (metric: string, value: number) => ({
   values: `${value}x200`,
 });
 
-function promtool(tests: unknown[]): { status: number | null; out: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drill-alerts-"));
-  try {
-    fs.writeFileSync(path.join(dir, "rules.yaml"), stringify({ groups }));
-    fs.writeFileSync(
-      path.join(dir, "test.yaml"),
-      stringify({ rule_files: ["rules.yaml"], evaluation_interval: "1m", tests }),
-    );
-    const res = spawnSync("promtool", ["test", "rules", "test.yaml"], { cwd: dir, encoding: "utf8" });
-    return { status: res.status, out: `${res.stdout}${res.stderr}${res.error ? String(res.error) : ""}` };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+const promtool = (tests: unknown[]) => promtoolTestRules(groups, tests);
 
 describe("restore drill alerts, evaluated by promtool", () => {
   const failed = rule("DrRestoreDrillFailed");

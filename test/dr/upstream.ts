@@ -4,6 +4,7 @@ import * as fs from "fs";
 import Ajv from "ajv";
 import { parse as parseYaml } from "yaml";
 import { upstreamFile } from "../upstream";
+import { DOCUMENTED_PATHS } from "../conformance/documented-paths";
 
 type Schema = Record<string, unknown>;
 
@@ -39,9 +40,13 @@ export function crdErrors(folder: string, file: string, spec: unknown): string[]
   return validate(spec) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
 
-/** Paths of `values` that the chart's values.yaml does not have (maps left open upstream are free). */
+/**
+ * Paths of `values` that the chart's values.yaml does not have (maps left open upstream are
+ * free; paths it documents only in a comment are admitted, test/conformance/documented-paths.ts).
+ */
 export function unknownValuePaths(folder: string, values: unknown): string[] {
   const upstream = parseYaml(fs.readFileSync(upstreamFile(folder, "values.yaml"), "utf8")) as unknown;
+  const documented = (DOCUMENTED_PATHS[folder] ?? []).map((d) => d.path);
   const missing: string[] = [];
   const walk = (ours: unknown, theirs: unknown, at: string): void => {
     if (!ours || typeof ours !== "object" || Array.isArray(ours)) return;
@@ -49,8 +54,10 @@ export function unknownValuePaths(folder: string, values: unknown): string[] {
     const t = theirs as Record<string, unknown>;
     if (Object.keys(t).length === 0) return;
     for (const [k, v] of Object.entries(ours as Record<string, unknown>)) {
-      if (!(k in t)) missing.push(at ? `${at}.${k}` : k);
-      else walk(v, t[k], at ? `${at}.${k}` : k);
+      const here = at ? `${at}.${k}` : k;
+      if (documented.some((d) => here === d || here.startsWith(`${d}.`))) continue;
+      if (!(k in t)) missing.push(here);
+      else walk(v, t[k], here);
     }
   };
   walk(values, upstream, "");

@@ -239,6 +239,25 @@ interface ScheduleState {
 }
 
 const NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/**
+ * Registry types a proxy-cache project may use. The API spec leaves both open (swagger-v2.15.2
+ * Registry.type, ProjectReq.registry_id); goharbor/harbor v2.15.2 src/server/v2.0/handler/project.go
+ * validateProjectReq refuses any other with "unsupported registry type", reading
+ * PERMITTED_REGISTRY_TYPES_FOR_PROXY_CACHE, which goharbor/harbor-helm 1.19.2
+ * templates/core/core-cm.yaml (line 56) sets to this list (`quay` left it in harbor-helm #2223).
+ */
+export const PROXY_CACHE_REGISTRY_TYPES = [
+  "docker-hub",
+  "harbor",
+  "azure-acr",
+  "ali-acr",
+  "aws-ecr",
+  "google-gcr",
+  "docker-registry",
+  "github-ghcr",
+  "jfrog-artifactory",
+] as const;
 const now = () => new Date(Date.UTC(2026, 0, 1)).toISOString();
 
 /** The state a real Harbor keeps, reduced to what the configuration resources touch. */
@@ -260,6 +279,11 @@ export class FakeHarbor {
   url = "";
   readonly violations: string[] = [];
   readonly calls: { method: string; path: string; cookie: boolean }[] = [];
+  /**
+   * Harbor's clock for robots (Unix seconds): a new robot's creation time, from which its
+   * `expires_at` counts (src/controller/robot/controller.go Create, handler/robot.go update).
+   */
+  robotClock = Date.UTC(2026, 0, 1) / 1000;
   readonly state: FakeState = {
     configurations: {
       storage_per_project: -1,
@@ -543,6 +567,12 @@ export class FakeHarbor {
         const registryId = body.registry_id as number | undefined | null;
         if (registryId !== undefined && registryId !== null && !s.registries.has(registryId))
           throw new HttpError(400, `failed to get the registry ${registryId}`);
+        const upstreamType = registryId ? String(s.registries.get(registryId)?.type) : undefined;
+        if (
+          upstreamType !== undefined &&
+          !(PROXY_CACHE_REGISTRY_TYPES as readonly string[]).includes(upstreamType)
+        )
+          throw new HttpError(400, `unsupported registry type ${upstreamType}`);
         const p = {
           project_id: id,
           name,
@@ -638,7 +668,8 @@ export class FakeHarbor {
         return { status: 200, body: list.map((r) => this.robotView(r)) };
       }
       case "POST /robots": {
-        const r = this.checkRobot(body);
+        const created = this.robotClock;
+        const r = this.checkRobot(body, created);
         const ns = (body.permissions as { namespace: string }[])[0].namespace;
         const full =
           body.level === "project" ? `robot$${ns}+${String(body.name)}` : `robot$${String(body.name)}`;
@@ -652,13 +683,19 @@ export class FakeHarbor {
           name: full,
           secret,
           editable: true,
-          creation_time: now(),
+          creation_time: new Date(created * 1000).toISOString(),
           update_time: now(),
         });
         return {
           status: 201,
           location: `/robots/${id}`,
-          body: { id, name: full, secret, creation_time: now(), expires_at: r.expires_at },
+          body: {
+            id,
+            name: full,
+            secret,
+            creation_time: new Date(created * 1000).toISOString(),
+            expires_at: r.expires_at,
+          },
         };
       }
       case "GET /robots/{robot_id}":
@@ -667,7 +704,7 @@ export class FakeHarbor {
         const cur = this.robot(params.robot_id);
         if (body.name !== cur.name || body.level !== cur.level)
           throw new HttpError(400, "cannot update the level or name of robot");
-        const r = this.checkRobot({ ...body, name: "x" });
+        const r = this.checkRobot({ ...body, name: "x" }, Date.parse(String(cur.creation_time)) / 1000);
         Object.assign(cur, { ...r, name: cur.name, update_time: now() });
         return { status: 200 };
       }
@@ -858,7 +895,8 @@ export class FakeHarbor {
     return rest;
   }
 
-  private checkRobot(body: Json): Json {
+  /** A robot body as Harbor checks it, with the expiry it computes from `createdAt` (Unix seconds). */
+  private checkRobot(body: Json, createdAt: number): Json {
     if (typeof body.name !== "string" || !NAME.test(body.name))
       throw new HttpError(400, "robot name is not in lower case or contains illegal characters");
     const level = body.level as string;
@@ -887,7 +925,7 @@ export class FakeHarbor {
       description: body.description ?? "",
       disable: body.disable ?? false,
       permissions: perms,
-      expires_at: duration === -1 ? -1 : 1767225600 + duration * 86400,
+      expires_at: duration === -1 ? -1 : createdAt + duration * 86400,
     };
   }
 

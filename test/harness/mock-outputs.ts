@@ -61,7 +61,7 @@ export function mockOutputs(args: MockResourceArgs): Record<string, unknown> {
 /** What Harbor answers on create, so ids flow into dependent resources as they would for real. */
 function harborOutputs(args: MockResourceArgs, h: string): Record<string, unknown> {
   const id = parseInt(h.slice(0, 6), 16);
-  const inputs = args.inputs as { name?: string; project?: string };
+  const inputs = args.inputs as { name?: string; project?: string; durationDays?: number };
   switch (args.type.split(":").pop()) {
     case "HarborProject":
       return { projectId: id, quotaId: id, retentionId: 0 };
@@ -72,7 +72,11 @@ function harborOutputs(args: MockResourceArgs, h: string): Record<string, unknow
         robotId: id,
         fullName: inputs.project ? `robot$${inputs.project}+${inputs.name}` : `robot$${inputs.name}`,
         secret: `robot-secret-${h.slice(0, 32)}`,
-        expiresAt: -1,
+        // Created at the mocks' fixed time, 2026-01-01 UTC; Harbor counts the duration from it.
+        expiresAt:
+          inputs.durationDays === undefined || inputs.durationDays === -1
+            ? -1
+            : Date.UTC(2026, 0, 1) / 1000 + inputs.durationDays * 86400,
       };
     case "HarborRetention":
       return { retentionId: id, adopted: false };

@@ -34,7 +34,7 @@ export const PROD_WITH_OPTIONS = {
       },
     ],
     projects: [{ name: "apps" }],
-    robots: [{ name: "ci", project: "apps", access: ["repository:push"] }],
+    robots: [{ name: "ci", project: "apps", access: ["repository:push"], pullSecretNamespaces: ["apps"] }],
   },
 };
 

@@ -44,6 +44,7 @@ describe("observability components under mocks", () => {
     const { FluentBit } = await import("../../components/logging");
     const { KEYS, networkPolicySettings } = await import("../../config");
     const { Monitoring } = await import("../../components/monitoring");
+    const { PUBLIC_SOURCES } = await import("../../components/mirror");
     if (!cfg.logging) throw new Error("logging expected");
     new FluentBit("fluent-bit", {
       logging: cfg.logging,
@@ -51,6 +52,7 @@ describe("observability components under mocks", () => {
       credential: pulumi.secret("pw-value-123"),
       quota: { storage: "10Gi", persistentVolumeClaims: 5 },
       networkPolicy: networkPolicySettings(KEYS.networkPolicy.schema.parse({}), "dev"),
+      sources: PUBLIC_SOURCES,
     });
     new Monitoring("monitoring", {
       parts: {

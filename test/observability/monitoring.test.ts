@@ -17,26 +17,12 @@ import {
   prometheusRule,
   runbookFile,
   sentinelExporterPodMonitor,
-  type MonitoredParts,
 } from "../../components/monitoring";
+import { PROD_PARTS } from "./parts";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const alerting = parseObservability({}, "dev").alerting;
-const prod: MonitoredParts = {
-  harborNamespace: "harbor",
-  database: { namespace: "harbor-db", cluster: "harbor-db" },
-  redis: { namespace: "harbor-redis" },
-  minio: { namespace: "minio", drMirror: true },
-  velero: { namespace: "velero" },
-  fluentBit: { namespace: "logging" },
-  drills: {
-    cronJobs: [
-      { namespace: "harbor-dr-drill", name: "dr-restore-drill" },
-      { namespace: "minio", name: "dr-blob-drill" },
-    ],
-    maxAgeSeconds: 28 * 3600,
-  },
-};
+const prod = PROD_PARTS;
 const groups = alertRules(prod, alerting);
 const rules = groups.flatMap((g) => g.rules);
 
@@ -106,8 +92,9 @@ describe("alert rules", () => {
 
   it("cites each component's metric list at the version the project pins (or as the cluster's own)", () => {
     // The version each table entry must be read at: the pinned image or chart, or the app version
-    // of the pinned chart (upstream Chart.yaml). Prometheus, the kubelet and kube-state-metrics
-    // are the cluster's: the project pins none of them.
+    // of the pinned chart (upstream Chart.yaml). Prometheus, the kubelet (and its cAdvisor),
+    // kube-state-metrics and kube-prometheus-stack's recording rules are the cluster's: the
+    // project pins none of them.
     const app = (folder: string) =>
       String(
         (parseYaml(fs.readFileSync(upstreamFile(folder, "Chart.yaml"), "utf8")) as { appVersion: unknown })
@@ -116,6 +103,8 @@ describe("alert rules", () => {
     const pinned: Record<keyof typeof EXPORTED_METRICS, string | "cluster"> = {
       prometheus: "cluster",
       kubelet: "cluster",
+      cadvisor: "cluster",
+      kubePrometheusStackRules: "cluster",
       kubeStateMetrics: "cluster",
       harborExporter: images.harbor.tag,
       harborCore: images.harbor.tag,
@@ -127,6 +116,7 @@ describe("alert rules", () => {
       velero: `v${app(charts.velero.upstream)}`,
       fluentBit: `v${app(charts.fluentBit.upstream)}`,
       certManager: charts.certManager.version,
+      rclone: `v${images.rclone.tag}`,
     };
     for (const [k, v] of Object.entries(EXPORTED_METRICS)) {
       const version = pinned[k as keyof typeof EXPORTED_METRICS];

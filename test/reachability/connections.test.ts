@@ -14,7 +14,13 @@ import { at, evaluateStack, stackConfig, StackSecret, type StackRun } from "../h
 import { admits, flowPolicy, inCidr, policiesOf, type Endpoint, type Labels } from "./network-policy";
 import { devWithOptions, PROD_WITH_OPTIONS, LDAP_AUTH } from "../harness/options";
 import { fluentBitSkipsProxy, goSkipsProxy } from "../../config/proxy";
-import { CORPORATE_PROXY, PROXY_HOSTS, prodBehindProxy } from "../restricted/fixtures";
+import {
+  CORPORATE_PROXY,
+  OUTBOUND_CALLERS,
+  PROXY_ADDRESS,
+  PROXY_HOSTS,
+  prodBehindProxy,
+} from "../restricted/fixtures";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -25,6 +31,11 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
  * names, so any public address stands for it (203.0.113.0/24 is TEST-NET-3, RFC 5737).
  */
 const PUBLIC_ADDRESS = "203.0.113.10";
+/**
+ * Where a name resolves on an air-gapped site (`mirror.registry` set): inside the site's own
+ * ranges (the default `mirror.siteCidrs`, RFC 1918), AWS included through private endpoints.
+ */
+const SITE_ADDRESS = "10.20.30.40";
 
 interface Connection {
   readonly what: string;
@@ -157,11 +168,13 @@ function services(run: StackRun): Map<string, Endpoint> {
 interface Site {
   readonly hosts: Readonly<Record<string, string>>;
   readonly apiServer: string;
+  /** Any other name outside the cluster: PUBLIC_ADDRESS, or SITE_ADDRESS on an air-gapped site. */
+  readonly external: string;
 }
 
 /**
  * A host as a pod selector or address: the API server's Service name, `<svc>.<ns>.svc[.cluster.local]`,
- * a short name in `ns`, a name the site's DNS knows, or public.
+ * a short name in `ns`, a name the site's DNS knows, or `site.external`.
  */
 function resolve(svc: Map<string, Endpoint>, host: string, namespace: string, site: Site): Endpoint {
   if (net.isIP(host)) return { ip: host };
@@ -169,7 +182,7 @@ function resolve(svc: Map<string, Endpoint>, host: string, namespace: string, si
   if (site.hosts[host]) return { ip: site.hosts[host] };
   const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(host);
   const key = m ? `${m[1]}.${m[2]}` : !host.includes(".") ? `${host}.${namespace}` : undefined;
-  if (key === undefined) return { ip: PUBLIC_ADDRESS };
+  if (key === undefined) return { ip: site.external };
   const found = svc.get(key);
   if (!found) throw new Error(`${host}: no Service the test knows selects pods for it`);
   return found;
@@ -438,7 +451,11 @@ function blocked(
   const svc = services(run);
   const policies = policiesOf(run);
   const cfg = parseConfig(stackConfig(run.stack, overrides));
-  const site: Site = { hosts, apiServer: cfg.networkPolicy.apiServerCidrs[0].split("/")[0] };
+  // Air-gapped (`mirror.registry`): every name outside the cluster lies in the site's ranges.
+  const external = cfg.mirror?.registry ? SITE_ADDRESS : PUBLIC_ADDRESS;
+  const api = cfg.networkPolicy.apiServerCidrs[0];
+  // dev's default API server range is every address: it answers wherever names resolve.
+  const site: Site = { hosts, apiServer: api.endsWith("/0") ? external : api.split("/")[0], external };
   const clusterRanges = cfg.proxy ? [...cfg.proxy.serviceCidrs, ...cfg.proxy.podCidrs] : [];
   const lines = all.flatMap((c) => {
     const namespace = "namespace" in c.from ? c.from.namespace : "";
@@ -463,6 +480,9 @@ function blocked(
 const prodDr = () => stackConfig("prod").dr as { bucketName: string };
 
 type Case = [string, string, () => Record<string, unknown>, RegExp[], Readonly<Record<string, string>>?];
+
+/** Air-gapped: `mirror.registry` set (the address of every name outside the cluster is SITE_ADDRESS). */
+const MIRROR = { registry: "harbor.site.example/mirror" };
 
 const CASES: Case[] = [
   [
@@ -555,6 +575,23 @@ const CASES: Case[] = [
     [/fluent-bit output/, /trivy DB/],
     PROXY_HOSTS,
   ],
+  // Air-gapped: images from the site's registry, so egress reaches only the site's ranges.
+  ["prod, air-gapped", "prod", () => ({ mirror: MIRROR }), [/dr-mirror rclone DR/, /syslog/, /fluent-bit/]],
+  [
+    "prod, air-gapped, with OIDC, a registry on its own port and an external object store",
+    "prod",
+    () => ({ ...PROD_WITH_OPTIONS, mirror: MIRROR }),
+    [/OIDC -> https:\/\/sso/, /registry upstream -> https:\/\/upstream/, /registry S3 -> https:\/\/s3/],
+  ],
+  ["dev with logging, air-gapped", "dev", () => ({ ...devWithOptions(), mirror: MIRROR }), [/fluent-bit/]],
+  // Both: the proxy lies in the site; Trivy reads the mirrored databases through it.
+  [
+    "prod, air-gapped behind a corporate proxy",
+    "prod",
+    () => ({ ...prodBehindProxy(), mirror: MIRROR }),
+    [/velero S3/, /ACME/, /trivy DB harbor\.site\.example/, /rclone DR/, /OIDC/, /syslog/],
+    PROXY_HOSTS,
+  ],
 ];
 
 describe("every connection the program configures is admitted by the NetworkPolicies", () => {
@@ -644,20 +681,14 @@ describe("behind a corporate proxy (proxy set)", () => {
     expect(cidrs.join("\n")).to.contain("10.20.0.5/32").and.to.contain("10.30.0.0/16");
   });
 
-  it("blocks a direct call from Harbor, Velero or the mirror to a public address", async () => {
+  it("blocks a direct call from Harbor, Velero, cert-manager or the mirror to a public address", async () => {
     const run = await evaluateStack("prod", prodBehindProxy());
     const policies = policiesOf(run);
-    const callers: Endpoint[] = [
-      { namespace: "harbor", labels: { app: "harbor", release: "harbor", component: "core" } },
-      { namespace: "harbor", labels: { app: "harbor", release: "harbor", component: "trivy" } },
-      { namespace: "velero", labels: { "app.kubernetes.io/name": "velero" } },
-      { namespace: "minio", labels: { "app.kubernetes.io/name": "dr-mirror" } },
-    ];
-    for (const from of callers) {
+    for (const from of OUTBOUND_CALLERS) {
       expect(admits(policies, from, { ip: PUBLIC_ADDRESS }, 443).egress, JSON.stringify(from)).to.equal(
         false,
       );
-      expect(admits(policies, from, { ip: "10.20.0.5" }, 3128).egress, JSON.stringify(from)).to.equal(true);
+      expect(admits(policies, from, { ip: PROXY_ADDRESS }, 3128).egress, JSON.stringify(from)).to.equal(true);
     }
   });
 });

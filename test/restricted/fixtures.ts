@@ -1,8 +1,9 @@
 // A site behind a corporate proxy, shared by the tests that evaluate one (the evaluations of the
 // same overrides are shared). Addresses are from the private ranges a corporate network uses.
-import { expect } from "chai";
-import { ConfigError, parseConfig, type RawConfig } from "../../config";
+import { parseConfig, type RawConfig } from "../../config";
+import { configFailure as failure } from "../config/failure";
 import { StackSecret } from "../harness";
+import type { Endpoint } from "../reachability/network-policy";
 
 export const PROXY_URL = "http://proxy.corp.example.com:3128";
 
@@ -14,6 +15,18 @@ export const CORPORATE_PROXY = {
   internalCidrs: ["10.30.0.0/16"],
   noProxy: [".corp.example.com"],
 };
+
+/** The proxy's address (in `cidrs`, and what PROXY_HOSTS answers for its name). */
+export const PROXY_ADDRESS = "10.20.0.5";
+
+/** Pods of prodBehindProxy that call out of the site (an ACME issuer: cert-manager's controller too). */
+export const OUTBOUND_CALLERS: readonly Endpoint[] = [
+  { namespace: "harbor", labels: { app: "harbor", release: "harbor", component: "core" } },
+  { namespace: "harbor", labels: { app: "harbor", release: "harbor", component: "trivy" } },
+  { namespace: "velero", labels: { "app.kubernetes.io/name": "velero" } },
+  { namespace: "minio", labels: { "app.kubernetes.io/name": "dr-mirror" } },
+  { namespace: "cert-manager", labels: { "app.kubernetes.io/component": "controller" } },
+];
 
 /** What the site's DNS answers for the names the stacks dial directly, and for the proxy. */
 export const PROXY_HOSTS: Readonly<Record<string, string>> = {
@@ -42,14 +55,4 @@ export const prodBehindProxy = (): Record<string, unknown> => ({
 });
 
 /** The one-line ConfigError a raw config gets (fails the test if it parses). */
-export function configFailure(raw: RawConfig): string {
-  try {
-    parseConfig(raw);
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    const message = (err as Error).message;
-    expect(message.split("\n")).to.have.length(1);
-    return message;
-  }
-  throw new Error("expected a ConfigError");
-}
+export const configFailure = (raw: RawConfig): string => failure(() => parseConfig(raw));
