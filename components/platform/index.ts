@@ -9,7 +9,7 @@ import { RESTORED_SECRET_KEYS } from "../../config/dr";
 import { Harbor, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
-import { DR_MIRROR_PODS, harborEgress, harborFlows, type ProdNamespaces } from "./flows";
+import { DR_MIRROR_PODS, harborFlows, type ProdNamespaces } from "./flows";
 import { namespacePolicies } from "../network-policy";
 import { sources as sourcesOf } from "../mirror";
 import type { DrillsMonitored, MonitoredParts } from "../monitoring/rules";
@@ -99,6 +99,8 @@ export class HarborPlatform extends pulumi.ComponentResource {
       exposure: cfg.exposure,
       storage: cfg.storage,
       harbor: cfg.harbor,
+      trivy: cfg.trivy,
+      ...(cfg.proxy ? { proxy: cfg.proxy } : {}),
     };
     // A restore without its Pulumi state: what the restored database was written with.
     const restore = cfg.dr?.restore;
@@ -153,10 +155,10 @@ export class HarborPlatform extends pulumi.ComponentResource {
           namespace,
           flows: harborFlows({
             namespace: namespace.name,
-            egress: harborEgress({ harborConfig: cfg.harborConfig }),
+            egress: cfg.egress,
+            ...(cfg.proxy ? { proxy: cfg.proxy } : {}),
             net: cfg.networkPolicy,
             exposure: cfg.exposure,
-            auditLogSyslog: cfg.observability.auditLogSyslog,
           }),
           provider,
           siteCidrs,
@@ -181,7 +183,12 @@ export class HarborPlatform extends pulumi.ComponentResource {
       }));
     }
 
-    this.harbor = new Harbor("harbor", harborArgs, { parent: this });
+    const tokenKey = cfg.trivy.mode === "offline" ? undefined : cfg.trivy.gitHubTokenSecret;
+    this.harbor = new Harbor(
+      "harbor",
+      { ...harborArgs, ...(tokenKey ? { trivyGitHubToken: args.secrets[tokenKey] } : {}) },
+      { parent: this },
+    );
 
     const logging = cfg.observability.logging;
     if (logging) {
@@ -193,6 +200,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
           credential: args.secrets[logging.credentialsSecret],
           quota: cfg.namespaceQuota,
           networkPolicy: cfg.networkPolicy,
+          ...(cfg.proxy ? { proxy: cfg.proxy } : {}),
           serviceMonitorLabels: cfg.observability.alerting.selectorLabels,
           ...(cfg.dashboards.enabled ? { dashboards: cfg.dashboards } : {}),
           provider,

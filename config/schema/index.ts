@@ -8,6 +8,8 @@ import { HARBOR_CONFIG_KEYS } from "./harbor-config";
 import { OBSERVABILITY_KEYS } from "./observability";
 import { PROD_KEYS } from "./prod";
 import { MIRROR_KEYS } from "./mirror";
+import { PROXY_KEYS } from "./proxy";
+import { TRIVY_KEYS } from "./trivy";
 
 export const KEYS = {
   ...CORE_KEYS,
@@ -16,6 +18,8 @@ export const KEYS = {
   ...OBSERVABILITY_KEYS,
   ...DR_KEYS,
   ...DASHBOARD_KEYS,
+  ...PROXY_KEYS,
+  ...TRIVY_KEYS,
   ...MIRROR_KEYS,
 } as const;
 export type Keys = typeof KEYS;
