@@ -55,15 +55,25 @@ const MAP_PATHS = [...SCHEMA.keys()]
 /** Whether the schema defines `ref`; `[0]` indexes a list like `[]`, `.*` stands for every field. */
 function defined(ref: string): boolean {
   const p = ref.replace(/\[\d*\]/g, "[]");
+  // An element of a list of scalars (`proxy.cidrs[0]`) is the list's own path.
+  if (p.endsWith("[]") && !SCHEMA.has(p) && SCHEMA.has(p.slice(0, -2))) return true;
   if (p.endsWith(".*")) return [...SCHEMA.keys()].some((k) => k.startsWith(p.slice(0, -1)));
   return SCHEMA.has(p) || MAP_PATHS.some((re) => re.test(p));
 }
 
 /**
- * Helm values of the charts that the docs name and whose first segment is, or is close to, a key
- * of ours (Harbor's `database.internal.password`, `expose.type`); they are not config keys.
+ * Names the docs give whose first segment is, or is close to, a key of ours but that are no
+ * config keys: Helm values of the charts (Harbor's `database.internal.password`, `expose.type`,
+ * its Trivy values) and a host name (`mirror.gcr.io`, Trivy's default database registry).
  */
-const CHART_VALUES = new Set(["database.internal.password", "expose.type"]);
+const CHART_VALUES = new Set([
+  "database.internal.password",
+  "expose.type",
+  "trivy.topologySpreadConstraints",
+  "trivy.podAnnotations",
+  "trivy.gitHubToken",
+  "mirror.gcr.io",
+]);
 
 // ---- the documents ---------------------------------------------------------------------------
 
