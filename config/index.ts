@@ -26,7 +26,21 @@ import { drConfig, restoredSecretKeys, type DrConfig } from "./dr";
 import { loggingSecretRefs, observabilityConfig, type ObservabilityConfig } from "./observability";
 import { dashboardsConfig, type DashboardsConfig } from "./schema/dashboards";
 import { checkPullSecrets } from "./schema/robots";
-import { mirrorSecretKeys, mirrorSettings, withProxyCaches, type MirrorSettings } from "./mirror";
+import {
+  checkProxyInSite,
+  mirrorSecretKeys,
+  mirrorSettings,
+  withProxyCaches,
+  type MirrorSettings,
+} from "./mirror";
+import {
+  externalDestinations,
+  proxyConfig,
+  trivyConfig,
+  type Destination,
+  type ProxyConfig,
+  type TrivyConfig,
+} from "./proxy";
 import { parseLoadBalancer, type LoadBalancerEntryPoint } from "./entry-point";
 import { parseExistingOperators, type ExistingOperators } from "./existing-operators";
 import { parseUpgrade, type UpgradeSettings } from "./upgrade";
@@ -37,6 +51,7 @@ export type { ChartMirror, MirrorSettings } from "./mirror";
 export type { LoadBalancerEntryPoint } from "./entry-point";
 export type { ExistingOperators } from "./existing-operators";
 export type { UpgradeSettings } from "./upgrade";
+export type { Destination, ProxyConfig, TrivyConfig } from "./proxy";
 export * from "./prod";
 
 export { TOPOLOGIES, type Topology } from "./schema/define";
@@ -104,6 +119,12 @@ export interface PlatformConfig {
   readonly prod?: ProdSettings;
   /** Disaster recovery to AWS: DR bucket, mirror, Velero, restore switch; prod only. */
   readonly dr?: DrConfig;
+  /** The corporate proxy every component that calls out uses; absent: they call out directly. */
+  readonly proxy?: ProxyConfig;
+  /** Where Trivy gets its vulnerability databases. */
+  readonly trivy: TrivyConfig;
+  /** Every call the components make outside the cluster (their NetworkPolicies follow it). */
+  readonly egress: readonly Destination[];
   /** Air-gapped site: internal chart repository and image registry, egress confined to the site. */
   readonly mirror?: MirrorSettings;
   /** Harbor's chart version and what guards a change of it (backup first, smoke test after). */
@@ -216,6 +237,45 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
       : undefined;
   const networkPolicy = networkPolicySettings(v.get("networkPolicy"), topology);
   const restored = restoredSecretKeys(dr?.restore ?? { enabled: false }, (k) => v.isSet(k));
+  const trivy = trivyConfig(v.get("trivy"), mirror?.registry);
+  const trivyToken = trivy.mode === "offline" ? undefined : trivy.gitHubTokenSecret;
+  const objectStore = prod?.objectStore;
+  const external = objectStore?.mode === "external" ? objectStore.endpoint : undefined;
+  const auth = harborConfig.settings.auth;
+  const egress = externalDestinations({
+    hostname: v.get("hostname"),
+    harborConfig,
+    auditLogSyslog: observability.auditLogSyslog,
+    logging: observability.logging,
+    trivy,
+    ...(external ? { objectStoreEndpoint: external } : {}),
+    ...(prod?.certManager.acme ? { acmeServer: prod.certManager.acme.server } : {}),
+    ...(dr
+      ? {
+          dr: {
+            veleroRegion: dr.bucket.region,
+            // The mirror, the blob drill and the refill run beside MinIO only.
+            jobRegions:
+              objectStore?.mode === "minio"
+                ? [dr.bucket.region, ...(dr.restore.enabled ? [dr.restore.source.region] : [])]
+                : [],
+          },
+        }
+      : {}),
+  });
+  const proxyValue = v.opt("proxy");
+  const proxy = proxyValue
+    ? proxyConfig(proxyValue, {
+        apiServerCidrs: networkPolicy.apiServerCidrs,
+        // The object store is the site's own storage; LDAP is no HTTP: both always direct.
+        alwaysDirectHosts: [
+          ...(external ? [new URL(external).hostname] : []),
+          ...(auth?.kind === "ldap" ? [new URL(auth.url).hostname] : []),
+        ],
+        destinations: egress,
+      })
+    : undefined;
+  if (proxy && mirror?.siteCidrs) checkProxyInSite(proxy, mirror.siteCidrs);
   checkSecretRefs(
     ALL_KEYS,
     raw,
@@ -223,6 +283,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
     [
       ...harborSecretRefs(harborConfig),
       ...logSecrets,
+      ...(trivyToken ? [{ key: trivyToken, by: "trivy.gitHubTokenSecret" }] : []),
       ...mirrorSecretKeys(mirror).map((key) => ({ key, by: "mirror.charts.passwordSecret" })),
     ],
     options,
@@ -279,9 +340,13 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
       ...logSecrets.map((r) => r.key),
       ...(prod?.objectStore.mode === "external" ? Object.values(OBJECT_STORE_SECRET_KEYS) : []),
       ...restored,
+      ...(trivyToken ? [trivyToken] : []),
       ...mirrorSecretKeys(mirror),
     ],
     networkPolicy,
+    trivy,
+    egress,
+    ...(proxy ? { proxy } : {}),
     ...(prod ? { prod } : {}),
     ...(dr ? { dr } : {}),
     ...(mirror ? { mirror } : {}),

@@ -1,8 +1,10 @@
 // The `mirror` section shaped for the components, its cross-field rules, and Harbor's
 // proxy-cache projects merged into the configuration-as-code spec. Pure but for the CA file the
 // schema reads.
+import { cidrWithin } from "../policy/concepts/network";
 import { ConfigError } from "./validate";
 import type { HarborConfigurationSpec, ProjectSpec, RegistrySpec } from "./harbor-config";
+import type { ProxyConfig } from "./proxy";
 import {
   PRIVATE_CIDRS,
   PROXY_CACHE_UPSTREAMS,
@@ -58,6 +60,23 @@ export function mirrorSettings(value: MirrorValue | undefined): MirrorSettings |
     ...(value.registry !== undefined ? { siteCidrs: value.siteCidrs ?? [...PRIVATE_CIDRS] } : {}),
     harborProxyCaches: caches,
   };
+}
+
+/**
+ * A proxy on an air-gapped site is one of the site's hosts: `proxy.cidrs` (what the proxy carries
+ * goes there) and `proxy.internalCidrs` (what skips it) must lie within `mirror.siteCidrs`, so
+ * that the site's ranges stay the only addresses any pod reaches; the proxy carries what leaves.
+ */
+export function checkProxyInSite(proxy: ProxyConfig, siteCidrs: readonly string[]): void {
+  for (const field of ["cidrs", "internalCidrs"] as const)
+    proxy[field].forEach((c, i) => {
+      if (!siteCidrs.some((s) => cidrWithin(c, s)))
+        throw new ConfigError(
+          `proxy.${field}[${i}]`,
+          c,
+          `a range within ${MIRROR_KEY}.siteCidrs (${siteCidrs.join(", ")}): with mirror.registry, egress stays on the site and the proxy carries what leaves it`,
+        );
+    });
 }
 
 function chartMirror(c: NonNullable<MirrorValue["charts"]>): ChartMirror {

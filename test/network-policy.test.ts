@@ -87,7 +87,7 @@ describe("networkPolicies", () => {
       namespace: "app",
       net,
       exposure: { kind: "loadBalancer" },
-      egress: { core: [443], jobservice: [443], trivy: [443], registry: [] },
+      egress: [{ caller: "harbor-core", host: "*", port: 443, http: true, source: "proxy-cache upstreams" }],
     });
     const nginx = { namespace: "app", labels: { app: "harbor", component: "nginx" } };
     expect(admits(inNamespace(networkPolicies(flows)), { ip: "203.0.113.10" }, nginx, 8443).ingress).to.equal(

@@ -8,7 +8,8 @@
 // registry blobs). The data comes back through the CNPG recovery and the MinIO refill.
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { NamespaceQuota } from "../../config";
+import type { NamespaceQuota, ProxyConfig } from "../../config";
+import { goProxyEnv } from "../../config/proxy";
 import { images } from "../../versions";
 import { mergeValues, pinnedRelease } from "../k8s";
 import type { ImageSource, Sources } from "../mirror";
@@ -33,6 +34,17 @@ export interface VeleroArgs extends DrWriterArgs {
   readonly existing?: { readonly ready: pulumi.Resource[] };
   /** Where the chart and images come from. */
   readonly sources: Sources;
+  /** The corporate proxy S3 calls go through: the program's own installation's (the cluster's keeps its owner's). */
+  readonly proxy?: ProxyConfig;
+}
+
+/**
+ * The proxy for the Velero server: `configuration.extraEnvVars` goes into its container's env
+ * (velero chart 12.1.0 templates/deployment.yaml), and the AWS plugin, a process the server
+ * starts, inherits it. NO_PROXY keeps the API server direct.
+ */
+export function veleroProxyValues(proxy: ProxyConfig): Record<string, unknown> {
+  return { configuration: { extraEnvVars: goProxyEnv(proxy) } };
 }
 
 export const CREDENTIALS_SECRET = "velero-credentials";
@@ -170,6 +182,7 @@ export class Velero extends pulumi.ComponentResource {
           values: mergeValues(
             veleroValues(args.ttl, args.sources.images),
             args.monitoringLabels && chartMonitoringValues.velero(args.monitoringLabels),
+            args.proxy && veleroProxyValues(args.proxy),
           ),
           sources: args.sources,
         },

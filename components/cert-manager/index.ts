@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import * as kube from "@pulumi/kubernetes";
-import type { CertManagerSettings } from "../../config";
+import type { CertManagerSettings, ProxyConfig } from "../../config";
 import type { PlatformNamespace } from "../namespace";
 import type { RootCa } from "../tls";
 import { customResource, hostnameSpread, mergeValues, pinnedRelease } from "../k8s";
@@ -14,6 +14,16 @@ import type { Sources } from "../mirror";
 export const CA_ISSUER = "harbor-platform-ca";
 export const ACME_ISSUER = "harbor-platform-acme";
 const CA_SECRET = "harbor-platform-root-ca";
+
+/**
+ * The proxy for the controller, the only component that calls out (ACME): the chart's top-level
+ * http_proxy, https_proxy and no_proxy become its HTTP_PROXY, HTTPS_PROXY and NO_PROXY
+ * (cert-manager v1.21.1 deploy/charts/cert-manager/templates/deployment.yaml; the webhook,
+ * cainjector and startupapicheck get none). NO_PROXY keeps the API server direct.
+ */
+export function certManagerProxyValues(proxy: ProxyConfig): Record<string, unknown> {
+  return { http_proxy: proxy.httpProxy, https_proxy: proxy.httpsProxy, no_proxy: proxy.noProxy.join(",") };
+}
 
 /** HA for the controller, webhook and cainjector: two or more replicas, each with a PDB. */
 export function certManagerValues(): Record<string, unknown> {
@@ -66,6 +76,8 @@ export interface CertManagerArgs {
   readonly provider?: k8s.Provider;
   /** Labels Prometheus selects by: turns on the chart's ServiceMonitor (certificate expiry metrics). */
   readonly monitoringLabels?: Labels;
+  /** The corporate proxy ACME goes through: the program's own installation's (the cluster's keeps its owner's). */
+  readonly proxy?: ProxyConfig;
   /** Where the chart and images come from. */
   readonly sources: Sources;
 }
@@ -104,6 +116,7 @@ export class CertManager extends pulumi.ComponentResource {
           values: mergeValues(
             certManagerValues(),
             args.monitoringLabels && chartMonitoringValues.certManager(args.monitoringLabels),
+            args.proxy && certManagerProxyValues(args.proxy),
           ),
           sources: args.sources,
         },

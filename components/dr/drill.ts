@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { images } from "../../versions";
 import type { Sources } from "../mirror";
+import type { ProxyConfig } from "../../config";
 import { caBundleSecret, opaqueSecret } from "../k8s";
 import { BACKUP_KEYS, CLUSTER_LABEL, DATABASE_NAME, OWNER } from "../database";
 import { BARMAN_PLUGIN, RECOVERY_SOURCE } from "./restore";
@@ -348,6 +349,8 @@ export interface RestoreDrillArgs {
     readonly accessKeyId: pulumi.Input<string>;
     readonly secretAccessKey: pulumi.Input<string>;
     readonly dependsOn: pulumi.Resource[];
+    /** The corporate proxy the DR bucket's reads go through. */
+    readonly proxy?: ProxyConfig;
   };
   /** The drill's namespace. */
   readonly dependsOn: pulumi.Resource[];
@@ -458,6 +461,7 @@ export class RestoreDrill extends pulumi.ComponentResource {
       b.minio,
       dr,
       args.sources.images.ref(images.rclone),
+      b.proxy,
     );
     this.blobCronJob = new k8s.batch.v1.CronJob(
       `${name}-blobs`,

@@ -21,6 +21,7 @@ import { refillJobSpec } from "./restore";
 import { ConfigError } from "../../config/validate";
 import { images } from "../../versions";
 import type { Sources } from "../mirror";
+import type { ProxyConfig } from "../../config";
 
 /** The MinIO buckets that hold data; the backups bucket (WAL) is mirrored first. */
 export interface MirrorBuckets {
@@ -73,6 +74,8 @@ export interface DrMirrorArgs extends DrWriterArgs {
   /** What makes MinIO answer with its buckets and users (its Release): the jobs talk to it. */
   readonly minioReady?: pulumi.Resource[];
   readonly provider?: k8s.Provider;
+  /** The corporate proxy the DR bucket's calls go through (MinIO's never). */
+  readonly proxy?: ProxyConfig;
   /** Where the rclone image comes from. */
   readonly sources: Sources;
 }
@@ -311,6 +314,7 @@ export function mirrorCronJobSpec(
             args.minio,
             { bucket: args.bucket, region: args.region, credentials, kmsKeyArn: args.kmsKeyArn },
             args.sources.images.ref(images.rclone),
+            args.proxy,
           ),
         },
       },
@@ -376,6 +380,7 @@ export class DrMirror extends pulumi.ComponentResource {
             },
             activeDeadlineSeconds: refillDeadline,
             image: args.sources.images.ref(images.rclone),
+            ...(args.proxy ? { proxy: args.proxy } : {}),
           }),
         },
         { ...childOpts, dependsOn: jobWaits },

@@ -2,6 +2,8 @@
 // come from environment variables only (no config file, no secret in a ConfigMap).
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
+import type { ProxyConfig } from "../../config";
+import { goProxyEnv } from "../../config/proxy";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type Container = k8s.types.input.core.v1.Container;
@@ -155,7 +157,9 @@ export const RESTRICTED_CONTAINER: Container["securityContext"] = {
 
 /**
  * The pod of a mirror or refill run: one rclone container (`image`, the pinned rclone from the
- * stack's image source), its remotes, CA and scratch space.
+ * stack's image source), its remotes, CA and scratch space. With a proxy, only the DR remote's calls go through it: rclone's own `--http-proxy` would bind
+ * every remote (rclone v1.75.0 fs/fshttp/http.go), so the pod gets the environment Go's
+ * ProxyFromEnvironment reads instead, whose NO_PROXY lists `.svc`: the MinIO remote's host.
  */
 export function rclonePod(
   name: string,
@@ -163,6 +167,7 @@ export function rclonePod(
   minio: MinioRemote,
   dr: DrRemote,
   image: string,
+  proxy?: ProxyConfig,
 ): PodSpec {
   return {
     restartPolicy: "Never",
@@ -186,6 +191,7 @@ export function rclonePod(
           { name: "MINIO_CA_FILE", value: `${CA_DIR}/ca.crt` },
           ...minioRemoteEnv(minio),
           ...drRemoteEnv(dr),
+          ...(proxy ? goProxyEnv(proxy) : []),
         ],
         resources: {
           requests: { cpu: "100m", memory: "256Mi" },

@@ -1,6 +1,7 @@
 // The restore path, pure: how the CloudNativePG cluster bootstraps from the DR copy, and the
 // Job that refills MinIO's buckets from the DR bucket before Harbor and the database start.
 import type * as k8s from "@pulumi/kubernetes";
+import type { ProxyConfig } from "../../config";
 import type { RestoreConfig } from "../../config/dr";
 import { DR_PREFIXES } from "./policies";
 import {
@@ -102,6 +103,8 @@ export interface RefillArgs {
   /** The DR copy to read: bucket and region from `restore.source`, `versionAt` from `restore.mirrorVersionAt`. */
   readonly source: DrRemote;
   readonly activeDeadlineSeconds: number;
+  /** The corporate proxy the DR bucket's reads go through. */
+  readonly proxy?: ProxyConfig;
   /** The rclone image reference. */
   readonly image: string;
 }
@@ -126,7 +129,7 @@ export function refillJobSpec(args: RefillArgs): k8s.types.input.batch.v1.JobSpe
       metadata: {
         labels: { "app.kubernetes.io/name": "dr-refill", "app.kubernetes.io/part-of": "harbor-platform" },
       },
-      spec: rclonePod("refill", script, args.minio, args.source, args.image),
+      spec: rclonePod("refill", script, args.minio, args.source, args.image, args.proxy),
     },
   };
 }

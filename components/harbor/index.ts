@@ -57,6 +57,8 @@ export interface HarborArgs {
     readonly secretKey: pulumi.Input<string>;
     readonly adminPassword: pulumi.Input<string>;
   };
+  /** A GitHub token for Trivy (secret config `trivy.gitHubTokenSecret` names it). */
+  readonly trivyGitHubToken?: pulumi.Input<string>;
 }
 
 /**
@@ -182,6 +184,15 @@ export class Harbor extends pulumi.ComponentResource {
         ...plain,
         database: { type: "internal", internal: { password: pulumi.secret(dbPassword.result) } },
       };
+    }
+
+    if (args.trivyGitHubToken !== undefined) {
+      // The chart reads the token only from this value, into its own Secret harbor-trivy
+      // (trivy-secret.yaml, harbor-helm 1.19.2): no existingSecret is offered. A secret leaf, as
+      // the internal database's password: Pulumi's state holds it encrypted, and only this
+      // leaf is hidden from the policy pack and Helm's preview.
+      const trivy = values.trivy as HelmValues;
+      values = { ...values, trivy: { ...trivy, gitHubToken: pulumi.secret(args.trivyGitHubToken) } };
     }
 
     // Never `atomic` or `cleanupOnFail`: a rollback after core migrated the schema would start the

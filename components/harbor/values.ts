@@ -1,7 +1,15 @@
 // Pure builder of the Harbor chart's values. Every key exists in chart 1.19.2's values.yaml
 // (the conformance suite checks it). No secret appears here: secrets are referenced by the
 // names of Kubernetes Secrets the Harbor component creates (`existingSecret*`).
-import type { Exposure, HarborSettings, LoadBalancerEntryPoint, StorageConfig, Topology } from "../../config";
+import type {
+  Exposure,
+  HarborSettings,
+  LoadBalancerEntryPoint,
+  ProxyConfig,
+  StorageConfig,
+  Topology,
+  TrivyConfig,
+} from "../../config";
 import { chartMonitoringValues, type Labels } from "../monitoring/chart-values";
 import { reloadOnSecrets } from "../k8s/reloader";
 
@@ -85,6 +93,10 @@ export interface HarborValuesInput {
   readonly ingressAnnotations?: Labels;
   /** Annotations on the Services the ingress routes to (e.g. how the controller trusts them). */
   readonly serviceAnnotations?: { readonly core?: Labels; readonly portal?: Labels };
+  /** The corporate proxy Harbor's components that call out use. */
+  readonly proxy?: ProxyConfig;
+  /** Where Trivy gets its databases; the chart's public repositories when absent. */
+  readonly trivy?: TrivyConfig;
 }
 
 export type HelmValues = Record<string, unknown>;
@@ -183,6 +195,54 @@ function loadBalancerService(ep: LoadBalancerEntryPoint | undefined): HelmValues
   };
 }
 
+/**
+ * The chart's proxy values: it gives HTTP_PROXY, HTTPS_PROXY and NO_PROXY to each component in
+ * `components` (core-cm.yaml, jobservice-cm-env.yaml, which the exporter's env follows,
+ * trivy-sts.yaml, registry-dpl.yaml) and prepends its own Service names to `noProxy`
+ * (`harbor.noProxy` in _helpers.tpl, harbor-helm 1.19.2).
+ */
+export function proxyValues(proxy: ProxyConfig): HelmValues {
+  return {
+    httpProxy: proxy.httpProxy,
+    httpsProxy: proxy.httpsProxy,
+    noProxy: proxy.noProxy.join(","),
+    components: [...proxy.harborComponents],
+  };
+}
+
+/**
+ * Trivy v0.72.0 asks check.trivy.dev for updates and sends usage data on every scan unless both
+ * are off (pkg/notification/notice.go); it reads each flag from TRIVY_<FLAG> (pkg/flag/options.go
+ * BindEnv), and the adapter hands trivy its own environment (harbor-scanner-trivy v0.38.0
+ * pkg/trivy/wrapper.go), which `trivy.extraEnvVars` extends (trivy-sts.yaml).
+ */
+export const TRIVY_NO_CALL_HOME = [
+  { name: "TRIVY_SKIP_VERSION_CHECK", value: "true" },
+  { name: "TRIVY_DISABLE_TELEMETRY", value: "true" },
+] as const;
+
+/**
+ * Trivy's database source (trivy-sts.yaml turns these into the adapter's SCANNER_TRIVY_* env;
+ * harbor-scanner-trivy v0.38.0 pkg/trivy/wrapper.go into trivy's --skip-db-update,
+ * --skip-java-db-update, --offline-scan, --db-repository and --java-db-repository). Without
+ * the internet, Trivy also stops calling home.
+ */
+export function trivyValues(trivy: TrivyConfig | undefined): HelmValues {
+  const quiet = { extraEnvVars: TRIVY_NO_CALL_HOME.map((e) => ({ ...e })) };
+  switch (trivy?.mode) {
+    case "offline":
+      return { skipUpdate: true, skipJavaDBUpdate: true, offlineScan: true, ...quiet };
+    case "mirror":
+      return {
+        dbRepository: [...trivy.dbRepository],
+        javaDBRepository: [...trivy.javaDbRepository],
+        ...quiet,
+      };
+    default:
+      return {};
+  }
+}
+
 function persistence(input: HarborValuesInput): HelmValues {
   const s = input.storage;
   const local = (size: string) => ({ storageClass: s.localClass, accessMode: "ReadWriteOnce", size });
@@ -257,8 +317,9 @@ export function harborValues(input: HarborValuesInput): HelmValues {
       ...(input.serviceAnnotations?.portal ? { serviceAnnotations: input.serviceAnnotations.portal } : {}),
     },
     exporter: workload(h.replicas),
-    trivy: { enabled: true, ...workload(h.trivyReplicas) },
+    trivy: { enabled: true, ...workload(h.trivyReplicas), ...trivyValues(input.trivy) },
   };
+  if (input.proxy) values.proxy = proxyValues(input.proxy);
   if (input.exposure.kind === "loadBalancer") values.nginx = workload(h.replicas);
   if (input.caBundleSecretName) values.caBundleSecretName = input.caBundleSecretName;
   if (input.caSecretName) values.caSecretName = input.caSecretName;

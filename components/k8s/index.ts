@@ -180,13 +180,15 @@ export function hostnameSpread(matchLabels: Record<string, string>): Record<stri
 type Values = Record<string, unknown>;
 const isMap = (v: unknown): v is Values => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Helm's own rule for layering values: maps merge key by key, anything else is replaced. */
-export function mergeValues(base: Values, overlay: Values | undefined): Values {
-  if (!overlay) return base;
-  const out: Values = { ...base };
-  for (const [k, v] of Object.entries(overlay))
-    out[k] = isMap(out[k]) && isMap(v) ? mergeValues(out[k], v) : v;
-  return out;
+/** Helm's own rule for layering values, each overlay in turn: maps merge key by key, anything else is replaced. */
+export function mergeValues(base: Values, ...overlays: (Values | undefined)[]): Values {
+  return overlays.reduce<Values>((acc, overlay) => {
+    if (!overlay) return acc;
+    const out: Values = { ...acc };
+    for (const [k, v] of Object.entries(overlay))
+      out[k] = isMap(out[k]) && isMap(v) ? mergeValues(out[k], v) : v;
+    return out;
+  }, base);
 }
 
 export { RELOADER_SECRET_ANNOTATION, reloadOnSecrets } from "./reloader";

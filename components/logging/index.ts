@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { NamespaceQuota, NetworkPolicySettings } from "../../config";
+import type { NamespaceQuota, NetworkPolicySettings, ProxyConfig } from "../../config";
+import { elkDestination } from "../../config/proxy";
 import type { LoggingConfig } from "../../config/observability";
 import type { DashboardsConfig } from "../../config/schema/dashboards";
 import { caBundleSecret, pinnedRelease } from "../k8s";
 import type { Sources } from "../mirror";
 import { PlatformNamespace } from "../namespace";
-import { namespacePolicies, apiServerFlow, type Flow } from "../network-policy";
+import { namespacePolicies, apiServerFlow, externalEgress, type Flow } from "../network-policy";
 import { METRICS_PORT, credentialSecretData, fluentBitValues } from "./pipeline";
 
 export * from "./pipeline";
@@ -23,6 +24,8 @@ export interface FluentBitArgs {
   /** Where the API server and the monitoring namespace are, for the namespace's NetworkPolicies. */
   readonly networkPolicy: NetworkPolicySettings;
   readonly provider?: k8s.Provider;
+  /** The corporate proxy the ELK endpoint may be reached through. */
+  readonly proxy?: ProxyConfig;
   /** Where the chart and images come from. */
   readonly sources: Sources;
   /** An air-gapped site's ranges: the ELK endpoint is within them. */
@@ -30,16 +33,20 @@ export interface FluentBitArgs {
 }
 
 /** Fluent Bit's traffic: the API server (metadata), the ELK endpoint, metrics scraping. */
-export function loggingFlows(logging: LoggingConfig, net: NetworkPolicySettings): Flow[] {
+export function loggingFlows(
+  logging: LoggingConfig,
+  net: NetworkPolicySettings,
+  proxy?: ProxyConfig,
+): Flow[] {
   return [
     apiServerFlow(net.apiServerCidrs),
-    {
-      name: "to-elk",
-      direction: "egress",
-      // The endpoint is a DNS name outside the cluster: its address is not known here.
-      peers: [{ cidrs: ["0.0.0.0/0"] }],
-      ports: [{ port: logging.port }],
-    },
+    // The endpoint is a DNS name outside the cluster: its address is not known here.
+    ...externalEgress(
+      { internet: "to-elk", proxy: "to-proxy", internal: "to-elk" },
+      undefined,
+      [elkDestination(logging)],
+      proxy,
+    ),
     {
       name: "metrics-scrape",
       direction: "ingress",
@@ -66,7 +73,7 @@ export class FluentBit extends pulumi.ComponentResource {
       `${name}-netpol`,
       {
         namespace,
-        flows: loggingFlows(args.logging, args.networkPolicy),
+        flows: loggingFlows(args.logging, args.networkPolicy, args.proxy),
         provider: args.provider,
         siteCidrs: args.siteCidrs,
       },
@@ -106,6 +113,7 @@ export class FluentBit extends pulumi.ComponentResource {
           serviceMonitorLabels: args.serviceMonitorLabels,
           ...(args.dashboards ? { dashboards: args.dashboards } : {}),
           ...(caSecret ? { caSecretName: `${name}-elk-ca` } : {}),
+          ...(args.proxy ? { proxy: args.proxy } : {}),
         }),
         sources: args.sources,
       },

@@ -3,6 +3,7 @@
 // DaemonSet fills from a Secret (Fluent Bit substitutes ${VAR} when it loads the config).
 import type { LoggingConfig, LogAuth } from "../../config/observability";
 import { SIGV4_KEYS } from "../../config/schema/observability";
+import { fluentBitProxyEnv, type ProxyConfig } from "../../config/proxy";
 import type { DashboardsConfig } from "../../config/schema/dashboards";
 import { DASHBOARD_LABEL } from "../monitoring/grafana";
 
@@ -211,6 +212,8 @@ export interface FluentBitValuesInput extends PipelineInput {
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
   /** Secret (key ca.crt) with logging.caCert, mounted at ELK_CA_DIR; set when caCert is. */
   readonly caSecretName?: string;
+  /** The corporate proxy: Fluent Bit's own reading of it (fluentBitProxyEnv). */
+  readonly proxy?: ProxyConfig;
   /** Turns on the chart's own Grafana dashboard (it passes the platform's metric check). */
   readonly dashboards?: DashboardsConfig;
 }
@@ -238,10 +241,13 @@ export function fluentBitValues(input: FluentBitValuesInput): Record<string, unk
     // Every node, whatever its taints: logs of control-plane and dedicated nodes matter too.
     tolerations: [{ operator: "Exists" }],
     testFramework: { enabled: false },
-    env: CREDENTIAL_ENV[input.logging.auth].map((name) => ({
-      name,
-      valueFrom: { secretKeyRef: { name: input.credentialsSecretName, key: name } },
-    })),
+    env: [
+      ...CREDENTIAL_ENV[input.logging.auth].map((name) => ({
+        name,
+        valueFrom: { secretKeyRef: { name: input.credentialsSecretName, key: name } },
+      })),
+      ...(input.proxy ? fluentBitProxyEnv(input.proxy) : []),
+    ],
     extraVolumes: [
       { name: "state", hostPath: { path: STATE_DIR, type: "DirectoryOrCreate" } },
       ...(input.caSecretName ? [{ name: "elk-ca", secret: { secretName: input.caSecretName } }] : []),

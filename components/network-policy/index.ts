@@ -7,6 +7,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { PlatformNamespace } from "../namespace";
+import type { Destination, ProxyConfig } from "../../config";
+import { inCluster, route, type Caller } from "../../config/proxy";
+import { parseIp } from "../../policy/concepts/network";
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -83,6 +86,72 @@ export function apiServerFlow(cidrs: readonly string[], pods?: Labels): Flow {
   };
 }
 
+/** Every address: what an egress flow to a name outside the cluster must allow. */
+export const ANY_ADDRESS = ["0.0.0.0/0", "::/0"] as const;
+
+/** Every IPv4 address: what a call to a name outside the cluster may resolve to. */
+export const ANYWHERE: Peer = { cidrs: [ANY_ADDRESS[0]] };
+
+/** The names of an external call's flows: without a proxy, through it, and around it. */
+export interface EgressNames {
+  readonly internet: string;
+  readonly proxy: string;
+  readonly internal: string;
+}
+
+const portsOf = (ds: readonly Destination[]): Port[] =>
+  [...new Set(ds.map((d) => d.port))].sort((x, y) => x - y).map((port) => ({ port }));
+
+/**
+ * Egress of calls out of the cluster. Without a proxy: anywhere, on the ports dialled (names
+ * resolve to addresses no NetworkPolicy can know), or only the addresses when all are given as such. With one: the proxy's addresses and ports for
+ * what it carries, and `proxy.internalCidrs` on the dialled ports for what skips it; nothing
+ * to 0.0.0.0/0. Calls inside the cluster are the in-cluster flows' business.
+ */
+export function externalEgress(
+  names: EgressNames,
+  pods: Labels | undefined,
+  dests: readonly Destination[],
+  proxy: ProxyConfig | undefined,
+): Flow[] {
+  const selector = pods ? { pods } : {};
+  const flow = (name: string, peers: Peer[], ports: Port[]): Flow => ({
+    name,
+    direction: "egress",
+    ...selector,
+    peers,
+    ports,
+  });
+  if (dests.length === 0) return [];
+  if (!proxy) {
+    // An endpoint given as an IP address is reached at that address only (an IPv6 one too).
+    const ips = dests.map((d) => (d.host === "*" ? undefined : parseIp(d.host)));
+    const peers: Peer[] = ips.every((ip) => ip !== undefined)
+      ? [{ cidrs: [...new Set(ips.map((ip) => `${ip.address}/${ip.kind === "ipv4" ? 32 : 128}`))] }]
+      : [ANYWHERE];
+    return [flow(names.internet, peers, portsOf(dests))];
+  }
+  const outside = dests.filter((d) => d.host === "*" || !inCluster(d.host, proxy));
+  const viaProxy = outside.filter((d) => route(d, proxy) === "proxy");
+  const direct = outside.filter((d) => route(d, proxy) === "direct");
+  return [
+    ...(viaProxy.length > 0
+      ? [
+          flow(
+            names.proxy,
+            [{ cidrs: proxy.cidrs }],
+            proxy.ports.map((port) => ({ port })),
+          ),
+        ]
+      : []),
+    ...(direct.length > 0 ? [flow(names.internal, [{ cidrs: proxy.internalCidrs }], portsOf(direct))] : []),
+  ];
+}
+
+/** A caller's share of the config's external calls. */
+export const callsOf = (egress: readonly Destination[], caller: Caller): Destination[] =>
+  egress.filter((d) => d.caller === caller);
+
 /** Ingress and egress among the pods of one namespace (replication, gossip, sidecars). */
 export function sameNamespaceFlows(namespace: string, ports?: readonly Port[]): Flow[] {
   return (["ingress", "egress"] as const).map((direction) => ({
@@ -144,9 +213,6 @@ export function networkPolicies(flows: readonly Flow[]): PolicyManifest[] {
     };
   });
 }
-
-/** Every address: what an egress flow to a name outside the cluster must allow. */
-export const ANY_ADDRESS = ["0.0.0.0/0", "::/0"] as const;
 
 /**
  * The flows with each egress peer of every address (0.0.0.0/0, ::/0) replaced by `site`: on an

@@ -4,7 +4,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { Provider as AwsProvider } from "@pulumi/aws/provider";
 import type * as k8s from "@pulumi/kubernetes";
-import { PROD_NAMESPACES, type DrConfig, type NetworkPolicySettings } from "../../config";
+import {
+  PROD_NAMESPACES,
+  type Destination,
+  type DrConfig,
+  type NetworkPolicySettings,
+  type ProxyConfig,
+} from "../../config";
 import { Velero } from "../backup";
 import { DrBucket } from "../dr";
 import { DrMirror, mirrorSettings, type MirrorBuckets } from "../dr/mirror";
@@ -39,6 +45,10 @@ export interface DrArgs {
   readonly dr: DrConfig;
   readonly protect: boolean;
   readonly net: NetworkPolicySettings;
+  /** Every call out of the cluster (PlatformConfig.egress): Velero's and the DR jobs' S3. */
+  readonly egress: readonly Destination[];
+  /** The corporate proxy the AWS side goes through. */
+  readonly proxy?: ProxyConfig;
   /** Namespaces holding what Harbor needs to come back (its secretKey, the DB credentials). */
   readonly backupNamespaces: readonly string[];
   /** Absent in `objectStore.mode: external`: there is no MinIO to mirror. */
@@ -117,6 +127,7 @@ export function buildDr(a: DrArgs): DrParts {
         minioReady: m.minioReady,
         provider,
         sources: a.sources,
+        ...(a.proxy ? { proxy: a.proxy } : {}),
       },
       opts,
     );
@@ -136,6 +147,7 @@ export function buildDr(a: DrArgs): DrParts {
       provider,
       monitoringLabels: a.monitoringLabels,
       sources: a.sources,
+      ...(a.proxy ? { proxy: a.proxy } : {}),
     },
     opts,
   );
@@ -143,7 +155,12 @@ export function buildDr(a: DrArgs): DrParts {
   if (velero.namespace)
     namespacePolicies(
       `${name}-velero-netpol`,
-      { namespace: velero.namespace, flows: veleroFlows(a.net), provider, siteCidrs: a.siteCidrs },
+      {
+        namespace: velero.namespace,
+        flows: veleroFlows(a.net, a.egress, a.proxy),
+        provider,
+        siteCidrs: a.siteCidrs,
+      },
       opts,
     );
 

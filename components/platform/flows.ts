@@ -1,9 +1,16 @@
 // The traffic the prod topology needs, per namespace: everything else is denied.
-import type { Exposure, NetworkPolicySettings, ProdSettings } from "../../config";
-import type { HarborConfigurationSpec } from "../../config/harbor-config";
-import { parseIp } from "../../policy/concepts/network";
+import type { Destination, Exposure, NetworkPolicySettings, ProdSettings, ProxyConfig } from "../../config";
 import { CLUSTER_LABEL } from "../database";
-import { apiServerFlow, sameNamespaceFlows, type Flow, type Peer } from "../network-policy";
+import {
+  ANYWHERE,
+  apiServerFlow,
+  callsOf,
+  externalEgress,
+  sameNamespaceFlows,
+  type Flow,
+  type Labels,
+  type Peer,
+} from "../network-policy";
 import { RCLONE_METRICS_PORT } from "../dr/rclone";
 import { BLOB_DRILL_PODS, SCRATCH_PODS } from "../dr/drill";
 import { REDIS_EXPORTER_PORT, SENTINEL_EXPORTER_PORT } from "../monitoring/chart-values";
@@ -22,13 +29,6 @@ export interface ProdNamespaces {
 
 /** Labels the Harbor chart puts on all its pods. */
 export const HARBOR_PODS = { app: "harbor" } as const;
-const ANYWHERE = { cidrs: ["0.0.0.0/0"] } as const;
-
-/** An endpoint given as an IP address is reached at that address only (an IPv6 one too); a name anywhere. */
-function addressPeer(host: string): Peer {
-  const ip = parseIp(host);
-  return ip ? { cidrs: [`${ip.address}/${ip.kind === "ipv4" ? 32 : 128}`] } : ANYWHERE;
-}
 
 function scrape(net: NetworkPolicySettings, ports: number[]): Flow {
   return {
@@ -40,55 +40,18 @@ function scrape(net: NetworkPolicySettings, ports: number[]): Flow {
 }
 
 /** Harbor's components that call out of the cluster. */
-export type HarborCaller = "core" | "jobservice" | "trivy" | "registry";
-
-/** The port a URL dials: its own, or its scheme's default (ldap 389, ldaps 636). */
-export function urlPort(url: string): number {
-  const u = new URL(url);
-  if (u.port !== "") return Number(u.port);
-  const defaults: Record<string, number> = { "https:": 443, "http:": 80, "ldaps:": 636, "ldap:": 389 };
-  return defaults[u.protocol] ?? 443;
-}
-
-/**
- * The ports each Harbor component dials outside the cluster, from the config: core serves
- * proxy-cache pulls and logs users in (OIDC, LDAP); jobservice replicates; trivy downloads its
- * databases (443); the registry writes to an external S3 endpoint.
- */
-export function harborEgress(a: {
-  readonly harborConfig: HarborConfigurationSpec;
-  readonly objectStoreEndpoint?: string;
-}): Record<HarborCaller, number[]> {
-  const auth = a.harborConfig.settings.auth;
-  const registries = a.harborConfig.registries.map((r) => urlPort(r.url));
-  const login = auth ? [urlPort(auth.kind === "oidc" ? auth.endpoint : auth.url)] : [];
-  const unique = (ports: number[]) => [...new Set(ports)].sort((x, y) => x - y);
-  return {
-    core: unique([443, ...registries, ...login]),
-    jobservice: unique([443, ...registries]),
-    trivy: [443],
-    registry: a.objectStoreEndpoint ? [urlPort(a.objectStoreEndpoint)] : [],
-  };
-}
-
-/** Egress with no configured endpoint: https for core, jobservice and trivy. */
-const harborEgressDefault: Record<HarborCaller, number[]> = {
-  core: [443],
-  jobservice: [443],
-  trivy: [443],
-  registry: [],
-};
+export const HARBOR_CALLERS = ["core", "jobservice", "trivy", "registry"] as const;
+export type HarborCaller = (typeof HARBOR_CALLERS)[number];
 
 export interface HarborFlowArgs {
   readonly namespace: string;
   readonly net: NetworkPolicySettings;
   readonly exposure: Exposure;
-  /** What each component dials outside the cluster (harborEgress). */
-  readonly egress: Readonly<Record<HarborCaller, readonly number[]>>;
+  /** Every call out of the cluster (PlatformConfig.egress); Harbor's components' are used. */
+  readonly egress: readonly Destination[];
+  readonly proxy?: ProxyConfig;
   /** cert-manager's HTTP-01 solver pods answer in Harbor's namespace on 8089. */
   readonly acmeSolver?: boolean;
-  /** The syslog endpoint Harbor core forwards its audit log to (TCP). */
-  readonly auditLogSyslog?: { readonly host: string; readonly port: number };
 }
 
 /** Harbor's namespace in either topology; prod adds its egress to the data tier. */
@@ -122,26 +85,25 @@ export function harborFlows(a: HarborFlowArgs): Flow[] {
     // core, jobservice, registry, portal, trivy (and in dev the internal database and Redis).
     ...sameNamespaceFlows(a.namespace),
     // Only the components that call out, on the ports the config makes them dial.
-    ...(Object.entries(a.egress) as [HarborCaller, readonly number[]][])
-      .filter(([, ports]) => ports.length > 0)
-      .map(([component, ports]): Flow => ({
-        name: `${component}-to-internet`,
-        direction: "egress",
-        pods: { ...HARBOR_PODS, component },
-        peers: [ANYWHERE],
-        ports: ports.map((port) => ({ port })),
-      })),
-    ...(a.auditLogSyslog
-      ? [
-          {
-            name: "to-audit-syslog",
-            direction: "egress" as const,
-            pods: { ...HARBOR_PODS, component: "core" },
-            peers: [addressPeer(a.auditLogSyslog.host)],
-            ports: [{ port: a.auditLogSyslog.port }],
-          },
-        ]
-      : []),
+    ...HARBOR_CALLERS.flatMap((component) =>
+      externalEgress(
+        {
+          internet: `${component}-to-internet`,
+          proxy: `${component}-to-proxy`,
+          internal: `${component}-to-internal`,
+        },
+        { ...HARBOR_PODS, component },
+        callsOf(a.egress, `harbor-${component}`),
+        a.proxy,
+      ),
+    ),
+    // Core forwards the audit log over TCP syslog: never through the proxy.
+    ...externalEgress(
+      { internet: "to-audit-syslog", proxy: "to-audit-syslog", internal: "to-audit-syslog" },
+      { ...HARBOR_PODS, component: "core" },
+      callsOf(a.egress, "harbor-syslog"),
+      a.proxy,
+    ),
   ];
 }
 
@@ -152,53 +114,84 @@ export const DR_REFILL_PODS = { "app.kubernetes.io/name": "dr-refill" } as const
 /**
  * Velero's namespace: the kube API (it reads and writes every resource it backs up or
  * restores; the chart's CRD-upgrade hook too), https to AWS S3 (the DR bucket), metrics.
- * S3 publishes no stable CIDRs a NetworkPolicy could name, so 443 goes anywhere.
+ * S3 publishes no stable CIDRs a NetworkPolicy could name, so 443 goes anywhere (or to the proxy).
  */
-export function veleroFlows(net: NetworkPolicySettings): Flow[] {
+export function veleroFlows(
+  net: NetworkPolicySettings,
+  egress: readonly Destination[],
+  proxy?: ProxyConfig,
+): Flow[] {
   return [
     apiServerFlow(net.apiServerCidrs),
-    { name: "to-aws-s3", direction: "egress", peers: [ANYWHERE], ports: [{ port: 443 }] },
+    ...externalEgress(
+      { internet: "to-aws-s3", proxy: "to-proxy", internal: "to-internal" },
+      undefined,
+      callsOf(egress, "velero"),
+      proxy,
+    ),
     scrape(net, [8085]),
   ];
 }
 
-export function prodFlows(
-  ns: ProdNamespaces,
-  p: ProdSettings,
-  net: NetworkPolicySettings,
-  exposure: Exposure,
-  clusterName: string,
+export interface ProdFlowArgs {
+  readonly ns: ProdNamespaces;
+  readonly prod: ProdSettings;
+  readonly net: NetworkPolicySettings;
+  readonly exposure: Exposure;
+  readonly clusterName: string;
   /** Whether the DR mirror (and the refill in restore mode) runs in MinIO's namespace. */
-  drMirror = false,
-  auditLogSyslog?: { readonly host: string; readonly port: number },
+  readonly drMirror?: boolean;
   /** The restore drill's namespace: its scratch cluster restores from MinIO (with the mirror). */
-  drillNamespace?: string,
-  /** What Harbor's components dial outside the cluster (harborEgress). */
-  egress: Readonly<Record<HarborCaller, readonly number[]>> = harborEgressDefault,
+  readonly drillNamespace?: string;
+  /** Every call out of the cluster (PlatformConfig.egress). */
+  readonly egress: readonly Destination[];
+  readonly proxy?: ProxyConfig;
   /** The cluster's own ClusterIssuer signs the public certificate: it may solve HTTP-01 in Harbor's namespace. */
-  clusterIssuer = false,
-): Record<string, Flow[]> {
+  readonly clusterIssuer?: boolean;
+}
+
+export function prodFlows(a: ProdFlowArgs): Record<string, Flow[]> {
+  const { ns, net, egress, proxy, drillNamespace } = a;
   const api = net.apiServerCidrs;
   const monitoring = (ports: number[]) => scrape(net, ports);
-  const dbPods = { [CLUSTER_LABEL]: clusterName };
-  // The object store: MinIO's pods, or any S3 endpoint over https.
-  const objectStore: { peers: Peer[]; port: number } = ns.minio
-    ? { peers: [{ namespace: ns.minio, pods: MINIO_POD_LABELS }], port: MINIO_PORT }
-    : {
-        peers: [ANYWHERE],
-        port: p.objectStore.mode === "external" ? urlPort(p.objectStore.endpoint) : 443,
-      };
-  const acme = p.certManager.issuer === "acme";
+  const dbPods = { [CLUSTER_LABEL]: a.clusterName };
+  // The object store: MinIO's pods, or an external S3 endpoint (directly, never by the proxy).
+  const toObjectStore = (pods?: Labels): Flow[] =>
+    ns.minio
+      ? [
+          {
+            name: "to-object-store",
+            direction: "egress",
+            ...(pods ? { pods } : {}),
+            peers: [{ namespace: ns.minio, pods: MINIO_POD_LABELS }],
+            ports: [{ port: MINIO_PORT }],
+          },
+        ]
+      : externalEgress(
+          { internet: "to-object-store", proxy: "to-object-store", internal: "to-object-store" },
+          pods,
+          callsOf(egress, "database"),
+          proxy,
+        );
+  const acme = a.prod.certManager.issuer === "acme";
   const scratch: Peer[] = drillNamespace ? [{ namespace: drillNamespace, pods: SCRATCH_PODS }] : [];
+  const drMirror = a.drMirror ?? false;
+  const drJob = (job: string, pods: Labels, internet: string): Flow[] =>
+    externalEgress(
+      { internet, proxy: `${job}-to-proxy`, internal: `${job}-to-internal` },
+      pods,
+      callsOf(egress, "dr-jobs"),
+      proxy,
+    );
 
   const harbor: Flow[] = [
     ...harborFlows({
       namespace: ns.harbor,
       net,
-      exposure,
-      acmeSolver: acme || clusterIssuer,
-      auditLogSyslog,
+      exposure: a.exposure,
+      acmeSolver: acme || (a.clusterIssuer ?? false),
       egress,
+      proxy,
     }),
     {
       name: "to-database",
@@ -212,31 +205,22 @@ export function prodFlows(
       peers: [{ namespace: ns.redis, pods: REDIS_PODS }],
       ports: [{ port: REDIS_PORT }, { port: SENTINEL_PORT }],
     },
-    ...(ns.minio
-      ? [
-          {
-            name: "to-object-store",
-            direction: "egress" as const,
-            peers: objectStore.peers,
-            ports: [{ port: objectStore.port }],
-          },
-        ]
-      : []),
+    // Harbor's registry reaches an external object store by the registry-to-* flows.
+    ...(ns.minio ? toObjectStore() : []),
   ];
 
   const certManager: Flow[] = [
     apiServerFlow(api),
     { name: "webhook", direction: "ingress", peers: [{ cidrs: api }], ports: [{ port: 10250 }] },
     monitoring([9402]),
+    // The ACME server, and the HTTP-01 self-check of the public name.
     ...(acme
-      ? [
-          {
-            name: "to-acme",
-            direction: "egress" as const,
-            peers: [ANYWHERE],
-            ports: [{ port: 443 }, { port: 80 }],
-          },
-        ]
+      ? externalEgress(
+          { internet: "to-acme", proxy: "to-proxy", internal: "to-internal" },
+          undefined,
+          callsOf(egress, "cert-manager"),
+          proxy,
+        )
       : []),
   ];
 
@@ -274,12 +258,7 @@ export function prodFlows(
     monitoring([9187]),
     // The instance manager watches its Cluster; the plugin sidecar ships WAL and base backups.
     apiServerFlow(api),
-    {
-      name: "to-object-store",
-      direction: "egress",
-      peers: objectStore.peers,
-      ports: [{ port: objectStore.port }],
-    },
+    ...toObjectStore(),
   ];
 
   const redis: Flow[] = [
@@ -317,33 +296,11 @@ export function prodFlows(
       monitoring(drMirror ? [MINIO_PORT, RCLONE_METRICS_PORT] : [MINIO_PORT]),
       ...(drMirror
         ? [
-            {
-              name: "dr-mirror-to-aws-s3",
-              direction: "egress" as const,
-              pods: DR_MIRROR_PODS,
-              peers: [ANYWHERE],
-              ports: [{ port: 443 }],
-            },
-            {
-              name: "dr-refill-from-aws-s3",
-              direction: "egress" as const,
-              pods: DR_REFILL_PODS,
-              peers: [ANYWHERE],
-              ports: [{ port: 443 }],
-            },
+            ...drJob("dr-mirror", DR_MIRROR_PODS, "dr-mirror-to-aws-s3"),
+            ...drJob("dr-refill", DR_REFILL_PODS, "dr-refill-from-aws-s3"),
           ]
         : []),
-      ...(drillNamespace
-        ? [
-            {
-              name: "dr-blob-drill-from-aws-s3",
-              direction: "egress" as const,
-              pods: BLOB_DRILL_PODS,
-              peers: [ANYWHERE],
-              ports: [{ port: 443 }],
-            },
-          ]
-        : []),
+      ...(drillNamespace ? drJob("dr-blob-drill", BLOB_DRILL_PODS, "dr-blob-drill-from-aws-s3") : []),
     ];
   }
   if (drillNamespace) {
@@ -358,13 +315,7 @@ export function prodFlows(
         peers: [{ namespace: ns.cnpg }],
         ports: [{ port: 8000 }, { port: 5432 }],
       },
-      {
-        name: "to-object-store",
-        direction: "egress",
-        pods: SCRATCH_PODS,
-        peers: objectStore.peers,
-        ports: [{ port: objectStore.port }],
-      },
+      ...toObjectStore(SCRATCH_PODS),
     ];
   }
   return out;

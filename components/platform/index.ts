@@ -16,7 +16,7 @@ import { RESTORED_SECRET_KEYS } from "../../config/dr";
 import { Harbor, HarborUpgradeGate, internalDatabaseDump, smokeTestJob, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
 import { RootCa, ServerCert } from "../tls";
-import { DR_MIRROR_PODS, harborEgress, harborFlows, type ProdNamespaces } from "./flows";
+import { DR_MIRROR_PODS, harborFlows, type ProdNamespaces } from "./flows";
 import { namespacePolicies } from "../network-policy";
 import { sources as sourcesOf } from "../mirror";
 import type { DrillsMonitored, MonitoredParts } from "../monitoring/rules";
@@ -126,6 +126,8 @@ export class HarborPlatform extends pulumi.ComponentResource {
       exposure: cfg.exposure,
       storage: cfg.storage,
       harbor: cfg.harbor,
+      trivy: cfg.trivy,
+      ...(cfg.proxy ? { proxy: cfg.proxy } : {}),
     };
     // A restore without its Pulumi state: what the restored database was written with.
     const restore = cfg.dr?.restore;
@@ -183,10 +185,10 @@ export class HarborPlatform extends pulumi.ComponentResource {
           namespace,
           flows: harborFlows({
             namespace: namespace.name,
-            egress: harborEgress({ harborConfig: cfg.harborConfig }),
+            egress: cfg.egress,
+            ...(cfg.proxy ? { proxy: cfg.proxy } : {}),
             net: cfg.networkPolicy,
             exposure: cfg.exposure,
-            auditLogSyslog: cfg.observability.auditLogSyslog,
             // The cluster's ClusterIssuer may solve HTTP-01 with pods in Harbor's namespace.
             acmeSolver: cfg.existingOperators.certManager?.clusterIssuer !== undefined,
           }),
@@ -260,7 +262,12 @@ export class HarborPlatform extends pulumi.ComponentResource {
       }
     }
 
-    this.harbor = new Harbor("harbor", harborArgs, { parent: this });
+    const tokenKey = cfg.trivy.mode === "offline" ? undefined : cfg.trivy.gitHubTokenSecret;
+    this.harbor = new Harbor(
+      "harbor",
+      { ...harborArgs, ...(tokenKey ? { trivyGitHubToken: args.secrets[tokenKey] } : {}) },
+      { parent: this },
+    );
 
     const logging = cfg.observability.logging;
     if (logging) {
@@ -272,6 +279,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
           credential: args.secrets[logging.credentialsSecret],
           quota: cfg.namespaceQuota,
           networkPolicy: cfg.networkPolicy,
+          ...(cfg.proxy ? { proxy: cfg.proxy } : {}),
           serviceMonitorLabels: cfg.observability.alerting.selectorLabels,
           ...(cfg.dashboards.enabled ? { dashboards: cfg.dashboards } : {}),
           provider,

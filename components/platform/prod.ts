@@ -31,7 +31,7 @@ import type { RootCa } from "../tls";
 import { buildDr, type DrParts } from "./dr";
 import { BLOB_DRILL, DB_DRILL, RestoreDrill } from "../dr/drill";
 import { HARBOR_SCHEMA_VERSION } from "../../versions";
-import { harborEgress, prodFlows, type ProdNamespaces } from "./flows";
+import { prodFlows, type ProdNamespaces } from "./flows";
 import type { ProdEndpoints } from "./index";
 import { readsFor, type Preflight } from "./preflight";
 import type { Sources } from "../mirror";
@@ -230,6 +230,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       provider,
       monitoringLabels,
       sources,
+      ...(a.config.proxy ? { proxy: a.config.proxy } : {}),
     },
     opts,
   );
@@ -283,6 +284,8 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
       monitoringLabels,
       protect: a.config.protectData,
       net: a.config.networkPolicy,
+      egress: a.config.egress,
+      ...(a.config.proxy ? { proxy: a.config.proxy } : {}),
       sources,
       siteCidrs,
       // Harbor's Secrets (secretKey, core/jobservice/registry secrets, DB client password)
@@ -435,6 +438,7 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
             caKey: "ca.crt",
           },
           dependsOn: [ns.minio.namespace, ...minio.ready],
+          ...(a.config.proxy ? { proxy: a.config.proxy } : {}),
         },
         provider,
         sources,
@@ -510,21 +514,18 @@ export function buildProdTier(a: ProdTierArgs): ProdTier {
     });
 
   for (const [key, flows] of Object.entries(
-    prodFlows(
-      names,
-      p,
-      a.config.networkPolicy,
-      a.config.exposure,
-      CLUSTER_NAME,
-      drParts?.mirror !== undefined,
-      a.config.observability.auditLogSyslog,
-      drillNs?.name,
-      harborEgress({
-        harborConfig: a.config.harborConfig,
-        ...(p.objectStore.mode === "external" ? { objectStoreEndpoint: p.objectStore.endpoint } : {}),
-      }),
-      existing.certManager?.clusterIssuer !== undefined,
-    ),
+    prodFlows({
+      ns: names,
+      prod: p,
+      net: a.config.networkPolicy,
+      exposure: a.config.exposure,
+      clusterName: CLUSTER_NAME,
+      drMirror: drParts?.mirror !== undefined,
+      ...(drillNs ? { drillNamespace: drillNs.name } : {}),
+      egress: a.config.egress,
+      ...(a.config.proxy ? { proxy: a.config.proxy } : {}),
+      clusterIssuer: existing.certManager?.clusterIssuer !== undefined,
+    }),
   )) {
     const target = key === "drill" ? drillNs : ns[key as keyof typeof ns];
     if (target)

@@ -52,6 +52,8 @@ function typeName(schema: z.ZodType): string {
     return `list of ${typeName((inner._zod.def as unknown as { element: z.ZodType }).element)}`;
   if (t === "object") return "object";
   if (t === "record") return "map";
+  // A section checked after parsing (`harborConfig.gc`) is named by what it parses.
+  if (t === "pipe") return typeName((inner._zod.def as unknown as { in: z.ZodType }).in);
   if (t === "literal")
     return (inner._zod.def as unknown as { values: unknown[] }).values
       .map((v) => `\`${String(v)}\``)
@@ -68,7 +70,9 @@ export function fieldsOf(schema: z.ZodType, at: string): FieldDoc[] {
     element?: z.ZodType;
     options?: z.ZodType[];
     valueType?: z.ZodType;
+    in?: z.ZodType;
   };
+  if (def.type === "pipe" && def.in) return fieldsOf(def.in, at);
   if (def.type === "array" && def.element) return fieldsOf(def.element, `${at}[]`);
   if (def.type === "record" && def.valueType) return fieldsOf(def.valueType, `${at}.<name>`);
   if (def.type === "union" && def.options) {

@@ -10,6 +10,8 @@ import { OBSERVABILITY_KEYS } from "./observability";
 import { OPERATOR_KEYS } from "./operators";
 import { PROD_KEYS } from "./prod";
 import { MIRROR_KEYS } from "./mirror";
+import { PROXY_KEYS } from "./proxy";
+import { TRIVY_KEYS } from "./trivy";
 import { UPGRADE_KEYS } from "./upgrade";
 
 export const KEYS = {
@@ -20,6 +22,8 @@ export const KEYS = {
   ...OBSERVABILITY_KEYS,
   ...DR_KEYS,
   ...DASHBOARD_KEYS,
+  ...PROXY_KEYS,
+  ...TRIVY_KEYS,
   ...MIRROR_KEYS,
   ...UPGRADE_KEYS,
   ...OPERATOR_KEYS,

@@ -7,8 +7,7 @@ import * as path from "path";
 import { z } from "zod";
 import { parseCidr } from "../../policy/concepts/network";
 import { caPemProblem, hasControlCharacters, key, leaf, listOf, pattern, section, text } from "./define";
-
-const GROUP = "Restricted networks";
+import { RESTRICTED } from "./proxy";
 
 // distribution/reference v0.6.0 regexp.go: domainNameComponent, optionalPort, pathComponent
 // (alphanumeric runs joined by `.`, `_`, `__` or dashes).
@@ -176,7 +175,7 @@ export const MIRROR_KEYS = {
         }),
     }),
     doc: "Air-gapped site: charts from an internal repository, images from an internal registry (references still pinned), egress confined to the site; optionally Harbor proxy-caches the upstream registries.",
-    group: GROUP,
+    group: RESTRICTED,
   }),
 } as const;
 

@@ -43,6 +43,16 @@ export function parseCidr(text: string): Cidr | { readonly error: string } {
   return { kind: ip.kind, address: m[1], prefix };
 }
 
+/** Whether CIDR `inner` lies within CIDR `outer`: same family, a prefix no shorter; false for a non-CIDR. */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const a = parseCidr(inner);
+  const b = parseCidr(outer);
+  if ("error" in a || "error" in b || a.kind !== b.kind || a.prefix < b.prefix) return false;
+  const ip = ipaddr.parse(a.address);
+  const range = ipaddr.parseCIDR(outer);
+  return ip.kind() === range[0].kind() && ip.match(range);
+}
+
 const DNS_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 

@@ -4,8 +4,8 @@ import { asArray, chartName, get, isObj, isTrue, releaseValues, TYPES, type Obj 
 
 /**
  * Value paths per chart that carry a secret although the chart can read it from an existing
- * Secret instead. Harbor's `database.internal.password` is deliberately absent: the chart
- * offers no existingSecret for it. `[]` marks a list whose items are checked.
+ * Secret instead. Harbor's `database.internal.password` and `trivy.gitHubToken` are
+ * deliberately absent: the chart offers no existingSecret for them. `[]` marks a list whose items are checked.
  */
 export const SECRET_PATHS: Readonly<Record<string, readonly string[]>> = {
   harbor: [
@@ -33,7 +33,7 @@ export const SECRET_PATHS: Readonly<Record<string, readonly string[]>> = {
  * inline (as a secret leaf). A generated one is unknown in a first preview.
  */
 export const INLINE_SECRET_PATHS: Readonly<Record<string, readonly string[]>> = {
-  harbor: ["database.internal.password"],
+  harbor: ["database.internal.password", "trivy.gitHubToken"],
 };
 
 /** Literal secrets in `values` for `chart`, as the paths that hold them. */

@@ -4,6 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
+import { lexer, walkTokens, type Tokens } from "marked";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
 import { ConfigError, decodeStackConfig, parseConfig, type PlatformConfig } from "../../config";
 import { ROOT, projectFile } from "../harness";
@@ -198,27 +199,40 @@ describe("Pulumi CLI rules (pulumi/pulumi v3.248.0, pulumi-project/SOURCE.md)", 
 });
 
 /**
- * Every YAML block in README.md and docs/ that sets keys of this project: either a whole
- * `config:` mapping or a fragment of one (keys `harbor-platform:...`).
+ * Every code block in README.md and docs/ that sets keys of this project (a line
+ * `harbor-platform:<key>:`), whatever its fence or language tag and wherever it is nested (a list
+ * item): either a whole `config:` mapping or a fragment of one. Read with a Markdown lexer, so an
+ * example written as ```yml, ~~~ or untagged is found too; a block that is not valid YAML fails.
  */
 function documentedExamples(): { where: string; config: Record<string, unknown> }[] {
   const files = ["README.md", ...walk(path.join(ROOT, "docs")).map((f) => path.relative(ROOT, f))];
   const out: { where: string; config: Record<string, unknown> }[] = [];
+  const setsKeys = new RegExp(`^\\s*${PROJECT}:[\\w.-]+:(\\s|$)`, "m");
   for (const file of files) {
     const text = fs.readFileSync(path.join(ROOT, file), "utf8");
-    for (const m of text.matchAll(/^( *)```ya?ml\n([\s\S]*?)^\1```/gm)) {
-      const line = text.slice(0, m.index).split("\n").length;
-      const body = m[2]
-        .split("\n")
-        .map((l) => l.slice(m[1].length))
-        .join("\n");
-      for (const doc of parseAllDocuments(body)) {
+    const blocks: Tokens.Code[] = [];
+    walkTokens(lexer(text), (t) => {
+      if (t.type === "code" && setsKeys.test((t as Tokens.Code).text)) blocks.push(t as Tokens.Code);
+    });
+    let cursor = 0;
+    for (const block of blocks) {
+      // A block in a list item is given without its indentation: found by its first line then.
+      const at =
+        [block.raw, block.text.split("\n")[0]].map((s) => text.indexOf(s, cursor)).find((i) => i >= 0) ??
+        cursor;
+      cursor = at + 1;
+      const where = `${file}:${text.slice(0, at).split("\n").length}`;
+      for (const doc of parseAllDocuments(block.text)) {
+        expect(
+          doc.errors.map((e) => e.message),
+          `${where}: YAML`,
+        ).to.deep.equal([]);
         const value: unknown = doc.toJS();
         if (value === null || typeof value !== "object") continue;
         const map = value as Record<string, unknown>;
         const config = (map.config ?? map) as Record<string, unknown>;
         if (!Object.keys(config).some((k) => k.startsWith(`${PROJECT}:`))) continue;
-        out.push({ where: `${file}:${line}`, config });
+        out.push({ where, config });
       }
     }
   }

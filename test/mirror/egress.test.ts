@@ -5,10 +5,10 @@
 // configured endpoints stay reachable at site addresses is test/reachability/connections.test.ts.
 import { expect } from "chai";
 import { parseConfig } from "../../config";
-import { parseCidr } from "../../policy/concepts/network";
+import { cidrWithin } from "../../policy/concepts/network";
 import { at, evaluateStack, stackConfig, type StackRun } from "../harness";
 import { PROD_WITH_OPTIONS } from "../harness/options";
-import { admits, inCidr, policiesOf, type Labels } from "../reachability/network-policy";
+import { admits, policiesOf, type Labels } from "../reachability/network-policy";
 import { MIRROR, MIRRORED_STACKS } from "./stacks";
 
 type Obj = Record<string, unknown>;
@@ -52,14 +52,6 @@ function internetEgress(run: StackRun): string[] {
   );
 }
 
-/** `inner` lies within `outer` (both in network form). */
-function within(inner: string, outer: string): boolean {
-  const a = parseCidr(inner);
-  const b = parseCidr(outer);
-  if ("error" in a || "error" in b || a.kind !== b.kind) return false;
-  return a.prefix >= b.prefix && inCidr(a.address, outer);
-}
-
 describe("mirror: no egress to the internet", () => {
   for (const [what, stack, overrides] of [
     ...MIRRORED_STACKS,
@@ -87,7 +79,7 @@ describe("mirror: no egress to the internet", () => {
           ((p.spec.egress ?? []) as Obj[]).flatMap((rule) =>
             ((rule.to ?? []) as Obj[])
               .map((peer) => at(peer, "ipBlock.cidr"))
-              .filter((c): c is string => typeof c === "string" && !allowed.some((a) => within(c, a)))
+              .filter((c): c is string => typeof c === "string" && !allowed.some((a) => cidrWithin(c, a)))
               .map((c) => `${p.namespace}/${p.name}: ${c}`),
           ),
         );

@@ -8,6 +8,7 @@ import { chartData } from "../conformance/upstream";
 import { coalesce } from "../conformance/helm-values";
 import { at, evaluateStack, StackSecret, type StackRun } from "../harness";
 import { devWithOptions } from "../harness/options";
+import { prodBehindProxy } from "../restricted/fixtures";
 import { upstreamFile } from "../upstream";
 
 type Obj = Record<string, unknown>;
@@ -30,11 +31,15 @@ export const RESTORING = {
   certManager: { issuer: "acme", acme: { email: "ops@example.com" } },
 };
 
-/** Every combination whose pods differ: dev with logging, prod, prod restoring with ACME. */
+/**
+ * Every combination whose pods differ: dev with logging, prod, prod restoring with ACME, and prod
+ * behind a corporate proxy inside the site (the proxy's environment beside the mirrored images).
+ */
 export const MIRRORED_STACKS: readonly (readonly [string, string, () => Obj])[] = [
   ["dev with logging", "dev", () => ({ ...devWithOptions(), mirror: MIRROR })],
   ["prod", "prod", () => ({ mirror: MIRROR })],
   ["prod restoring, ACME", "prod", () => ({ ...RESTORING, mirror: MIRROR })],
+  ["prod behind a corporate proxy", "prod", () => ({ ...prodBehindProxy(), mirror: MIRROR })],
 ];
 
 export const evaluate = (stack: string, overrides: Obj): Promise<StackRun> => evaluateStack(stack, overrides);
