@@ -1,15 +1,16 @@
 // The Harbor provider as Pulumi's nodejs dynamic-provider host runs it. Every Harbor resource's
 // `__provider` is the small loader of provider-module.ts, which requires this file from the
-// project folder (the host's working directory); this file transpiles provider.ts and client.ts
-// with the swc the program already depends on, once per host process. Plain JavaScript: the host
-// runs no TypeScript loader.
+// project folder (the host's working directory); this file transpiles provider.ts, client.ts and
+// provider-module.ts (the input names the program and the provider share) with the swc the
+// program already depends on, once per host process. Plain JavaScript: the host runs no
+// TypeScript loader.
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const vm = require("vm");
 
 /** The provider's modules, relative to this folder; the first one exports HarborProvider. */
-const MODULES = ["./provider", "./client"];
+const MODULES = ["./provider", "./client", "./provider-module"];
 
 /** One module's CommonJS code, transpiled from its TypeScript source. */
 function transpiled(name) {

@@ -23,7 +23,6 @@ import { withShortStacks } from "../platform/stack-traces";
 
 export * from "./resources";
 export * from "./expiry";
-export { HarborClient, HarborApiError } from "./client";
 
 export interface HarborConfigurationArgs {
   readonly url: pulumi.Input<string>;

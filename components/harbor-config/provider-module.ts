@@ -12,6 +12,12 @@
 // GetPwdMain: the folder of Pulumi.yaml, or that of its `main`, which this project does not set.
 // So the state holds a path relative to the project and works from any checkout, on any machine.
 
+/** Input naming the Harbor object a resource manages: one provider serves every kind. */
+export const KIND_INPUT = "harborKind";
+
+/** Where the dynamic-provider host finds a resource's provider (cmd/dynamic-provider's providerKey). */
+export const PROVIDER_INPUT = "__provider";
+
 /** The provider's entry, relative to the project folder. */
 export const HOST_ENTRY = "./components/harbor-config/host.cjs";
 

@@ -1,9 +1,11 @@
 // Dynamic providers over Harbor's REST API 2.0. One generic provider class dispatches to a
 // handler per resource kind. This module and the client are what the dynamic-provider host runs
-// (host.cjs loads them from source), so they stay light: each other and node's built-ins only;
+// (host.cjs loads them and provider-module.ts from source), so they stay light: each other and
+// node's built-ins only;
 // Pulumi appears here as types only.
 import type * as pulumi from "@pulumi/pulumi";
 import { HarborApiError, HarborClient, HarborConnection, RetryOptions } from "./client";
+import { KIND_INPUT, PROVIDER_INPUT } from "./provider-module";
 
 export type Kind =
   | "settings"
@@ -729,11 +731,7 @@ const HANDLERS: Record<Kind, Handler> = {
 /** Every kind the provider manages. */
 export const KINDS = Object.keys(HANDLERS) as Kind[];
 
-/** Input naming the Harbor object a resource manages: one provider serves every kind. */
-export const KIND_INPUT = "harborKind";
-
-/** Where the dynamic-provider host finds a resource's provider (cmd/dynamic-provider's providerKey). */
-export const PROVIDER_INPUT = "__provider";
+export { KIND_INPUT, PROVIDER_INPUT };
 
 /**
  * One provider for every kind: the host loads it once per distinct `__provider` text, and every

@@ -2,7 +2,8 @@
 // small loader (provider-module.ts) in its `__provider` input, which is what the nodejs
 // dynamic-provider host runs; the `harborKind` input picks the handler.
 import * as pulumi from "@pulumi/pulumi";
-import { KIND_INPUT, Kind, PROVIDER_INPUT } from "./provider";
+import type { Kind } from "./provider";
+import { KIND_INPUT, PROVIDER_INPUT } from "./provider-module";
 import { PROVIDER_LOADER } from "./provider-module";
 import type { RetentionRuleSpec, RobotPermissionSpec } from "../../config/harbor-config";
 
