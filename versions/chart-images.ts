@@ -1,6 +1,6 @@
 // Where each pinned chart's values set each image it can run, and the image at the chart's own
 // default reference. The program writes every pinned one (with the mirror's registry when
-// `mirror.registry` is set, the path and tag unchanged); test/mirror/chart-images.test.ts walks
+// `mirror.registry` is set, the path and tag unchanged); test/mirror/images.test.ts walks
 // each pinned values.yaml and fails on an image setting missing here.
 import { chartImages as i, images, type ChartKey, type ImagePin } from "./index";
 

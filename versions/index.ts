@@ -101,7 +101,7 @@ export const images = {
  * Every other image a pinned chart can run, at the reference the chart's own defaults give
  * (its values.yaml, or Chart.yaml's appVersion where the tag defaults to it), so a mirror holds
  * the same path and tag. versions/chart-images.ts says where each chart's values set them;
- * test/mirror/chart-images.test.ts holds both to the pinned values.yaml.
+ * test/mirror/images.test.ts holds both to the pinned values.yaml.
  */
 export const chartImages = {
   harborNginx: { repository: "docker.io/goharbor/nginx-photon", tag: "v2.15.2" },

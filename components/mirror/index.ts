@@ -4,6 +4,7 @@
 // Pure: the components take a `Sources` and ask it for every chart and image they use.
 import type * as pulumi from "@pulumi/pulumi";
 import type { MirrorSettings } from "../../config/mirror";
+import { isRegistryHost } from "../../policy/concepts/image-reference";
 import { charts, imageRef, type ChartKey, type ImagePin } from "../../versions";
 import { CHART_IMAGE_SETTINGS, type ChartImageSetting } from "../../versions/chart-images";
 
@@ -12,13 +13,12 @@ const DOCKER_HUB = "docker.io";
 /**
  * A repository as the container runtime resolves it: the registry host first, Docker Hub's
  * official images under `library/` (distribution/reference v0.6.0 normalize.go
- * splitDockerDomain: the first component is a host only with a `.` or `:` in it, as
- * `localhost`, or in upper case; `index.docker.io` is docker.io).
+ * splitDockerDomain; `index.docker.io` is docker.io).
  */
 export function canonicalRepository(repository: string): string {
   const slash = repository.indexOf("/");
   const first = slash < 0 ? "" : repository.slice(0, slash);
-  const isHost = slash >= 0 && (first === "localhost" || /[.:]/.test(first) || first.toLowerCase() !== first);
+  const isHost = slash >= 0 && isRegistryHost(first);
   const host = isHost ? (first === "index.docker.io" ? DOCKER_HUB : first) : DOCKER_HUB;
   const rest = isHost ? repository.slice(slash + 1) : repository;
   return `${host}/${host === DOCKER_HUB && !rest.includes("/") ? `library/${rest}` : rest}`;

@@ -5,25 +5,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
+import { isRegistryHost, PATH_COMPONENT } from "../../policy/concepts/image-reference";
 import { parseCidr } from "../../policy/concepts/network";
 import { caPemProblem, hasControlCharacters, key, leaf, listOf, pattern, section, text } from "./define";
 import { RESTRICTED } from "./proxy";
 
-// distribution/reference v0.6.0 regexp.go: domainNameComponent, optionalPort, pathComponent
-// (alphanumeric runs joined by `.`, `_`, `__` or dashes).
+// distribution/reference v0.6.0 regexp.go: domainNameComponent (held to lower case here),
+// optionalPort, pathComponent (alphanumeric runs joined by `.`, `_`, `__` or dashes).
 const DOMAIN_COMPONENT = "(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])";
-const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
 const REGISTRY = new RegExp(
   `^(${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*)(:[0-9]{1,5})?((?:/${PATH_COMPONENT})*)$`,
 );
-
-/**
- * Whether the first component of a reference names a registry rather than a Docker Hub
- * namespace: distribution/reference v0.6.0 normalize.go splitDockerDomain counts it as a domain
- * only with a `.` or `:` in it, or as `localhost`; `mirror/x` would pull docker.io/mirror/x.
- */
-export const isRegistryHost = (host: string): boolean =>
-  host === "localhost" || host.includes(".") || host.includes(":");
 
 const REGISTRY_ALLOWED =
   "a registry host[:port] with an optional /path prefix and no scheme, like harbor.example.com/mirror";

@@ -4,12 +4,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import { lexer, walkTokens, type Tokens } from "marked";
-import { parse as parseYaml, parseAllDocuments } from "yaml";
+import { parse as parseYaml } from "yaml";
 import { ConfigError, decodeStackConfig, parseConfig, type PlatformConfig } from "../../config";
 import { ROOT, projectFile } from "../harness";
 import { STACK_SECRETS } from "../harness/stack-secrets";
 import { upstreamFile } from "../upstream";
+import { PROJECT, documentedExamples, standInSecret } from "../docs/examples";
 import {
   applyCliRules,
   encrypt,
@@ -20,7 +20,6 @@ import {
   type StackConfig,
 } from "./pulumi-cli";
 
-const PROJECT = "harbor-platform";
 const SCHEMA = () => upstreamFile("pulumi-project", "project.json");
 const stacks = fs
   .readdirSync(ROOT)
@@ -66,6 +65,17 @@ function programWithAskedSecrets(stack: string, config: StackConfig): PlatformCo
     }
   }
   throw new Error("the program kept asking for secrets");
+}
+
+/**
+ * A whole stack file as the operator would deploy it: nothing of the project's stack files
+ * beneath it, and only the `secrets` its doc tells the operator to set.
+ */
+function onItsOwn(stack: string, yaml: string, secrets: readonly string[]): PlatformConfig {
+  const config = readStackFile(yaml);
+  for (const k of secrets)
+    config.set(`${PROJECT}:${k}`, { text: encrypt(standInSecret(k)), secure: true, object: false });
+  return program(applyCliRules(stack, projectFile(), config));
 }
 
 describe("Pulumi CLI rules (pulumi/pulumi v3.248.0, pulumi-project/SOURCE.md)", () => {
@@ -177,7 +187,26 @@ describe("Pulumi CLI rules (pulumi/pulumi v3.248.0, pulumi-project/SOURCE.md)", 
       expect(examples.map((e) => e.where)).to.have.length.greaterThan(2);
     });
 
+    it("finds whole stack files among them, and refuses one that lacks a required key or secret", () => {
+      const whole = examples.filter((e) => e.topology === "prod");
+      expect(whole.length).to.be.greaterThan(2);
+      // Without the stack file beneath it, an example missing what prod requires fails.
+      const { config, secrets } = whole[0];
+      const without = (key: string) => JSON.stringify({ config: { ...config, [key]: undefined } });
+      for (const key of ["hostname", "localStorageClass", "networkPolicy", "logging", "dr"])
+        expect(() => onItsOwn("prod", without(`${PROJECT}:${key}`), secrets), key).to.throw(key);
+      expect(() => onItsOwn("prod", without("aws:region"), secrets)).to.throw("aws:region");
+      expect(() => onItsOwn("prod", JSON.stringify({ config }), []), "no secrets").to.throw(secrets[0]);
+    });
+
     for (const example of examples) {
+      const topology = example.topology;
+      if (topology !== undefined) {
+        it(`${example.where}: a whole ${topology} stack file the CLI and the program accept on their own`, () => {
+          expect(() => onItsOwn(topology, example.yaml, example.secrets)).not.to.throw();
+        });
+        continue;
+      }
       it(`${example.where}: the CLI accepts it in every stack and a topology's program accepts it`, () => {
         const accepted: string[] = [];
         const refusals: string[] = [];
@@ -197,52 +226,3 @@ describe("Pulumi CLI rules (pulumi/pulumi v3.248.0, pulumi-project/SOURCE.md)", 
     }
   });
 });
-
-/**
- * Every code block in README.md and docs/ that sets keys of this project (a line
- * `harbor-platform:<key>:`), whatever its fence or language tag and wherever it is nested (a list
- * item): either a whole `config:` mapping or a fragment of one. Read with a Markdown lexer, so an
- * example written as ```yml, ~~~ or untagged is found too; a block that is not valid YAML fails.
- */
-function documentedExamples(): { where: string; config: Record<string, unknown> }[] {
-  const files = ["README.md", ...walk(path.join(ROOT, "docs")).map((f) => path.relative(ROOT, f))];
-  const out: { where: string; config: Record<string, unknown> }[] = [];
-  const setsKeys = new RegExp(`^\\s*${PROJECT}:[\\w.-]+:(\\s|$)`, "m");
-  for (const file of files) {
-    const text = fs.readFileSync(path.join(ROOT, file), "utf8");
-    const blocks: Tokens.Code[] = [];
-    walkTokens(lexer(text), (t) => {
-      if (t.type === "code" && setsKeys.test((t as Tokens.Code).text)) blocks.push(t as Tokens.Code);
-    });
-    let cursor = 0;
-    for (const block of blocks) {
-      // A block in a list item is given without its indentation: found by its first line then.
-      const at =
-        [block.raw, block.text.split("\n")[0]].map((s) => text.indexOf(s, cursor)).find((i) => i >= 0) ??
-        cursor;
-      cursor = at + 1;
-      const where = `${file}:${text.slice(0, at).split("\n").length}`;
-      for (const doc of parseAllDocuments(block.text)) {
-        expect(
-          doc.errors.map((e) => e.message),
-          `${where}: YAML`,
-        ).to.deep.equal([]);
-        const value: unknown = doc.toJS();
-        if (value === null || typeof value !== "object") continue;
-        const map = value as Record<string, unknown>;
-        const config = (map.config ?? map) as Record<string, unknown>;
-        if (!Object.keys(config).some((k) => k.startsWith(`${PROJECT}:`))) continue;
-        out.push({ where, config });
-      }
-    }
-  }
-  return out;
-}
-
-function walk(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) =>
-      e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith(".md") ? [path.join(dir, e.name)] : [],
-    );
-}

@@ -14,6 +14,7 @@ import { TOPOLOGIES, appliesTo, type KeyDef, type Topology } from "../../config/
 import { didYouMean } from "../../config/schema/errors";
 import { fieldsOf } from "../../config/schema/generate";
 import { REPO_ROOT } from "../upstream";
+import { docFiles } from "./files";
 
 // ---- the schema: every key and field path, with its default per topology -----------------
 
@@ -78,20 +79,6 @@ const CHART_VALUES = new Set([
 ]);
 
 // ---- the documents ---------------------------------------------------------------------------
-
-function markdownFiles(): string[] {
-  const walk = (dir: string): string[] =>
-    fs
-      .readdirSync(dir, { withFileTypes: true })
-      .flatMap((e) =>
-        e.isDirectory()
-          ? walk(path.join(dir, e.name))
-          : e.name.endsWith(".md")
-            ? [path.join(dir, e.name)]
-            : [],
-      );
-  return [path.join(REPO_ROOT, "README.md"), ...walk(path.join(REPO_ROOT, "docs"))];
-}
 
 /** The text with its generated sections blanked (lines kept, so line numbers still hold). */
 const withoutGenerated = (text: string): string =>
@@ -266,9 +253,7 @@ export function checkClaims(file: string, markdown: string): Claims {
 }
 
 describe("configuration claims in README.md and docs/ (config/schema/ is the truth)", () => {
-  const all = markdownFiles().map((f) =>
-    checkClaims(path.relative(REPO_ROOT, f), fs.readFileSync(f, "utf8")),
-  );
+  const all = docFiles().map((f) => checkClaims(f, fs.readFileSync(path.join(REPO_ROOT, f), "utf8")));
 
   it("every key path they name is a key or field of the schema", () => {
     expect(all.flatMap((c) => c.refs)).to.have.length.greaterThan(150);

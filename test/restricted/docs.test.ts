@@ -1,20 +1,20 @@
-// The restricted-network docs hold: each stack example in the README's "Behind a corporate
-// proxy" and "Trivy without internet" sections (and in docs/restricted-networks.md) is a stack
-// the program accepts, and the offline seeding commands, run for real with a stand-in kubectl
-// that maps each pod's filesystem to a folder, put the databases where the pinned chart says
-// Trivy reads them (harbor-helm 1.19.2 values.yaml: trivy.skipUpdate, trivy.skipJavaDBUpdate).
+// The restricted-network docs hold: the README gives each mode (proxy, Trivy from a repository,
+// Trivy offline, air-gapped mirror, Harbor as its own mirror, mirror and proxy) a whole stack
+// file, which the program runs on its own with only the secrets the README sets (a missing
+// required key or secret fails), docs/restricted-networks.md's fragments run on the prod stack,
+// and the offline seeding commands, run for real with a stand-in kubectl that maps each pod's
+// filesystem to a folder, put the databases where the pinned chart says Trivy reads them (harbor-helm 1.19.2 values.yaml: trivy.skipUpdate, trivy.skipJavaDBUpdate).
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { expect } from "chai";
 import { lexer, type Token, type Tokens } from "marked";
-import { parse as parseYaml } from "yaml";
 import { HARBOR_PODS } from "../../components/platform/flows";
 import { ROOT, evaluateStack } from "../harness";
+import { documentedExamples, onItsOwnOverrides } from "../docs/examples";
 import { upstreamFile } from "../upstream";
 
-const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const DOC = fs.readFileSync(path.join(ROOT, "docs", "restricted-networks.md"), "utf8");
 
 /** The fenced code blocks of `lang` under the heading `title` (up to the next heading as high). */
@@ -32,48 +32,51 @@ function blocks(markdown: string, title: string, lang: string): string[] {
     .map((t) => t.text);
 }
 
-/** A stack example's `harbor-platform:` keys, without the prefix (as evaluateStack's overrides). */
-function keys(yaml: string): Record<string, unknown> {
-  const doc = parseYaml(yaml) as Record<string, unknown>;
-  const config = (doc.config ?? doc) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/^harbor-platform:/, ""), v]));
-}
+/** A fragment's `harbor-platform:` keys, without the prefix (as evaluateStack's overrides). */
+const keys = (config: Readonly<Record<string, unknown>>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/^harbor-platform:/, ""), v]));
+
+/** The README's section for each restricted-network mode: each gives a whole stack file. */
+const MODES = [
+  "Behind a corporate proxy",
+  "Trivy from an internal repository",
+  "Trivy offline",
+  "Air-gapped sites (`mirror`)",
+  "Harbor as its own mirror",
+  "Mirror and proxy together",
+];
+/** Fragments of docs/restricted-networks.md, added to the prod stack file. */
+const DOC_SECTIONS = ["An internal repository"];
 
 describe("docs: restricted networks", () => {
-  const examples: [string, string, string][] = [
-    ...blocks(README, "Behind a corporate proxy", "yaml").map((y): [string, string, string] => [
-      "README proxy",
-      "dev",
-      y,
-    ]),
-    ...blocks(README, "Trivy without internet", "yaml").map((y): [string, string, string] => [
-      "README Trivy",
-      y.includes("Pulumi.dev.yaml") ? "dev" : "prod",
-      y,
-    ]),
-    ...blocks(DOC, "An internal repository", "yaml").map((y): [string, string, string] => [
-      "docs Trivy",
-      "prod",
-      y,
-    ]),
-  ];
+  const all = documentedExamples(["README.md", "docs/restricted-networks.md"]);
+  const examples = all.filter((e) =>
+    e.file === "README.md" ? MODES.includes(e.section) : DOC_SECTIONS.includes(e.section),
+  );
 
-  it("has the examples it promises", () => {
-    expect(examples.map(([where]) => where)).to.include.members([
-      "README proxy",
-      "README Trivy",
-      "docs Trivy",
-    ]);
+  it("gives each mode one whole stack file (with its topology), and the doc's fragments", () => {
+    for (const mode of MODES) {
+      const whole = examples.filter((e) => e.file === "README.md" && e.section === mode && e.topology);
+      expect(
+        whole.map((e) => e.where),
+        mode,
+      ).to.have.length(1);
+    }
+    for (const section of DOC_SECTIONS)
+      expect(examples.filter((e) => e.section === section).length, section).to.be.greaterThan(0);
   });
 
-  for (const [where, stack, yaml] of examples)
-    it(`${where}: the ${stack} example is a stack the program accepts (${yaml.split("\n")[0]})`, async () => {
-      const over = keys(yaml);
-      // A complete stack file replaces the stack's own; an addition goes on top of it.
-      const run = await evaluateStack(stack, over);
+  for (const example of examples) {
+    const { where, topology, section } = example;
+    it(`${where} (${section}): ${topology ? `a whole ${topology} stack, run on its own` : "added to prod"}`, async () => {
+      // A whole stack file replaces the stack's own, its secrets only those its doc sets; a
+      // fragment goes on top of the prod stack file.
+      const run = topology
+        ? await evaluateStack(topology, onItsOwnOverrides(topology, example))
+        : await evaluateStack("prod", keys(example.config));
       expect(run.resources.length).to.be.above(10);
-      if (over.trivy) expect(JSON.stringify(over.trivy)).to.not.equal("{}");
     });
+  }
 
   it("the offline seeding commands put both databases where the chart says Trivy reads them", () => {
     const values = fs.readFileSync(upstreamFile("harbor-helm", "values.yaml"), "utf8");
