@@ -286,14 +286,33 @@ describe("CI workflows", () => {
 
   describe("deploy.yml", () => {
     const wf = load("deploy.yml");
-    const [[name, job, step]] = pulumiSteps(wf);
+    const found = pulumiSteps(wf);
+    const [[name, job]] = found;
+    const commands = found.map(([, , st]) => st.with?.command);
 
     it("deploys on pushes to main, after the tests, one stack at a time", () => {
       expect(Object.keys(wf.on ?? {})).to.deep.equal(["push"]);
       expect((wf.on?.push as { branches?: string[] }).branches).to.deep.equal(["main"]);
-      expect(step.with?.command).to.equal("up");
+      expect(commands).to.include("up");
       expect(job.needs).to.equal("test");
       expect(job.strategy?.matrix?.stack).to.have.members(["dev", "prod"]);
+    });
+
+    it("previews before its up, as that up skips the preview: a failed check stops the job before anything changes", () => {
+      // pulumi/actions v6 src/run.ts runs `up` as the automation API's stack.up, which passes
+      // --skip-preview (@pulumi/pulumi 3.248.0 automation/stack.js, as pinned here), so the
+      // preflight's checks would run beside the creates; `preview` is the action's stack.preview.
+      const automation = fs.readFileSync(require.resolve("@pulumi/pulumi/automation/stack.js"), "utf8");
+      expect(automation).to.include('const args = ["up", "--yes", "--skip-preview"];');
+      expect(commands).to.deep.equal(["preview", "up"]);
+      const [[, previewJob, preview], [, upJob, up]] = found;
+      expect(previewJob, "the same job").to.equal(upJob);
+      const steps = upJob.steps ?? [];
+      expect(steps.indexOf(preview)).to.equal(steps.indexOf(up) - 1);
+      // The same stack, CLI, policy packs and credentials: what the up then changes.
+      expect({ ...preview.with, command: "up" }).to.deep.equal(up.with);
+      expect(preview.env).to.deep.equal(up.env);
+      expect(preview.if).to.equal(undefined);
     });
 
     it("runs in the stack's protected environment with only the deploy credentials", () => {

@@ -3,7 +3,8 @@
 // supported"), so a change of the chart version runs, in dependency order:
 //   1. the upgrade gate: a resource whose state holds the deployed chart version; its provider's
 //      `check` sees that version beside the requested one and refuses a jump outside Harbor's
-//      upgrade path (./upgrade-path.ts) in the preview, before anything changes;
+//      upgrade path (./upgrade-path.ts) in the preview, before anything changes; with no version
+//      recorded it refuses any chart but the pin (the jump from the running Harbor is unknown);
 //   2. a backup named after the target version: prod an on-demand CloudNativePG Backup, awaited
 //      until `.status.phase` is `completed`; dev a pg_dump of the chart's database to a volume,
 //      as a Job (awaited until complete). A new version is a new name, so Pulumi creates a new
@@ -20,7 +21,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { chartImages, images, versionSlug, type ImagePin } from "../../versions";
+import { chartImages, charts, images, versionSlug, type ImagePin } from "../../versions";
 import { RESTRICTED_CONTAINER } from "../dr/rclone";
 import { providerLoader } from "../harbor-config/provider-module";
 import type { ImageSource } from "../mirror";
@@ -50,7 +51,18 @@ export class HarborUpgradeGate extends pulumi.CustomResource {
   readonly upgrading: pulumi.Output<boolean>;
 
   constructor(name: string, chartVersion: string, opts?: pulumi.CustomResourceOptions) {
-    super(GATE_TYPE, name, { chartVersion, __provider: GATE_LOADER, previousChartVersion: undefined }, opts);
+    super(
+      GATE_TYPE,
+      name,
+      {
+        chartVersion,
+        // With no deployed version in its state the gate cannot check a jump: only the pin passes.
+        verifiedChartVersion: charts.harbor.version,
+        __provider: GATE_LOADER,
+        previousChartVersion: undefined,
+      },
+      opts,
+    );
     this.upgrading = this.previousChartVersion.apply((v) => typeof v === "string" && v !== "");
   }
 }

@@ -220,6 +220,8 @@ export class HarborPlatform extends pulumi.ComponentResource {
           ? { monitoringLabels: cfg.observability.alerting.selectorLabels }
           : {}),
       };
+      // Harbor's chart then renders a ServiceMonitor: the Release waits for its CRD's read.
+      const monitorReads = readsFor(preflight, "prometheusOperator");
       const devArgs = {
         namespace,
         provider,
@@ -243,7 +245,11 @@ export class HarborPlatform extends pulumi.ComponentResource {
             ],
           },
         );
-        harborArgs = { ...devArgs, serverTls: { secretName }, dependsOn: [dump, certificate] };
+        harborArgs = {
+          ...devArgs,
+          serverTls: { secretName },
+          dependsOn: [dump, certificate, ...monitorReads],
+        };
       } else {
         const serverCert = new ServerCert(
           `${name}-server-cert`,
@@ -253,7 +259,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
         harborArgs = {
           ...devArgs,
           serverTls: { certPem: serverCert.certPem, keyPem: serverCert.privateKeyPem, caPem: ca.certPem },
-          dependsOn: [dump],
+          dependsOn: [dump, ...monitorReads],
         };
         this.serverCertificate = serverCert.notAfter.apply((notAfter) => ({
           notAfter,
@@ -315,6 +321,8 @@ export class HarborPlatform extends pulumi.ComponentResource {
           selectorLabels: cfg.observability.alerting.selectorLabels,
           redisPodLabels: REDIS_POD_LABELS,
           ...(p.dr?.mirrorCronJob ? { drMirrorPod: { labels: DR_MIRROR_PODS, port: "metrics" } } : {}),
+          // The monitors and rules wait for the reads of their CRDs (a missing one fails the read).
+          dependsOn: readsFor(preflight, "prometheusOperator"),
           provider,
         },
         { parent: this },
@@ -368,7 +376,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
           selectorLabels: cfg.observability.alerting.selectorLabels,
           provider,
         },
-        { parent: this },
+        { parent: this, dependsOn: readsFor(preflight, "prometheusOperator") },
       );
     }
 

@@ -5,7 +5,8 @@
 // most steps, Read steps run during previews") and `pulumi up` previews first: a missing CRD
 // fails there with the engine's one line ("resource '<name>' does not exist", same file), a CRD
 // that cannot hold what the program writes with this module's one line naming the config key.
-// Resources that use an operator wait for its reads (dependsOn).
+// `pulumi up --skip-preview` (pulumi/actions' `up`) runs the checks beside the creates, hence the
+// deploy workflow's preview step. Resources that use an operator wait for its reads (dependsOn).
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ExistingOperators } from "../../config";

@@ -7,10 +7,16 @@ import { cidr, ipAddress, k8sName, key, listOf, oneOf, section } from "./define"
 export const ENTRY_POINT_KEYS = {
   loadBalancer: key({
     schema: section({
+      // One: harbor-helm 1.19.2 templates/nginx/service.yaml gives the LoadBalancer Service no
+      // ipFamilyPolicy (only the ClusterIP one reads ipFamily.policy), so it is single-stack and
+      // cannot hold an address of each family.
       addresses: listOf(ipAddress(), 1)
-        .max(2, { message: "at most two addresses: one IPv4 and one IPv6" })
+        .max(1, {
+          message:
+            "one address: Harbor's chart makes the LoadBalancer Service single-stack (no ipFamilyPolicy), so no IPv4 and IPv6 pair",
+        })
         .optional()
-        .meta({ doc: "fixed address(es) of the Service: one, or one per IP family (dual stack)" }),
+        .meta({ doc: "the Service's fixed address (one: the chart's LoadBalancer Service is single-stack)" }),
       announcer: oneOf(["metallb", "kube-vip", "cloud"] as const)
         .optional()
         .meta({

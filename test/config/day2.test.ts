@@ -216,7 +216,7 @@ describe("config: loadBalancer (Harbor's own entry point)", () => {
       parse("dev", {
         ...LB,
         loadBalancer: {
-          addresses: ["192.0.2.10", "2001:db8::10"],
+          addresses: ["2001:db8::10"],
           announcer: "kube-vip",
           sourceRanges: ["10.0.0.0/8"],
         },
@@ -224,7 +224,7 @@ describe("config: loadBalancer (Harbor's own entry point)", () => {
     ).to.deep.equal({
       kind: "loadBalancer",
       entryPoint: {
-        addresses: ["192.0.2.10", "2001:db8::10"],
+        addresses: ["2001:db8::10"],
         announcer: "kube-vip",
         sourceRanges: ["10.0.0.0/8"],
       },
@@ -238,17 +238,16 @@ describe("config: loadBalancer (Harbor's own entry point)", () => {
       'harbor-platform:loadBalancer = {"addresses":["192.0.2.10"]}: only used when exposure is loadBalancer (it is ingress); remove it',
     ],
     [
-      "two addresses of one family",
-      { ...LB, loadBalancer: { addresses: ["192.0.2.10", "192.0.2.11"] } },
-      'harbor-platform:loadBalancer.addresses = ["192.0.2.10","192.0.2.11"]: two addresses only for dual stack: one IPv4 and one IPv6',
+      // harbor-helm 1.19.2 templates/nginx/service.yaml: the LoadBalancer Service carries no
+      // ipFamilyPolicy (SingleStack by default), so it cannot take an IPv4 and IPv6 pair.
+      "an IPv4 and IPv6 pair (the chart's LoadBalancer Service is single-stack)",
+      { ...LB, loadBalancer: { addresses: ["192.0.2.10", "2001:db8::10"] } },
+      `harbor-platform:loadBalancer.addresses = ["192.0.2.10","2001:db8::10"]: one address: Harbor's chart makes the LoadBalancer Service single-stack (no ipFamilyPolicy), so no IPv4 and IPv6 pair`,
     ],
     [
-      "two addresses for a cloud load balancer",
-      {
-        ...LB,
-        loadBalancer: { announcer: "cloud", addresses: ["192.0.2.10", "2001:db8::10"] },
-      },
-      'harbor-platform:loadBalancer.addresses = ["192.0.2.10","2001:db8::10"]: one address with announcer cloud (spec.loadBalancerIP)',
+      "two addresses of one family",
+      { ...LB, loadBalancer: { addresses: ["192.0.2.10", "192.0.2.11"] } },
+      `harbor-platform:loadBalancer.addresses = ["192.0.2.10","192.0.2.11"]: one address: Harbor's chart makes the LoadBalancer Service single-stack (no ipFamilyPolicy), so no IPv4 and IPv6 pair`,
     ],
     [
       "a MetalLB pool for kube-vip",

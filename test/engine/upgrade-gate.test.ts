@@ -24,11 +24,26 @@ describe("upgrade gate through the real dynamic-provider host", function () {
     await host?.plugin.stop();
   });
 
-  it("records the version on a first install, with no check against anything", async () => {
+  it("records the pinned version on a first install, with no check against anything", async () => {
     const checked = await host.driver.check(ref, {}, inputs);
     expect(checked.failures).to.deep.equal([]);
     const created = await host.driver.create(ref, checked.inputs, []);
     expect(plain(created.outputs)).to.deep.include({ chartVersion: "1.19.2", previousChartVersion: "" });
+  });
+
+  it("refuses a chart off the pin when its state holds no deployed version: the jump cannot be checked", async () => {
+    // A stack deployed before the gate existed (or a new one): no olds.
+    expect(inputs.verifiedChartVersion).to.equal("1.19.2");
+    const checked = await host.driver.check(ref, {}, withVersion("1.19.4"));
+    expect(checked.failures.map((f) => [f.getProperty(), f.getReason()])).to.deep.equal([
+      [
+        "chartVersion",
+        `harborChartVersion: the upgrade gate holds no deployed chart version (a stack deployed before the gate existed, or a new one), so the jump to 1.19.4 cannot be checked: deploy the pinned 1.19.2 first if Harbor runs it or is new, else record the chart Harbor runs in the gate's state (docs/runbooks/harbor-upgrade.md, "The gate's record")`,
+      ],
+    ]);
+    // With a recorded version the same target is an ordinary patch step.
+    const state = await host.driver.create(ref, withVersion("1.19.2"), []);
+    expect((await host.driver.check(ref, state.inputs, withVersion("1.19.4"))).failures).to.deep.equal([]);
   });
 
   it("refuses a jump outside Harbor's upgrade path in Check, naming the key", async () => {

@@ -78,6 +78,34 @@ describe("robots on the prod stack: expiry alerts, renewal, pull Secrets", () =>
     expect(Buffer.from(entry.auth, "base64").toString()).to.equal(`robot$apps+ci:${entry.password}`);
   });
 
+  it("keeps the pull Secrets following the robot: no ignoreChanges, their data from the robot's secret output", async () => {
+    // Harbor answers a rotation or renewal with a new secret: the robot's output, a secret itself.
+    expect(robot.additionalSecretOutputs).to.include("secret");
+    const rotated = "robot-secret-after-rotation";
+    const after = await evaluateStack(
+      "prod",
+      { harborConfig: harborConfig([ci]) },
+      { outputs: { [ROBOT]: { secret: rotated } } },
+    );
+    for (const [r, password] of [
+      [run, robot.wire.computed.secret],
+      [after, rotated],
+    ] as const) {
+      const secrets = pullSecrets(r);
+      expect(secrets).to.have.length(2);
+      for (const s of secrets) {
+        // Nothing the engine would keep from the first write.
+        expect(s.ignoreChanges, s.name).to.deep.equal([]);
+        expect(s.secretPaths).to.include("stringData");
+        const json = (s.inputs.stringData as Record<string, string>)[".dockerconfigjson"];
+        const entry = (JSON.parse(json) as { auths: Record<string, { password: string }> }).auths[
+          "harbor.example.com"
+        ];
+        expect(entry.password).to.equal(password);
+      }
+    }
+  });
+
   it("exports each robot's expiry, warning start and next renewal", () => {
     const out = run.outputs.robotExpiry.value as Record<string, Record<string, string>>;
     expect(out["apps+ci"].expiresAt).to.equal("2026-04-01T00:00:00Z");

@@ -21,6 +21,11 @@ class HarborFront {
   url = "";
   /** The proxy cache's upstream answers (false: it has nothing, as Harbor 2.15.0 with Docker Hub). */
   proxyWorks = true;
+  /**
+   * How a pushed manifest comes back: as stored, with another body (a registry serving other
+   * bytes under the tag), or with the right body under another digest.
+   */
+  manifestPull: "intact" | "otherBody" | "otherDigest" = "intact";
   readonly blobs = new Map<string, Buffer>();
   readonly manifests = new Map<string, { body: Buffer; type: string }>();
   private readonly tokens = new Map<string, Set<string>>();
@@ -109,7 +114,13 @@ class HarborFront {
     }
     const found = this.manifests.get(`${repo}:${ref}`);
     if (!found) return send(404);
-    return send(200, { "Content-Type": found.type, "Docker-Content-Digest": sha(found.body) }, found.body);
+    // Another body that is still the same JSON: only a byte-wise comparison tells it apart.
+    const served =
+      this.manifestPull === "otherBody"
+        ? Buffer.from(JSON.stringify(JSON.parse(found.body.toString())))
+        : found.body;
+    const digest = this.manifestPull === "otherDigest" ? sha(Buffer.from("another manifest")) : sha(served);
+    return send(200, { "Content-Type": found.type, "Docker-Content-Digest": digest }, served);
   }
 
   /** Harbor's token service: a robot's basic auth, the scope's actions it holds on that project. */
@@ -222,6 +233,26 @@ describe("smoke test after an upgrade, the Job's script run for real", function 
     );
     expect([...harbor.state.robots.values()]).to.deep.equal([]);
     expect(harbor.violations).to.deep.equal([]);
+  });
+
+  it("fails the Job when the pulled manifest is not the pushed one, after cleaning up", async () => {
+    front.manifestPull = "otherBody";
+    const r = await smoke();
+    expect(r.status, r.out).to.equal(1);
+    expect(r.out).to.match(
+      /smoke test FAILED: pulled manifest of harbor-platform-smoke\/smoke-test:run-\d+ differs from the pushed one/,
+    );
+    expect([...harbor.state.robots.values()]).to.deep.equal([]);
+    expect([...harbor.state.projects.values()].map((p) => p.name)).to.deep.equal(["dockerhub"]);
+  });
+
+  it("fails the Job when the registry names another digest for the pushed manifest", async () => {
+    front.manifestPull = "otherDigest";
+    const r = await smoke();
+    expect(r.status, r.out).to.equal(1);
+    expect(r.out).to.match(
+      /smoke test FAILED: registry names a different digest for harbor-platform-smoke\/smoke-test:run-\d+/,
+    );
   });
 
   it("fails the Job when a component stays unhealthy, creating nothing", async () => {

@@ -17,6 +17,12 @@ const JOB = "kubernetes:batch/v1:Job";
 const SMOKE = "harbor-platform-smoke-test";
 
 const harborOf = (run: StackRun) => run.one(RELEASE, "harbor");
+/**
+ * A stack whose gate already recorded a deployed Harbor: what the gate's provider answers after an
+ * update from chart 1.18.4 (upgrade-gate.cjs `update`: the old version becomes
+ * previousChartVersion), which the first install's state never carries.
+ */
+const UPGRADING = { outputs: { [GATE_TYPE]: { previousChartVersion: "1.18.4" } } } as const;
 const envOf = (job: Registered) =>
   Object.fromEntries(
     (
@@ -55,6 +61,19 @@ describe("guarded upgrades: the Harbor release", () => {
     const pinned = harborOf(await evaluateStack("prod"));
     expect(at(pinned.inputs.values, "core.image")).to.deep.equal(chartImages.harborCore);
   });
+});
+
+describe("guarded upgrades: a chart outside the verified set", () => {
+  for (const stack of ["dev", "prod"])
+    it(`${stack}: warns in every run that the chart is outside the verified set; the pin does not`, async () => {
+      const warnings = (run: StackRun) => run.logs.filter((l) => l.severity === "warn").map((l) => l.message);
+      expect(warnings(await evaluateStack(stack, { harborChartVersion: "1.19.4" }))).to.include(
+        "harborChartVersion 1.19.4 is outside the verified set (1.19.2): its values are not checked against that chart's values.yaml; the pre-upgrade backup and the smoke test still run",
+      );
+      expect(
+        warnings(await evaluateStack(stack)).filter((w) => w.includes("outside the verified set")),
+      ).to.deep.equal([]);
+    });
 });
 
 describe("guarded upgrades: prod's backup before the Release", () => {
@@ -96,6 +115,17 @@ describe("guarded upgrades: prod's backup before the Release", () => {
     });
     const cluster = run.one("kubernetes:postgresql.cnpg.io/v1:Cluster");
     expect(run.one(BACKUP).dependencies).to.not.include(cluster.urn);
+  });
+
+  it("a real upgrade (the gate's state names a previous chart) waits for it before the Release", async () => {
+    const up = await evaluateStack("prod", {}, UPGRADING);
+    const backup = up.one(BACKUP);
+    expect(at(backup.inputs, "metadata.annotations")).to.deep.equal({
+      "pulumi.com/waitFor": "jsonpath={.status.phase}=completed",
+      "pulumi.com/timeoutSeconds": "7200",
+    });
+    expect(harborOf(up).dependencies).to.include(backup.urn);
+    expect(backup.inputDependencies).to.include(up.one(GATE_TYPE).urn);
   });
 
   it("an upgrade waits until CloudNativePG reports it completed, for as long as harborUpgrade.backupTimeout", async () => {
@@ -146,6 +176,17 @@ describe("guarded upgrades: dev's copy of the internal database", () => {
       TARGET: "1.19.2",
     });
     expect(job.secretPaths).to.deep.equal([]);
+  });
+
+  it("a real upgrade (the gate's state names a previous chart) runs it, awaited, before the Release", async () => {
+    const up = await evaluateStack("dev", {}, UPGRADING);
+    const dump = up.byType(JOB).find((j) => at(j.inputs, "metadata.name") === "harbor-db-dump-1-19-2");
+    expect(dump, "the dump Job").to.not.equal(undefined);
+    const job = dump as Registered;
+    expect(harborOf(up).dependencies).to.include(job.urn);
+    expect(job.dependencies).to.include(up.one(GATE_TYPE).urn);
+    // pulumi-kubernetes awaits a Job until Complete unless told to skip (provider/pkg/await).
+    expect(at(job.inputs, "metadata.annotations") ?? {}).to.not.have.property("pulumi.com/skipAwait");
   });
 
   it("keeps the dumps on their own volume of the NAS class, which a delete leaves in place", () => {

@@ -65,12 +65,20 @@ export interface Registered {
   sourcePosition?: string;
 }
 
+/** A message the program logged through `pulumi.log` (the engine shows it on the run's output). */
+export interface LoggedMessage {
+  severity: "debug" | "info" | "warn" | "error";
+  message: string;
+}
+
 export interface StackRun {
   stack: string;
   resources: Registered[];
   /** Reads of existing objects (`Resource.get`): the engine reads them, in previews too, and creates nothing. */
   reads: Registered[];
   outputs: Record<string, { value: unknown; secret: boolean }>;
+  /** What the program logged, in order. */
+  logs: LoggedMessage[];
   byType(type: string): Registered[];
   one(type: string, name?: string): Registered;
 }
@@ -240,18 +248,19 @@ async function outputValue(value: unknown): Promise<{ value: unknown; secret: bo
 export async function evaluateStack(
   stack: string,
   overrides: ConfigOverrides = {},
-  options: { fresh?: boolean; preview?: boolean } = {},
+  options: { fresh?: boolean } & MockOptions = {},
 ): Promise<StackRun> {
-  // An evaluation is deterministic in (stack, overrides): many test files read the same
-  // baseline, so it is computed once per process. Each caller gets its own copy to mutate.
+  // An evaluation is deterministic in (stack, overrides, mock options): many test files read the
+  // same baseline, so it is computed once per process. Each caller gets its own copy to mutate.
   // `undefined` removes a key: it must not collapse into the baseline's cache key.
   const preview = options.preview ?? false;
-  const key = JSON.stringify([stack, overrides, preview], (_k, v: unknown) =>
+  const outputs = options.outputs ?? {};
+  const key = JSON.stringify([stack, overrides, preview, outputs], (_k, v: unknown) =>
     v === undefined ? "\u0000unset" : v,
   );
   let pending = options.fresh ? undefined : evaluations.get(key);
   if (!pending) {
-    pending = evaluateProgram(path.join(ROOT, "index.ts"), stack, overrides, { preview });
+    pending = evaluateProgram(path.join(ROOT, "index.ts"), stack, overrides, { preview, outputs });
     if (!options.fresh) evaluations.set(key, pending);
     // A failed evaluation is not cached: the next caller sees the same error afresh.
     pending.catch(() => evaluations.delete(key));
@@ -268,6 +277,7 @@ function copyRun(run: StackRun): StackRun {
     resources,
     reads: structuredClone(run.reads),
     outputs: structuredClone(run.outputs),
+    logs: structuredClone(run.logs),
     ...lookups(resources),
   };
 }
@@ -320,6 +330,13 @@ export interface MockOptions {
    * providers' previews do.
    */
   readonly preview?: boolean;
+  /**
+   * What providers answer beyond the mocks' stand-ins (mock-outputs.ts), keyed by resource type
+   * (`pulumi-nodejs:dynamic/upgrade:HarborUpgradeGate`) or type and name (`<type>::<name>`, which
+   * wins): merged over the stand-ins, as known values even in a preview. A deployed stack's state
+   * (the gate's previous chart version), a cluster's answer to a read (an older CRD).
+   */
+  readonly outputs?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 function unknowns(outputs: Record<string, unknown>): Record<string, unknown> {
@@ -338,13 +355,17 @@ export async function runUnderMocks(
   const resources: Registered[] = [];
   const reads: Registered[] = [];
   const preview = options.preview ?? false;
+  const given = (args: { type: string; name: string }) => ({
+    ...options.outputs?.[args.type],
+    ...options.outputs?.[`${args.type}::${args.name}`],
+  });
   await pulumi.runtime.setMocks(
     {
       // In a preview the id is empty, which the SDK turns into an unknown id.
       newResource: (args) =>
         preview
-          ? { id: undefined, state: { ...args.inputs, ...unknowns(mockOutputs(args)) } }
-          : { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args) } },
+          ? { id: undefined, state: { ...args.inputs, ...unknowns(mockOutputs(args)), ...given(args) } }
+          : { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args), ...given(args) } },
       call: mockCallResult,
     },
     PROJECT,
@@ -432,19 +453,69 @@ export async function runUnderMocks(
     });
   };
 
-  let exported: Record<string, unknown>;
+  const logs: LoggedMessage[] = [];
+  const watch = watchEvaluation(logs);
+  let outputs: StackRun["outputs"];
   try {
-    exported = program() ?? {};
-  } catch (err) {
+    let exported: Record<string, unknown>;
+    try {
+      exported = program() ?? {};
+    } catch (err) {
+      await settle();
+      throw Object.assign(err as Error, { registered: resources });
+    }
     await settle();
-    throw Object.assign(err as Error, { registered: resources });
+    outputs = {};
+    for (const [k, v] of Object.entries(exported)) outputs[k] = await outputValue(v);
+    await settle();
+    // Node reports a rejection nobody handled once the microtasks drain.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    watch.stop();
   }
-  await settle();
-  const outputs: StackRun["outputs"] = {};
-  for (const [k, v] of Object.entries(exported)) outputs[k] = await outputValue(v);
-  await settle();
+  // What the Pulumi runtime would fail the program with (its unhandled-rejection handler prints a
+  // ResourceError's message on its resource: @pulumi/pulumi 3.248 cmd/run/run.js): a check that
+  // throws outside any resource's inputs, such as the existing-operator preflight's.
+  const [rejected] = watch.rejections();
+  if (rejected !== undefined)
+    throw Object.assign(rejected instanceof Error ? rejected : new Error(String(rejected)), {
+      registered: resources,
+    });
 
-  return { stack, resources, reads, outputs, ...lookups(resources) };
+  return { stack, resources, reads, outputs, logs, ...lookups(resources) };
+}
+
+type LogFunction = (msg: string, ...rest: unknown[]) => Promise<void>;
+
+/**
+ * Records, while an evaluation runs, what the program logs through `pulumi.log` (still printed as
+ * the SDK prints it under mocks) and the promise rejections nobody handles.
+ */
+function watchEvaluation(logs: LoggedMessage[]): { rejections(): unknown[]; stop(): void } {
+  const log = pulumi.log as unknown as Record<LoggedMessage["severity"], LogFunction>;
+  const severities = ["debug", "info", "warn", "error"] as const;
+  const originals = Object.fromEntries(severities.map((s) => [s, log[s]])) as typeof log;
+  for (const severity of severities) {
+    log[severity] = (msg, ...rest) => {
+      logs.push({ severity, message: msg });
+      return originals[severity](msg, ...rest);
+    };
+  }
+  const pending = new Map<Promise<unknown>, unknown>();
+  const onRejection = (reason: unknown, promise: Promise<unknown>) => {
+    if (!pending.has(promise)) pending.set(promise, reason);
+  };
+  const onHandled = (promise: Promise<unknown>) => pending.delete(promise);
+  process.on("unhandledRejection", onRejection);
+  process.on("rejectionHandled", onHandled);
+  return {
+    rejections: () => [...pending.values()],
+    stop() {
+      process.off("unhandledRejection", onRejection);
+      process.off("rejectionHandled", onHandled);
+      Object.assign(log, originals);
+    },
+  };
 }
 
 /** Reads a dotted path (`values.expose.tls.enabled`) out of a nested object. */

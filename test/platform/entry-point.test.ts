@@ -41,7 +41,7 @@ describe("entry point: Harbor's nginx behind a LoadBalancer with a fixed address
       await evaluateStack("prod", {
         ...LB,
         loadBalancer: {
-          addresses: ["192.0.2.10", "2001:db8::10"],
+          addresses: ["192.0.2.10"],
           addressPool: "registry",
           sourceRanges: ["10.0.0.0/8"],
         },
@@ -51,8 +51,8 @@ describe("entry point: Harbor's nginx behind a LoadBalancer with a fixed address
       name: "harbor",
       IP: "",
       annotations: {
-        "metallb.io/loadBalancerIPs": "192.0.2.10,2001:db8::10",
-        "metallb.universe.tf/loadBalancerIPs": "192.0.2.10,2001:db8::10",
+        "metallb.io/loadBalancerIPs": "192.0.2.10",
+        "metallb.universe.tf/loadBalancerIPs": "192.0.2.10",
         "metallb.io/address-pool": "registry",
         "metallb.universe.tf/address-pool": "registry",
       },

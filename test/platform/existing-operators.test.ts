@@ -155,6 +155,22 @@ describe("existing operators: only what is missing is installed", () => {
     );
   });
 
+  it("prod: every ServiceMonitor, PodMonitor and PrometheusRule of the program waits for the reads of its CRDs", async () => {
+    const run = await evaluateStack("prod", {
+      harborConfig: {
+        projects: [{ name: "apps" }],
+        robots: [{ name: "ci", project: "apps", access: ["repository:push"], duration: 90 }],
+      },
+    });
+    const monitors = run.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/"));
+    // The platform's PodMonitors and rules, and the robots' expiry rule.
+    expect(monitors.map((m) => at(m.inputs, "metadata.name"))).to.include("harbor-platform-robots");
+    expect(monitors.length).to.be.greaterThan(2);
+    const reads = readUrns(run, ...OPERATOR_CRDS.prometheusOperator.map((c) => c.crd));
+    expect(reads).to.have.length(3);
+    for (const m of monitors) expect(m.dependencies, m.name).to.include.members(reads);
+  });
+
   it("dev by default reads nothing from the cluster", async () => {
     expect((await evaluateStack("dev")).reads).to.deep.equal([]);
   });
@@ -193,12 +209,45 @@ describe("existing operators: dev on a cluster with cert-manager and prometheus-
 
   it("turns on Harbor's ServiceMonitor for the cluster's Prometheus, after checking its CRDs", () => {
     expect(at(run.one(RELEASE, "harbor").inputs, "values.metrics.serviceMonitor.enabled")).to.equal(true);
+    // The Release that renders it waits for the reads of prometheus-operator's CRDs.
+    expect(run.one(RELEASE, "harbor").dependencies).to.include.members(
+      readUrns(run, ...OPERATOR_CRDS.prometheusOperator.map((c) => c.crd)),
+    );
     expect(run.reads.map((r) => r.inputs.id)).to.include.members([
       ...OPERATOR_CRDS.prometheusOperator.map((c) => c.crd),
       ...OPERATOR_CRDS.certManager.map((c) => c.crd),
       "letsencrypt",
     ]);
     expect(conformanceProblems(run.resources)).to.deep.equal([]);
+  });
+});
+
+describe("existing operators: a failed check fails the stack", () => {
+  it("prod on a CloudNativePG whose Cluster CRD has no spec.plugins: the one line naming the key", async () => {
+    // The cluster answers the read with the pinned CRD minus the field plugin backups need.
+    const cluster = structuredClone(clusterCrd("clusters.postgresql.cnpg.io")) as {
+      spec: {
+        versions: {
+          schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, unknown> } } } };
+        }[];
+      };
+    };
+    delete cluster.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.plugins;
+    const failed = await evaluateStack(
+      "prod",
+      { existingOperators: { cloudnativePg: { namespace: "cnpg-system" } } },
+      {
+        outputs: {
+          [`${CRD}::harbor-platform-preflight-clusters.postgresql.cnpg.io`]: { spec: cluster.spec },
+        },
+      },
+    ).then(
+      () => undefined,
+      (err: Error) => err.message,
+    );
+    expect(failed).to.equal(
+      "existingOperators.cloudnativePg: the cluster's clusters.postgresql.cnpg.io has no spec.plugins: its operator is older than this program needs",
+    );
   });
 });
 
