@@ -337,10 +337,7 @@ function parseTyped(raw: RawConfig, options: ParseConfigOptions): PlatformConfig
       logLevel: v.get("logLevel"),
       uploadPurgeAge: v.get("uploadPurgeAge"),
     },
-    tls: {
-      caValidityDays: v.get("caValidityDays"),
-      certValidityDays: v.get("certValidityDays"),
-    },
+    tls: tlsSettings(v),
     namespaceQuota: { ...NAMESPACE_QUOTA[topology], ...quota },
     protectData,
     harborConfig,
@@ -371,6 +368,23 @@ function parseTyped(raw: RawConfig, options: ParseConfigOptions): PlatformConfig
   };
   checkNamespaces(createdNamespaces(config), networkPolicy);
   return config;
+}
+
+/**
+ * The CA's and its certificates' validity: a certificate must not outlive the CA that signs it
+ * (it would stop verifying on the day the CA expires). Both keys always have a value (Pulumi.yaml
+ * declares their defaults), so the certificate's is the one named.
+ */
+function tlsSettings(v: Parsed): TlsSettings {
+  const caValidityDays = v.get("caValidityDays");
+  const certValidityDays = v.get("certValidityDays");
+  if (certValidityDays > caValidityDays)
+    throw new ConfigError(
+      "certValidityDays",
+      certValidityDays,
+      `at most caValidityDays (${caValidityDays}): a certificate must not outlive the CA that issues it; lower it or raise caValidityDays`,
+    );
+  return { caValidityDays, certValidityDays };
 }
 
 /**

@@ -181,6 +181,17 @@ describe("config: parseConfig", () => {
       "harbor-platform:certValidityDays = 3650: an integer from 1 to 825",
     ],
     [
+      // The certificate stops verifying the day the CA expires.
+      "a certificate outliving its CA",
+      dev({ certValidityDays: 90, caValidityDays: 30 }),
+      "harbor-platform:certValidityDays = 90: at most caValidityDays (30): a certificate must not outlive the CA that issues it; lower it or raise caValidityDays",
+    ],
+    [
+      "a CA shortened below the certificates' default validity",
+      dev({ caValidityDays: 30 }),
+      "harbor-platform:certValidityDays = 397: at most caValidityDays (30)",
+    ],
+    [
       "namespace quota with an unknown key",
       dev({ namespaceQuota: { storage: "1Ti", cpu: "4" } }),
       'harbor-platform:namespaceQuota.cpu = "4": unknown key; allowed keys of namespaceQuota: storage, persistentVolumeClaims',
