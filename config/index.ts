@@ -18,6 +18,7 @@ import {
   checkNamespaces,
   createdNamespaces,
   networkPolicySettings,
+  pinnedMinioImage,
   prodSettings,
   type NetworkPolicySettings,
   type ProdSettings,
@@ -27,6 +28,7 @@ import { loggingSecretRefs, observabilityConfig, type ObservabilityConfig } from
 import { dashboardsConfig, type DashboardsConfig } from "./schema/dashboards";
 import { checkPullSecrets } from "./schema/robots";
 import {
+  checkAirGapped,
   checkProxyInSite,
   mirrorSecretKeys,
   mirrorSettings,
@@ -287,6 +289,16 @@ function parseTyped(raw: RawConfig, options: ParseConfigOptions): PlatformConfig
       })
     : undefined;
   if (proxy && mirror?.siteCidrs) checkProxyInSite(proxy, mirror.siteCidrs);
+  checkAirGapped({
+    ...(mirror ? { mirror } : {}),
+    proxy: proxy !== undefined,
+    egress,
+    trivy,
+    ...(prod?.certManager.acme ? { acmeServer: prod.certManager.acme.server } : {}),
+    ...(objectStore?.mode === "minio" && !pinnedMinioImage(objectStore)
+      ? { objectStoreImage: objectStore.image.repository }
+      : {}),
+  });
   checkSecretRefs(
     ALL_KEYS,
     raw,
