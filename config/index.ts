@@ -1,10 +1,10 @@
 // The stack's configuration, parsed and validated in one pure function before any resource
 // is registered. `topology` selects a preset; explicit keys override it.
-import { ConfigError, isPlainObject } from "./validate";
+import { ConfigError, isPlainObject, touchesSecret, withSecretsHidden } from "./validate";
 import { ALL_KEYS, AWS_REGION_KEY, FOREIGN_KEYS, KEYS, type AllKeys } from "./schema";
 import { NAMESPACE_QUOTA, type GatewayParentRefValue } from "./schema/core";
 import { isStructured, type KeyDef } from "./schema/define";
-import { checkSecretRefs, parseKeys, type ParsedKeys } from "./schema/parse";
+import { checkSecretRefs, parseKeys, structuredHint, type ParsedKeys } from "./schema/parse";
 
 import {
   HARBOR_CONFIG_KEY,
@@ -18,6 +18,7 @@ import {
   checkNamespaces,
   createdNamespaces,
   networkPolicySettings,
+  pinnedMinioImage,
   prodSettings,
   type NetworkPolicySettings,
   type ProdSettings,
@@ -27,6 +28,7 @@ import { loggingSecretRefs, observabilityConfig, type ObservabilityConfig } from
 import { dashboardsConfig, type DashboardsConfig } from "./schema/dashboards";
 import { checkPullSecrets } from "./schema/robots";
 import {
+  checkAirGapped,
   checkProxyInSite,
   mirrorSecretKeys,
   mirrorSettings,
@@ -174,9 +176,20 @@ export interface ParseConfigOptions {
 
 /**
  * Turns the stack's config (keys without the `harbor-platform:` prefix, structured values
- * already decoded) into a typed PlatformConfig, or throws one ConfigError.
+ * already decoded) into a typed PlatformConfig, or throws one ConfigError. Whichever rule
+ * refuses, a value stored as a secret is not shown (withSecretsHidden).
  */
 export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): PlatformConfig {
+  try {
+    return parseTyped(raw, options);
+  } catch (err) {
+    if (err instanceof ConfigError && options.secretKeys)
+      throw withSecretsHidden(err, raw, options.secretKeys);
+    throw err;
+  }
+}
+
+function parseTyped(raw: RawConfig, options: ParseConfigOptions): PlatformConfig {
   const { parsed: v, deferred } = parseKeys(ALL_KEYS, raw, "topology", options);
   const topology = v.topology;
   const dr =
@@ -276,6 +289,16 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
       })
     : undefined;
   if (proxy && mirror?.siteCidrs) checkProxyInSite(proxy, mirror.siteCidrs);
+  checkAirGapped({
+    ...(mirror ? { mirror } : {}),
+    proxy: proxy !== undefined,
+    egress,
+    trivy,
+    ...(prod?.certManager.acme ? { acmeServer: prod.certManager.acme.server } : {}),
+    ...(objectStore?.mode === "minio" && !pinnedMinioImage(objectStore)
+      ? { objectStoreImage: objectStore.image.repository }
+      : {}),
+  });
   checkSecretRefs(
     ALL_KEYS,
     raw,
@@ -326,10 +349,7 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
       logLevel: v.get("logLevel"),
       uploadPurgeAge: v.get("uploadPurgeAge"),
     },
-    tls: {
-      caValidityDays: v.get("caValidityDays"),
-      certValidityDays: v.get("certValidityDays"),
-    },
+    tls: tlsSettings(v),
     namespaceQuota: { ...NAMESPACE_QUOTA[topology], ...quota },
     protectData,
     harborConfig,
@@ -363,6 +383,23 @@ export function parseConfig(raw: RawConfig, options: ParseConfigOptions = {}): P
 }
 
 /**
+ * The CA's and its certificates' validity: a certificate must not outlive the CA that signs it
+ * (it would stop verifying on the day the CA expires). Both keys always have a value (Pulumi.yaml
+ * declares their defaults), so the certificate's is the one named.
+ */
+function tlsSettings(v: Parsed): TlsSettings {
+  const caValidityDays = v.get("caValidityDays");
+  const certValidityDays = v.get("certValidityDays");
+  if (certValidityDays > caValidityDays)
+    throw new ConfigError(
+      "certValidityDays",
+      certValidityDays,
+      `at most caValidityDays (${caValidityDays}): a certificate must not outlive the CA that issues it; lower it or raise caValidityDays`,
+    );
+  return { caValidityDays, certValidityDays };
+}
+
+/**
  * Whether the project's CA signs Harbor's public certificate: not with ACME, nor with the cluster's
  * own ClusterIssuer (`existingOperators.certManager.clusterIssuer`); then clients trust it through
  * their own roots and the portal offers no CA download.
@@ -393,6 +430,12 @@ function withAuditLogForwarding(
   return { ...spec, settings: { ...spec.settings, auditLogForwardEndpoint: endpoint } };
 }
 
+/** The project's keys among `fullKeys` (`harbor-platform:x`), without the prefix: how secret keys are named. */
+export function projectKeys(fullKeys: readonly string[], project: string): Set<string> {
+  const prefix = `${project}:`;
+  return new Set(fullKeys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
+}
+
 /**
  * Decodes Pulumi's string-valued config map (`harbor-platform:key` -> string) into raw
  * values: the JSON of keys the schema reads as structured is decoded, other values stay
@@ -402,6 +445,8 @@ function withAuditLogForwarding(
 export function decodeStackConfig(
   all: Readonly<Record<string, string>>,
   project: string,
+  /** Keys stored as secrets (unqualified): their text is never shown. */
+  secretKeys?: ReadonlySet<string>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const prefix = `${project}:`;
@@ -419,9 +464,12 @@ export function decodeStackConfig(
       continue;
     }
     // Only keys the schema reads as structured are decoded: `[::1]:514` stays a string.
-    out[key] = isStructuredKey(key) && /^[[{]/.test(text.trim()) ? decodeJson(key, text) : text;
+    out[key] =
+      isStructuredKey(key) && /^[[{]/.test(text.trim())
+        ? decodeJson(key, text, touchesSecret(key, secretKeys))
+        : text;
   }
-  for (const [key, text] of flat) foldField(out, key, text);
+  for (const [key, text] of flat) foldField(out, key, text, touchesSecret(key, secretKeys));
   return out;
 }
 
@@ -434,30 +482,31 @@ function isStructuredKey(key: string): boolean {
  * `dr.bucketName: x`, a flat key as `pulumi new` saves a template answer (it never sets by
  * path), becomes the field of `dr`. Setting the same field both ways is refused.
  */
-function foldField(out: Record<string, unknown>, key: string, text: string): void {
+function foldField(out: Record<string, unknown>, key: string, text: string, secret: boolean): void {
   const names = key.split(".");
   const top = names[0];
+  const refuse = (allowed: string) => new ConfigError(key, text, allowed, { secret });
   let at: Record<string, unknown>;
   if (out[top] === undefined) out[top] = at = {};
   else if (isPlainObject(out[top])) at = out[top];
-  else throw new ConfigError(key, text, `a field of ${top}, which is not an object here`);
+  else throw refuse(`a field of ${top}, which is not an object here`);
   for (const name of names.slice(1, -1)) {
     const next = at[name];
     if (next === undefined) at = at[name] = {};
     else if (isPlainObject(next)) at = next;
-    else throw new ConfigError(key, text, `a field of ${top}, which is not an object here`);
+    else throw refuse(`a field of ${top}, which is not an object here`);
   }
   const last = names[names.length - 1];
-  if (at[last] !== undefined)
-    throw new ConfigError(key, text, `set once: ${top} already sets ${names.slice(1).join(".")}`);
+  if (at[last] !== undefined) throw refuse(`set once: ${top} already sets ${names.slice(1).join(".")}`);
   at[last] = text;
 }
 
-function decodeJson(key: string, text: string): unknown {
+/** A structured key's text (set on the command line): JSON only; YAML reaches the program only from the stack file. */
+function decodeJson(key: string, text: string, secret: boolean): unknown {
   try {
     const value: unknown = JSON.parse(text);
     return isPlainObject(value) || Array.isArray(value) ? value : text;
   } catch {
-    throw new ConfigError(key, text, "valid YAML/JSON structured config");
+    throw new ConfigError(key, text, `${structuredHint(key)}; this text is not valid JSON`, { secret });
   }
 }

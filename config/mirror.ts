@@ -1,10 +1,11 @@
 // The `mirror` section shaped for the components, its cross-field rules, and Harbor's
 // proxy-cache projects merged into the configuration-as-code spec. Pure but for the CA file the
 // schema reads.
-import { cidrWithin } from "../policy/concepts/network";
+import { cidrWithin, parseIp } from "../policy/concepts/network";
+import { canonicalRepository } from "../components/mirror";
 import { ConfigError } from "./validate";
 import type { HarborConfigurationSpec, ProjectSpec, RegistrySpec } from "./harbor-config";
-import type { ProxyConfig } from "./proxy";
+import type { Destination, ProxyConfig, TrivyConfig } from "./proxy";
 import {
   PRIVATE_CIDRS,
   PROXY_CACHE_UPSTREAMS,
@@ -77,6 +78,101 @@ export function checkProxyInSite(proxy: ProxyConfig, siteCidrs: readonly string[
           `a range within ${MIRROR_KEY}.siteCidrs (${siteCidrs.join(", ")}): with mirror.registry, egress stays on the site and the proxy carries what leaves it`,
         );
     });
+}
+
+/**
+ * Hosts on the internet that downloads come from: registries, and public ACME servers
+ * (Let's Encrypt's production and staging directories, ZeroSSL, Google Trust Services).
+ * A name not listed cannot be judged here: the site's DNS may resolve it into siteCidrs.
+ */
+export const PUBLIC_DOWNLOAD_HOSTS: readonly string[] = [
+  "docker.io",
+  "registry-1.docker.io",
+  "index.docker.io",
+  "ghcr.io",
+  "quay.io",
+  "gcr.io",
+  "mirror.gcr.io",
+  "registry.k8s.io",
+  "public.ecr.aws",
+  "cr.fluentbit.io",
+  "acme-v02.api.letsencrypt.org",
+  "acme-staging-v02.api.letsencrypt.org",
+  "acme.zerossl.com",
+  "dv.acme-v02.api.pki.goog",
+];
+
+export interface AirGapInputs {
+  readonly mirror?: MirrorSettings;
+  /** Whether a corporate proxy carries what leaves the site (then checkProxyInSite applies). */
+  readonly proxy: boolean;
+  /** Every call out of the cluster (externalDestinations). */
+  readonly egress: readonly Destination[];
+  readonly trivy: TrivyConfig;
+  /** prod with `certManager.issuer: acme`. */
+  readonly acmeServer?: string;
+  /** prod with `objectStore.image` other than the pin (used as given, not mirrored). */
+  readonly objectStoreImage?: string;
+}
+
+/** A repository's registry host, as the container runtime resolves it (no port, no brackets). */
+function repositoryRegistryHost(repository: string): string {
+  const registry = canonicalRepository(repository).split("/")[0];
+  const bracketed = /^\[([^\]]+)\]/.exec(registry);
+  return bracketed ? bracketed[1] : registry.split(":")[0];
+}
+
+/**
+ * An air-gapped site (`mirror.registry`, no proxy) reaches nothing but `siteCidrs`: a download
+ * from a public host (an image, Trivy's databases, an ACME server), or any call to an IP address
+ * outside `siteCidrs`, would only fail at run time; refused here instead. Host names not known
+ * to be public are left alone: the site's DNS may resolve them into its ranges.
+ */
+export function checkAirGapped(a: AirGapInputs): void {
+  const registry = a.mirror?.registry;
+  const site = a.mirror?.siteCidrs;
+  if (registry === undefined || site === undefined || a.proxy) return;
+  const why = "an air-gapped site (mirror.registry without proxy) reaches only mirror.siteCidrs";
+  const checkIp = (key: string, value: string, host: string) => {
+    const ip = parseIp(host);
+    if (ip && !site.some((s) => cidrWithin(`${ip.address}/${ip.kind === "ipv4" ? 32 : 128}`, s)))
+      throw new ConfigError(key, value, `an address within ${site.join(", ")}: ${why}`);
+  };
+  const downloads: { key: string; value: string; host: string; instead: string }[] = [];
+  const onSite = `a repository on the site (under ${registry}, the mirror)`;
+  if (a.objectStoreImage !== undefined && !a.objectStoreImage.startsWith(`${registry}/`))
+    downloads.push({
+      key: "objectStore.image.repository",
+      value: a.objectStoreImage,
+      host: repositoryRegistryHost(a.objectStoreImage),
+      instead: onSite,
+    });
+  if (a.trivy.mode === "mirror" && a.trivy.source === "trivy.dbRepository")
+    for (const [field, repos] of [
+      ["dbRepository", a.trivy.dbRepository],
+      ["javaDbRepository", a.trivy.javaDbRepository],
+    ] as const)
+      repos.forEach((r, i) =>
+        downloads.push({
+          key: `trivy.${field}[${i}]`,
+          value: r,
+          host: repositoryRegistryHost(r),
+          instead: onSite,
+        }),
+      );
+  if (a.acmeServer !== undefined)
+    downloads.push({
+      key: "certManager.acme.server",
+      value: a.acmeServer,
+      host: new URL(a.acmeServer).hostname.replace(/^\[(.*)\]$/, "$1"),
+      instead: "an ACME server on the site, or certManager.issuer ca",
+    });
+  for (const d of downloads) {
+    if (PUBLIC_DOWNLOAD_HOSTS.includes(d.host.toLowerCase()))
+      throw new ConfigError(d.key, d.value, `${d.instead}: ${d.host} is on the internet, and ${why}`);
+    checkIp(d.key, d.value, d.host);
+  }
+  for (const d of a.egress) if (d.host !== "*") checkIp(d.source, d.host, d.host);
 }
 
 function chartMirror(c: NonNullable<MirrorValue["charts"]>): ChartMirror {

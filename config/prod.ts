@@ -44,6 +44,14 @@ export type MinioSettings = Readonly<
 > &
   ZoneSpread & { readonly mode: "minio" };
 
+/**
+ * Whether MinIO runs the pinned image (pulled like every image, from the mirror when there is
+ * one) rather than an `objectStore.image` replacement, which is used as given.
+ */
+export function pinnedMinioImage(s: Pick<MinioSettings, "image">): boolean {
+  return s.image.repository === images.minio.repository && s.image.tag === images.minio.tag;
+}
+
 /** Any S3 implementation, at an https:// endpoint (no trailing slash). */
 export type ExternalObjectStore = Readonly<
   Required<Pick<ObjectStoreValue, (typeof EXTERNAL_FIELDS)[number] | "buckets">>

@@ -2,7 +2,7 @@
 // hand it to the pure parser. A bad value stops the program with one line (RunError prints
 // no stack trace).
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, decodeStackConfig, parseConfig, type PlatformConfig } from "./index";
+import { ConfigError, decodeStackConfig, parseConfig, projectKeys, type PlatformConfig } from "./index";
 
 /** The SDK's record of which config keys the CLI passed as secrets (runtime/config.js). */
 interface RuntimeConfigSecrets {
@@ -15,11 +15,9 @@ function storedSecretKeys(all: Readonly<Record<string, string>>, project: string
   // (v3.248); it reads PULUMI_CONFIG_SECRET_KEYS, the list the CLI hands the program.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const runtimeConfig = require("@pulumi/pulumi/runtime/config") as RuntimeConfigSecrets;
-  const prefix = `${project}:`;
-  return new Set(
-    Object.keys(all)
-      .filter((k) => k.startsWith(prefix) && runtimeConfig.isConfigSecret(k))
-      .map((k) => k.slice(prefix.length)),
+  return projectKeys(
+    Object.keys(all).filter((k) => runtimeConfig.isConfigSecret(k)),
+    project,
   );
 }
 
@@ -27,7 +25,8 @@ export function readStackConfig(): PlatformConfig {
   try {
     const all = pulumi.runtime.allConfig();
     const project = pulumi.getProject();
-    return parseConfig(decodeStackConfig(all, project), { secretKeys: storedSecretKeys(all, project) });
+    const secretKeys = storedSecretKeys(all, project);
+    return parseConfig(decodeStackConfig(all, project, secretKeys), { secretKeys });
   } catch (err) {
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
     throw err;

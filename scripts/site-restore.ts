@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
-import { decodeStackConfig, parseConfig, type PlatformConfig } from "../config";
+import { decodeStackConfig, parseConfig, projectKeys, type PlatformConfig } from "../config";
 import { DR_PREFIXES } from "../components/dr/policies";
 import {
   VELERO_BACKUPS,
@@ -93,9 +93,13 @@ async function whenAccepted<T>(what: () => Promise<T>, tries = 12, pauseMs = 500
 /** The stack's config through the program's own parser: a change the program refuses stops here. */
 async function platformConfig(stack: Stack): Promise<PlatformConfig> {
   const all = await stack.getAllConfig();
-  return parseConfig(
-    decodeStackConfig(Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.value])), PROJECT),
+  // Keys stored as secrets, as the program learns them: a refusal never shows their values.
+  const secretKeys = projectKeys(
+    Object.keys(all).filter((k) => all[k].secret === true),
+    PROJECT,
   );
+  const texts = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.value]));
+  return parseConfig(decodeStackConfig(texts, PROJECT, secretKeys), { secretKeys });
 }
 
 /** Every resource the program would register now, as the engine plans it. */

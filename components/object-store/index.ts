@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as kube from "@pulumi/kubernetes";
-import type { BucketNames, MinioSettings } from "../../config";
+import { pinnedMinioImage, type BucketNames, type MinioSettings } from "../../config";
 import { images } from "../../versions";
 import type { CertManager } from "../cert-manager";
 import type { PlatformNamespace } from "../namespace";
@@ -105,8 +105,7 @@ export const NONCURRENT_VERSION_DAYS = 7;
  * pinned default, like the mc image, comes from `source` (the chart images, components/mirror).
  */
 export function minioValues(s: MinioSettings, source: ImageSource): Record<string, unknown> {
-  const pinned = s.image.repository === images.minio.repository && s.image.tag === images.minio.tag;
-  const image = pinned ? source.pin(images.minio) : s.image;
+  const image = pinnedMinioImage(s) ? source.pin(images.minio) : s.image;
   return {
     image: { repository: image.repository, tag: image.tag },
     mode: "distributed",

@@ -2,7 +2,7 @@
 // secret's) and what is allowed, with a did-you-mean for a misspelt key.
 import { closest, distance } from "fastest-levenshtein";
 import type { z } from "zod";
-import { ConfigError } from "../validate";
+import { ConfigError, insideSecret, touchesSecret } from "../validate";
 
 /** The known name a misspelt `name` most likely meant, if one is close enough. */
 export function didYouMean(name: string, known: readonly string[]): string | undefined {
@@ -51,11 +51,13 @@ function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
         type: string;
         innerType?: z.ZodType;
         in?: z.ZodType;
+        out?: z.ZodType;
         shape?: Record<string, z.ZodType>;
         element?: z.ZodType;
       };
       if (def.innerType) s = def.innerType;
-      else if (def.type === "pipe" && def.in) s = def.in;
+      // A pipe's fields are its input's, or its output's when the input is text (JSON in a secret).
+      else if (def.type === "pipe" && def.in) s = fieldsAt(def.in, []).length > 0 ? def.in : def.out;
       else if (def.type === "union") s = objectOption(s);
       else break;
     }
@@ -110,29 +112,45 @@ function specificIssue(issue: Issue): Issue {
 const hidesValue = (issue: Issue): boolean =>
   issue.code === "custom" && (issue.params as { hidesValue?: boolean } | undefined)?.hidesValue === true;
 
-/** The first issue of a failed parse of key `top`, as one ConfigError. */
+/**
+ * The first issue of a failed parse of key `top`, as one ConfigError. `secret`: the whole value
+ * is a secret's; `secretKeys`: keys stored as secrets, which may be `top` or fields of it.
+ */
 export function issueToError(
   top: string,
   schema: z.ZodType,
   value: unknown,
   error: z.ZodError,
   secret: boolean,
+  secretKeys?: ReadonlySet<string>,
 ): ConfigError {
   const issue = specificIssue(error.issues[0]);
   // A secret's value is never shown, only whether the key holding it is set: inside a secret
   // that holds JSON text (SigV4 keys), a field's value cannot be located anyway.
   const shown = (path: readonly PropertyKey[]) => (secret ? value : valueAt(value, path));
+  const hidden = (key: string) => secret || touchesSecret(key, secretKeys);
   if (issue.code === "unrecognized_keys") {
     const name = issue.keys[0];
+    const holder = pathKey(top, issue.path);
+    const fields = fieldsAt(schema, issue.path);
+    // A field name inside a secret came from the secret: named neither in full nor by a guess.
+    if (secret || insideSecret(holder, secretKeys))
+      return new ConfigError(
+        holder,
+        shown(issue.path),
+        `a field not allowed here (not named: it is part of the secret); allowed fields: ${fields.join(", ") || "none"}`,
+        { secret: true },
+      );
     const at = [...issue.path, name];
     return new ConfigError(
       pathKey(top, at),
       shown(at),
-      unknownKeyMessage(name, fieldsAt(schema, issue.path), `allowed keys of ${pathKey(top, issue.path)}`),
-      { secret },
+      unknownKeyMessage(name, fields, `allowed keys of ${holder}`),
+      { secret: hidden(pathKey(top, at)) },
     );
   }
-  return new ConfigError(pathKey(top, issue.path), shown(issue.path), allowedText(issue), {
-    secret: secret || hidesValue(issue),
+  const key = pathKey(top, issue.path);
+  return new ConfigError(key, shown(issue.path), allowedText(issue), {
+    secret: hidden(key) || hidesValue(issue),
   });
 }

@@ -3,7 +3,7 @@
 // topology's default, its applicability, its secrecy and its zod schema. Cross-key rules
 // live with the sections that own them (config/*.ts) and run on the typed values.
 import type { z } from "zod";
-import { ConfigError } from "../validate";
+import { ConfigError, touchesSecret } from "../validate";
 import { TOPOLOGIES, appliesTo, isStructured, type KeyDef, type Topology } from "./define";
 import { issueToError, unknownKeyMessage } from "./errors";
 
@@ -61,7 +61,17 @@ export class ParsedKeys<D extends KeyDefs> {
   }
 }
 
-const show = (defs: KeyDefs, key: string): boolean => defs[key]?.secret === true;
+/** Whether `key`'s value is a secret's: the schema says so, or the stack stores it (or a field of it) as one. */
+const isSecret = (defs: KeyDefs, key: string, options: ParseOptions): boolean =>
+  defs[key]?.secret === true || touchesSecret(key, options.secretKeys);
+
+/**
+ * What a structured key set as text is told: where structured config goes. Text on the command
+ * line reaches the program as a string, decoded only when it is JSON.
+ */
+export function structuredHint(key: string): string {
+  return `structured config (an object or list); set it in Pulumi.<stack>.yaml, or one field at a time with pulumi config set --path '${key}.<field>' <value>`;
+}
 
 function secretHint(key: string): string {
   return `a secret: set it with pulumi config set --secret ${key} <value>`;
@@ -111,9 +121,7 @@ export function parseKeys<D extends KeyDefs>(
           k,
           value,
           `only used by topology ${only}; remove it from the ${topology} stack`,
-          {
-            secret: show(defs, k),
-          },
+          { secret: isSecret(defs, k, options) },
         );
       }
       continue;
@@ -126,7 +134,7 @@ export function parseKeys<D extends KeyDefs>(
             k,
             value,
             `only used when ${def.when.key} is ${def.when.values.join(" or ")} (it is ${gate}); remove it`,
-            { secret: show(defs, k) },
+            { secret: isSecret(defs, k, options) },
           );
         continue;
       }
@@ -182,14 +190,13 @@ function parseOne(defs: KeyDefs, k: string, value: unknown, options: ParseOption
   const def = defs[k];
   if (def.secret && explicit && value !== undefined && options.secretKeys && !options.secretKeys.has(k))
     throw new ConfigError(k, value, `stored in plain text; ${secretHint(k)}`, { secret: true });
+  const secret = isSecret(defs, k, options);
   if (typeof value === "string" && isStructured(def.schema))
-    throw new ConfigError(
-      k,
-      def.secret ? value : value.length > 40 ? `${value.slice(0, 37)}...` : value,
-      `structured config (an object or list); set it in Pulumi.<stack>.yaml, or one field at a time with pulumi config set --path '${k}.<field>' <value>`,
-      { secret: def.secret === true },
-    );
+    throw new ConfigError(k, value.length > 40 ? `${value.slice(0, 37)}...` : value, structuredHint(k), {
+      secret,
+    });
   const result = def.schema.safeParse(value);
-  if (!result.success) throw issueToError(k, def.schema, value, result.error, def.secret === true);
+  if (!result.success)
+    throw issueToError(k, def.schema, value, result.error, def.secret === true, options.secretKeys);
   return result.data;
 }

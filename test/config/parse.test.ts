@@ -1,7 +1,7 @@
 // Every config rule of the foundation: what a bad value gets, as the user sees it.
 import { expect } from "chai";
-import { KEYS, decodeStackConfig, parseConfig, type RawConfig } from "../../config";
-import { evaluateStack, stackConfig } from "../harness";
+import { ConfigError, KEYS, decodeStackConfig, parseConfig, type RawConfig } from "../../config";
+import { StackSecret, evaluateStack, stackConfig } from "../harness";
 import { configFailure } from "./failure";
 
 const failure = (raw: RawConfig): string => configFailure(() => parseConfig(raw));
@@ -181,6 +181,17 @@ describe("config: parseConfig", () => {
       "harbor-platform:certValidityDays = 3650: an integer from 1 to 825",
     ],
     [
+      // The certificate stops verifying the day the CA expires.
+      "a certificate outliving its CA",
+      dev({ certValidityDays: 90, caValidityDays: 30 }),
+      "harbor-platform:certValidityDays = 90: at most caValidityDays (30): a certificate must not outlive the CA that issues it; lower it or raise caValidityDays",
+    ],
+    [
+      "a CA shortened below the certificates' default validity",
+      dev({ caValidityDays: 30 }),
+      "harbor-platform:certValidityDays = 397: at most caValidityDays (30)",
+    ],
+    [
       "namespace quota with an unknown key",
       dev({ namespaceQuota: { storage: "1Ti", cpu: "4" } }),
       'harbor-platform:namespaceQuota.cpu = "4": unknown key; allowed keys of namespaceQuota: storage, persistentVolumeClaims',
@@ -298,10 +309,126 @@ describe("config: decodeStackConfig", () => {
     });
   });
 
-  it("names the key of a broken structured value", () => {
-    expect(() =>
-      decodeStackConfig({ "harbor-platform:namespaceQuota": "{oops" }, "harbor-platform"),
-    ).to.throw('harbor-platform:namespaceQuota = "{oops": valid YAML/JSON structured config');
+  // Text on the command line (`pulumi config set dr '{...}'`) reaches the program as a string;
+  // only JSON is decoded, so it gets the same hint as any structured key set as text.
+  const PATH_HINT = (key: string) =>
+    `structured config (an object or list); set it in Pulumi.<stack>.yaml, or one field at a time with pulumi config set --path '${key}.<field>' <value>`;
+
+  it("names the key of a broken structured value, and says how to set it", () => {
+    expect(
+      configFailure(() =>
+        decodeStackConfig({ "harbor-platform:namespaceQuota": "{oops" }, "harbor-platform"),
+      ),
+    ).to.equal(
+      `harbor-platform:namespaceQuota = "{oops": ${PATH_HINT("namespaceQuota")}; this text is not valid JSON`,
+    );
+  });
+
+  it("gives YAML flow text set from the CLI the --path hint, as for any text", async () => {
+    let message: string | undefined;
+    try {
+      await evaluateStack("prod", { dr: "{bucketName: x}" });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.equal(
+      `harbor-platform:dr = "{bucketName: x}": ${PATH_HINT("dr")}; this text is not valid JSON`,
+    );
+    expect(failure(dev({ namespaceQuota: "storage: 1Ti" }))).to.equal(
+      `harbor-platform:namespaceQuota = "storage: 1Ti": ${PATH_HINT("namespaceQuota")}`,
+    );
+  });
+});
+
+describe("config: an error stays one bounded line", () => {
+  it("bounds the key, the value and what is allowed, all long at once", () => {
+    const message = configFailure(() => {
+      throw new ConfigError(`k${"e".repeat(299)}`, `v${"a".repeat(299)}`, `a${"l".repeat(399)}`);
+    });
+    // 120 for the qualified key, 120 for the value, 300 for what is allowed, and the separators.
+    expect(message).to.have.length.of.at.most(545);
+    expect(message).to.match(/^harbor-platform:ke+\.\.\. = "va+\.\.\.: al+\.\.\.$/);
+    expect(message.split(" = ")[0]).to.have.length(120);
+    expect(message.split(": a")[1]).to.have.length(300 - 1);
+  });
+
+  it("bounds an unknown key the user typed at length", () => {
+    const message = failure(dev({ [`x${"y".repeat(299)}`]: "z".repeat(300) }));
+    expect(message).to.have.length.of.at.most(545);
+    expect(message).to.match(/^harbor-platform:xy+\.\.\. = "z+\.\.\.: unknown key; known keys: topology, /);
+  });
+
+  it("escapes control and line-separator characters, which JSON.stringify leaves raw", () => {
+    expect(failure(dev({ namespace: "a\u2028b\u0085c\u202ed" }))).to.equal(
+      String.raw`harbor-platform:namespace = "a\u2028b\u0085c\u202ed": a Kubernetes name: lower-case letters, digits and '-', at most 63`,
+    );
+    expect(failure(dev({ "host\u2029name": "x" }))).to.match(
+      /^harbor-platform:host\\u2029name = "x": unknown key/,
+    );
+  });
+});
+
+describe("config: a value stored as a secret is never shown", () => {
+  /** The program's one line for a stack (through config/stack.ts readStackConfig), checked for `hidden`. */
+  const refusal = async (stack: string, overrides: Record<string, unknown>, hidden: readonly string[]) => {
+    let message = "";
+    try {
+      await evaluateStack(stack, overrides);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split("\n"), message).to.have.length(1);
+    for (const text of hidden) expect(message).to.not.contain(text);
+    return message;
+  };
+
+  it("a key the schema does not call secret, stored with --secret", async () => {
+    expect(await refusal("dev", { hostname: new StackSecret("SECRET_host_VALUE") }, ["SECRET"])).to.equal(
+      "harbor-platform:hostname = (secret): a lower-case DNS name with at least two labels, like registry.example.com",
+    );
+  });
+
+  it("a field stored with --secret, refused by the schema or folded twice", async () => {
+    const database = { backupRetention: "30d", backupSchedule: "0 0 2 * * *" };
+    expect(
+      await refusal("prod", { database, "database.instances": new StackSecret("SECRET_7") }, ["SECRET"]),
+    ).to.equal(
+      "harbor-platform:database.instances = (secret): an integer from 3 to 9: a primary and two standbys keep a quorum after a node loss",
+    );
+    expect(await refusal("prod", { "database.instances": new StackSecret("SECRET_7") }, ["SECRET"])).to.equal(
+      "harbor-platform:database.instances = (secret): set once: database already sets instances",
+    );
+  });
+
+  it("a value refused by a cross-key rule, and another secret's value quoted by one", async () => {
+    expect(await refusal("prod", { replicas: new StackSecret("1") }, [])).to.equal(
+      "harbor-platform:replicas = (secret): at least 2 in prod: one replica cannot survive a node loss",
+    );
+    const endpoint = "syslog-SECRET.example.com:514";
+    expect(
+      await refusal(
+        "prod",
+        {
+          auditLogSyslog: new StackSecret(endpoint),
+          harborConfig: { settings: { auditLogForwardEndpoint: "other.example.com:514" } },
+        },
+        ["SECRET"],
+      ),
+    ).to.equal(
+      'harbor-platform:harborConfig.settings.auditLogForwardEndpoint = "other.example.com:514": leave it unset or equal to auditLogSyslog ((secret)); auditLogSyslog already sets it',
+    );
+  });
+
+  it("a structured key's text, whether not JSON or with a field the schema lacks", async () => {
+    expect(await refusal("dev", { namespaceQuota: new StackSecret("{SECRET_json") }, ["SECRET"])).to.equal(
+      "harbor-platform:namespaceQuota = (secret): structured config (an object or list); set it in Pulumi.<stack>.yaml, or one field at a time with pulumi config set --path 'namespaceQuota.<field>' <value>; this text is not valid JSON",
+    );
+    // A field name inside a secret came from it: named neither in full nor by a did-you-mean.
+    expect(
+      await refusal("dev", { namespaceQuota: new StackSecret('{"SECRETFIELD": "1Ti"}') }, ["SECRET"]),
+    ).to.equal(
+      "harbor-platform:namespaceQuota = (secret): a field not allowed here (not named: it is part of the secret); allowed fields: storage, persistentVolumeClaims",
+    );
   });
 });
 

@@ -7,6 +7,7 @@ import { parseConfig, type RawConfig } from "../../config";
 import { makeCa } from "../fakes/pki";
 import { configFailure } from "../config/failure";
 import { StackSecret, stackConfig } from "../harness";
+import { prodBehindProxy } from "../restricted/fixtures";
 
 const failure = (raw: () => RawConfig): string =>
   configFailure(() => parseConfig(raw(), { secretKeys: new Set(["elkApiKey", "chartMirrorPassword"]) }));
@@ -174,4 +175,117 @@ describe("mirror: config", () => {
     it(`refuses ${what}`, () => {
       expect(failure(raw)).to.equal(typeof message === "string" ? message : message());
     });
+});
+
+describe("mirror: an air-gapped site refuses what it cannot reach", () => {
+  // mirror.registry without a proxy: the NetworkPolicies confine egress to siteCidrs, so a
+  // download from the internet or a call to an address outside them would fail only at run time.
+  const REGISTRY = "harbor.site.example/mirror";
+  const gapped = (extra: Record<string, unknown>, mirror: Record<string, unknown> = {}): RawConfig =>
+    prod({ registry: REGISTRY, ...mirror }, extra);
+  const accepts = (raw: RawConfig) =>
+    expect(() => parseConfig(raw, { secretKeys: new Set(["elkApiKey", "oidcClientSecret"]) })).to.not.throw();
+  const WHY = "an air-gapped site (mirror.registry without proxy) reaches only mirror.siteCidrs";
+  const PRIVATE = "10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16";
+
+  const minio = (repository: string) => ({
+    objectStore: {
+      mode: "minio",
+      nodes: 4,
+      drivesPerNode: 2,
+      driveSize: "500Gi",
+      image: { repository, tag: "patched-1" },
+    },
+  });
+  it("a replacement MinIO image from a public registry (it is used as given, not mirrored)", () => {
+    expect(failure(() => gapped(minio("quay.io/minio/minio")))).to.equal(
+      `harbor-platform:objectStore.image.repository = "quay.io/minio/minio": a repository on the site (under ${REGISTRY}, the mirror): quay.io is on the internet, and ${WHY}`,
+    );
+    // Docker Hub's, as the runtime resolves a name without a registry host.
+    expect(failure(() => gapped(minio("minio/minio")))).to.match(/: docker\.io is on the internet, /);
+    expect(failure(() => gapped(minio("203.0.113.10:5000/minio")))).to.equal(
+      `harbor-platform:objectStore.image.repository = "203.0.113.10:5000/minio": an address within ${PRIVATE}: ${WHY}`,
+    );
+    accepts(gapped(minio(`${REGISTRY}/quay.io/minio/minio`)));
+    // A name not known to be public may resolve into the site: not judged.
+    accepts(gapped(minio("registry.corp.example/minio")));
+  });
+
+  it("Trivy's databases from a public registry", () => {
+    const trivy = (db: string, javaDb: string) => ({
+      trivy: { dbRepository: [db], javaDbRepository: [javaDb] },
+    });
+    const onSite = `${REGISTRY}/ghcr.io/aquasecurity/trivy-java-db`;
+    expect(failure(() => gapped(trivy("ghcr.io/aquasecurity/trivy-db", onSite)))).to.equal(
+      `harbor-platform:trivy.dbRepository[0] = "ghcr.io/aquasecurity/trivy-db": a repository on the site (under ${REGISTRY}, the mirror): ghcr.io is on the internet, and ${WHY}`,
+    );
+    expect(
+      failure(() =>
+        gapped(trivy(`${REGISTRY}/ghcr.io/aquasecurity/trivy-db`, "mirror.gcr.io/aquasec/trivy-java-db")),
+      ),
+    ).to.match(
+      /^harbor-platform:trivy\.javaDbRepository\[0\] = "mirror\.gcr\.io\/aquasec\/trivy-java-db": .*: mirror\.gcr\.io is on the internet/,
+    );
+    accepts(gapped(trivy(`${REGISTRY}/ghcr.io/aquasecurity/trivy-db`, onSite)));
+  });
+
+  it("a public ACME server (Let's Encrypt, certManager.acme.server's default)", () => {
+    const acme = (server?: string) => ({
+      certManager: { issuer: "acme", acme: { email: "ops@site.example", ...(server ? { server } : {}) } },
+    });
+    expect(failure(() => gapped(acme()))).to.equal(
+      `harbor-platform:certManager.acme.server = "https://acme-v02.api.letsencrypt.org/directory": an ACME server on the site, or certManager.issuer ca: acme-v02.api.letsencrypt.org is on the internet, and ${WHY}`,
+    );
+    accepts(gapped(acme("https://acme.site.example/acme/directory")));
+  });
+
+  it("endpoints given as addresses outside siteCidrs: logging, syslog, Harbor's registries and login", () => {
+    const logging = (endpoint: string) => ({
+      logging: { output: "es", endpoint, auth: "apiKey", credentialsSecret: "elkApiKey" },
+    });
+    expect(failure(() => gapped(logging("https://203.0.113.7:9200")))).to.equal(
+      `harbor-platform:logging.endpoint = "203.0.113.7": an address within ${PRIVATE}: ${WHY}`,
+    );
+    expect(
+      failure(() => gapped({ auditLogSyslog: "192.168.1.5:514" }, { siteCidrs: ["10.0.0.0/8"] })),
+    ).to.equal(`harbor-platform:auditLogSyslog = "192.168.1.5": an address within 10.0.0.0/8: ${WHY}`);
+    expect(failure(() => gapped({ auditLogSyslog: "[2001:db8::5]:514" }))).to.match(
+      /^harbor-platform:auditLogSyslog = "2001:db8::5": an address within /,
+    );
+    const registry = { name: "upstream", type: "harbor", url: "https://198.51.100.20" };
+    expect(failure(() => gapped({ harborConfig: { registries: [registry] } }))).to.match(
+      /^harbor-platform:harborConfig\.registries\[1\]\.url = "198\.51\.100\.20": an address within /,
+    );
+    const oidc = (endpoint: string) => ({
+      oidcClientSecret: new StackSecret("s"),
+      harborConfig: {
+        settings: {
+          auth: {
+            mode: "oidc",
+            oidc: { endpoint, clientId: "harbor", clientSecret: { secretKey: "oidcClientSecret" } },
+          },
+        },
+      },
+    });
+    expect(failure(() => gapped(oidc("https://8.8.8.8/realms/harbor")))).to.match(
+      /^harbor-platform:harborConfig\.settings\.auth\.oidc\.endpoint = "8\.8\.8\.8": an address within /,
+    );
+    accepts(gapped({ ...logging("https://10.30.0.7:9200"), auditLogSyslog: "10.30.0.8:514" }));
+    accepts(gapped(oidc("https://10.30.0.9/realms/harbor")));
+  });
+
+  it("leaves all of it to the proxy when one carries what leaves the site", () => {
+    accepts(
+      prod(
+        { registry: REGISTRY },
+        {
+          ...prodBehindProxy(),
+          trivy: {
+            dbRepository: ["ghcr.io/aquasecurity/trivy-db"],
+            javaDbRepository: ["ghcr.io/aquasecurity/trivy-java-db"],
+          },
+        },
+      ),
+    );
+  });
 });

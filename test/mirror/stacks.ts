@@ -22,13 +22,19 @@ export const MIRROR = {
   charts: { url: "oci://harbor.site.example/charts" },
 };
 
-/** A prod stack that restores (the refill Job) and issues by ACME (the solver image in use). */
+/**
+ * A prod stack that restores (the refill Job) and issues by ACME (the solver image in use), from
+ * the site's own ACME server: an air-gapped site reaches no public one.
+ */
 export const RESTORING = {
   restore: {
     enabled: true,
     source: { bucket: "harbor-dr-example-prod", region: "eu-central-1", serverName: "harbor-pg" },
   },
-  certManager: { issuer: "acme", acme: { email: "ops@example.com" } },
+  certManager: {
+    issuer: "acme",
+    acme: { email: "ops@example.com", server: "https://acme.site.example/acme/directory" },
+  },
 };
 
 /**
