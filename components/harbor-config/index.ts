@@ -163,7 +163,10 @@ export class HarborConfiguration extends pulumi.ComponentResource {
 
     const secrets: Record<string, pulumi.Output<string>> = {};
     const names: Record<string, pulumi.Output<string>> = {};
-    const expiries: Record<string, pulumi.Output<RobotExpiry>> = {};
+    // Each robot's expiry as Harbor reports it, and what the config says of its warning and
+    // renewal: joined once for all robots rather than with an output per robot.
+    const expiresAt: Record<string, pulumi.Output<number>> = {};
+    const expiryPolicy: Record<string, Omit<RobotExpiry, "expiresAt">> = {};
     const now = args.now ?? Date.now();
     const buildRobot = (r: HarborConfigurationSpec["robots"][number]) => {
       const key = r.project ? `${r.project}+${r.name}` : r.name;
@@ -188,13 +191,14 @@ export class HarborConfiguration extends pulumi.ComponentResource {
       );
       secrets[key] = robot.secret;
       names[key] = robot.fullName;
-      expiries[key] = robot.expiresAt.apply((expiresAt) => ({
-        expiresAt,
+      expiresAt[key] = robot.expiresAt;
+      expiryPolicy[key] = {
         warningDays: r.expiryWarningDays,
         ...(r.rotateEveryDays !== undefined ? { rotateEveryDays: r.rotateEveryDays } : {}),
-      }));
+      };
       const pull = args.pullSecrets;
-      if (pull) {
+      // No outputs for robots without pull Secrets: at 10,000 robots they cost memory.
+      if (pull && r.pullSecretNamespaces.length > 0) {
         const secretName = pullSecretName(r);
         // Follows the robot: a rotation or renewal rewrites it in the same `up`.
         const stringData = pulumi.secret(
@@ -235,7 +239,13 @@ export class HarborConfiguration extends pulumi.ComponentResource {
       pulumi.output(built).apply(value);
     this.robotSecrets = pulumi.secret(whenBuilt(() => pulumi.all(secrets)));
     this.robotNames = whenBuilt(() => pulumi.all(names));
-    this.robotExpiries = whenBuilt(() => pulumi.all(expiries));
+    this.robotExpiries = whenBuilt(() =>
+      pulumi
+        .all(expiresAt)
+        .apply((at) =>
+          Object.fromEntries(Object.entries(at).map(([k, e]) => [k, { ...expiryPolicy[k], expiresAt: e }])),
+        ),
+    );
     this.robotExpiry = this.robotExpiries.apply((m) =>
       Object.fromEntries(
         Object.entries(m).map(([k, e]) => [
