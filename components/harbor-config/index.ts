@@ -58,6 +58,20 @@ export function dockerConfigJson(registry: string, username: string, password: s
   return JSON.stringify({ auths: { [registry]: { username, password, auth } } });
 }
 
+/** A declared project as its Harbor resource takes it; `registryId` 0: not a proxy cache. */
+export function projectInputs<Id>(p: HarborConfigurationSpec["projects"][number], registryId: Id) {
+  return {
+    name: p.name,
+    public: p.public,
+    quotaBytes: p.quotaBytes,
+    scanOnPush: p.scanOnPush,
+    preventVulnerable: p.preventVulnerable,
+    cosign: p.cosign,
+    cveAllowlist: [...p.cveAllowlist],
+    registryId,
+  };
+}
+
 export class HarborConfiguration extends pulumi.ComponentResource {
   /** Robot secrets by robot name (project robots as `<project>+<name>`); a secret output. */
   readonly robotSecrets: pulumi.Output<Record<string, string>>;
@@ -128,18 +142,10 @@ export class HarborConfiguration extends pulumi.ComponentResource {
       const project = new HarborProject(
         `${name}-project-${p.name}`,
         conn,
-        {
-          name: p.name,
-          public: p.public,
-          quotaBytes: p.quotaBytes,
-          scanOnPush: p.scanOnPush,
-          preventVulnerable: p.preventVulnerable,
-          cosign: p.cosign,
-          cveAllowlist: [...p.cveAllowlist],
-          registryId: p.proxyCacheRegistry
-            ? (registries.get(p.proxyCacheRegistry) as HarborRegistry).registryId
-            : 0,
-        },
+        projectInputs(
+          p,
+          p.proxyCacheRegistry ? (registries.get(p.proxyCacheRegistry) as HarborRegistry).registryId : 0,
+        ),
         child,
       );
       projects.set(p.name, project);

@@ -10,6 +10,7 @@ import { DOCKER_HUB } from "../../config/harbor-config";
 import { FakeHarbor, PROXY_CACHE_REGISTRY_TYPES } from "../fakes/harbor";
 import { makeCa } from "../fakes/pki";
 import { HarborProvider } from "../../components/harbor-config/provider";
+import { projectInputs } from "../../components/harbor-config";
 import { StackSecret, evaluateStack, stackConfig, type StackRun } from "../harness";
 import { MIRROR, RELEASE, chartKeyOf } from "./stacks";
 
@@ -97,16 +98,7 @@ describe("mirror: Harbor as its own mirror (proxy caches)", () => {
         ids.set(r.name, outs.registryId);
       }
       for (const p of spec.projects.filter((x) => x.proxyCacheRegistry !== undefined))
-        await create("project", {
-          name: p.name,
-          public: p.public,
-          quotaBytes: p.quotaBytes,
-          scanOnPush: p.scanOnPush,
-          preventVulnerable: p.preventVulnerable,
-          cosign: p.cosign,
-          cveAllowlist: [...p.cveAllowlist],
-          registryId: ids.get(p.proxyCacheRegistry ?? ""),
-        });
+        await create("project", projectInputs(p, ids.get(p.proxyCacheRegistry ?? "")));
       expect([...fake.state.projects.values()].map((p) => p.name)).to.include.members([
         "docker.io",
         "ghcr.io",
