@@ -180,6 +180,31 @@ function zoneSafeNodes(nodes: number, drivesPerNode: number, zones: number): str
   return "use more drives per node";
 }
 
+/** The value in min..max nearest to `from` (the smaller on a tie) for which `holds` is true. */
+function nearest(from: number, min: number, max: number, holds: (v: number) => boolean): number | undefined {
+  for (let k = 1; from - k >= min || from + k <= max; k++)
+    for (const v of [from - k, from + k]) if (v >= min && v <= max && holds(v)) return v;
+  return undefined;
+}
+
+/**
+ * The nearest layouts that keep write quorum through a node loss: other drives on these nodes,
+ * or other nodes with these drives (the schema's ranges: 2-32 nodes, 1-16 drives per node).
+ */
+function nodeSafeLayout(nodes: number, drivesPerNode: number): string {
+  const holds = (n: number, d: number) => {
+    const g = erasureGeometry(n, d);
+    return typeof g !== "string" && g.nodeLossTolerance >= 1;
+  };
+  const drives = nearest(drivesPerNode, 1, 16, (d) => holds(nodes, d));
+  const moreOrFewer = nearest(nodes, 2, 32, (n) => holds(n, drivesPerNode));
+  const options = [
+    ...(drives === undefined ? [] : [`drivesPerNode ${drives}`]),
+    ...(moreOrFewer === undefined ? [] : [`${moreOrFewer} nodes`]),
+  ];
+  return options.length > 0 ? `use ${options.join(" or ")}` : "use more nodes";
+}
+
 /**
  * MinIO refuses a bucket name with a '.' next to a '-' in every request (minio-go v7
  * pkg/s3utils checkBucketNameCommon, which CheckValidBucketNameStrict applies), though S3's
@@ -248,7 +273,7 @@ function objectStoreSettings(
     throw new ConfigError(
       "objectStore.nodes",
       nodes,
-      `with drivesPerNode ${drivesPerNode}: erasure sets of ${geometry.setSize} (EC:${geometry.parity}) lose write quorum when one node fails; use at least 4 nodes`,
+      `with drivesPerNode ${drivesPerNode}: erasure sets of ${geometry.setSize} (EC:${geometry.parity}) lose write quorum when one node fails; ${nodeSafeLayout(nodes, drivesPerNode)}`,
     );
   const zoneLoss = zoneLossTolerance(geometry, nodes, zones);
   if (zones > 1 && zoneLoss.zoneLosses < 1)

@@ -76,8 +76,26 @@ describe("prod config", () => {
       "harbor-platform:objectStore.nodes = 17: with drivesPerNode 1: 17 x 1 drives cannot be split into erasure sets of 2 to 16 drives spread evenly over the nodes",
     );
     expect(fails({ objectStore: { nodes: 2, drivesPerNode: 2 } })).to.equal(
-      "harbor-platform:objectStore.nodes = 2: with drivesPerNode 2: erasure sets of 4 (EC:2) lose write quorum when one node fails; use at least 4 nodes",
+      "harbor-platform:objectStore.nodes = 2: with drivesPerNode 2: erasure sets of 4 (EC:2) lose write quorum when one node fails; use 3 nodes",
     );
+  });
+
+  it("suggests the nearest MinIO layout that survives a node loss, and each suggestion is accepted", () => {
+    // 3 x 5 makes one set of 15 (EC:4, write quorum 11) with 5 drives per node: a node loss breaks it.
+    expect(fails({ objectStore: { nodes: 3, drivesPerNode: 5 } })).to.equal(
+      "harbor-platform:objectStore.nodes = 3: with drivesPerNode 5: erasure sets of 15 (EC:4) lose write quorum when one node fails; use drivesPerNode 4 or 4 nodes",
+    );
+    for (const layout of [
+      { nodes: 3, drivesPerNode: 4 },
+      { nodes: 4, drivesPerNode: 5 },
+      { nodes: 3, drivesPerNode: 2 },
+    ]) {
+      const store = prod({ objectStore: layout }).prod?.objectStore;
+      expect(store && store.mode === "minio" ? [store.nodes, store.drivesPerNode] : store).to.deep.equal([
+        layout.nodes,
+        layout.drivesPerNode,
+      ]);
+    }
   });
 
   it("refuses unknown keys inside sections and malformed values", () => {

@@ -15,7 +15,7 @@ import { issuedCertificate } from "../cert-manager";
 import { RESTORED_SECRET_KEYS } from "../../config/dr";
 import { Harbor, HarborUpgradeGate, internalDatabaseDump, smokeTestJob, type HarborArgs } from "../harbor";
 import { PlatformNamespace, type PodSecurityLevel } from "../namespace";
-import { RootCa, ServerCert } from "../tls";
+import { RootCa, ServerCert, rootCaCommonName } from "../tls";
 import { DR_MIRROR_PODS, harborFlows, type ProdNamespaces } from "./flows";
 import { namespacePolicies } from "../network-policy";
 import { sources as sourcesOf } from "../mirror";
@@ -108,7 +108,7 @@ export class HarborPlatform extends pulumi.ComponentResource {
 
     const ca = new RootCa(
       `${name}-ca`,
-      { commonName: `${cfg.hostname} root CA`, validityDays: cfg.tls.caValidityDays },
+      { commonName: rootCaCommonName(cfg.hostname), validityDays: cfg.tls.caValidityDays },
       { parent: this },
     );
     const namespaceFor = (resource: string, ns: string, podSecurity: PodSecurityLevel) =>

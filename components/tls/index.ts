@@ -3,6 +3,30 @@ import * as tls from "@pulumi/tls";
 
 const HOURS_PER_DAY = 24;
 
+/**
+ * X.509's upper bound on a subject CommonName (RFC 5280 appendix A, ub-common-name); cert-manager
+ * v1.21.1 refuses a longer `spec.commonName` (internal/apis/certmanager/validation/certificate.go).
+ * A DNS name may be 253 characters, so names derived from the hostname are fitted to it.
+ */
+export const MAX_COMMON_NAME = 64;
+
+/** The root CA's CommonName: `<hostname> root CA`, the hostname cut short when it would not fit. */
+export function rootCaCommonName(hostname: string): string {
+  const suffix = " root CA";
+  const full = `${hostname}${suffix}`;
+  if (full.length <= MAX_COMMON_NAME) return full;
+  const ellipsis = "...";
+  return `${hostname.slice(0, MAX_COMMON_NAME - suffix.length - ellipsis.length)}${ellipsis}${suffix}`;
+}
+
+/**
+ * A server certificate's CommonName: its first DNS name when that fits, else none. Clients match
+ * the subjectAltName dnsNames (RFC 6125; browsers ignore the CN), so nothing is lost.
+ */
+export function serverCommonName(dnsName: string): string | undefined {
+  return dnsName.length <= MAX_COMMON_NAME ? dnsName : undefined;
+}
+
 export interface RootCaArgs {
   readonly commonName: pulumi.Input<string>;
   readonly validityDays: number;
@@ -68,7 +92,11 @@ export class ServerCert extends pulumi.ComponentResource {
       {
         privateKeyPem: key.privateKeyPem,
         dnsNames: args.dnsNames,
-        subject: { commonName: pulumi.output(args.dnsNames[0]), organization: "harbor-platform" },
+        // Kept when it fits, so existing certificates are not reissued for nothing.
+        subject: {
+          commonName: pulumi.output(args.dnsNames[0]).apply(serverCommonName),
+          organization: "harbor-platform",
+        },
       },
       { parent: this },
     );

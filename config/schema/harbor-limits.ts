@@ -83,6 +83,14 @@ export const RETENTION_TEMPLATES = [
 ] as const;
 export type RetentionTemplate = (typeof RETENTION_TEMPLATES)[number];
 
+/**
+ * Registry types for harborConfig.registries, each an adapter Harbor 2.15.2 compiles into core
+ * (src/pkg/reg/manager.go imports). harbor-helm 1.19.2's REPLICATION_ADAPTER_WHITELIST
+ * (templates/core/core-cm.yaml) omits `gitlab` and `quay`, but Harbor v2.15.2 reads it only to
+ * filter GET /replication/adapters (the portal's list: src/controller/registry/controller.go
+ * ListRegistryProviderTypes/Infos); POST /registries, which the provider calls, checks name, URL
+ * and health only (controller.go validate), so both are still accepted and kept here.
+ */
 export const REGISTRY_TYPES = [
   "docker-hub",
   "harbor",
