@@ -208,7 +208,11 @@ export function fluentBitPipeline(input: PipelineInput): Pipeline {
 export interface FluentBitValuesInput extends PipelineInput {
   /** Secret holding the credential env variables (CREDENTIAL_ENV[auth]). */
   readonly credentialsSecretName: string;
-  /** Labels added to the chart's ServiceMonitor so the cluster's Prometheus selects it. */
+  /**
+   * Labels of the chart's ServiceMonitor, so the cluster's Prometheus selects it; unset where
+   * the cluster runs no prometheus-operator (dev without it): no ServiceMonitor then, whose
+   * kind the API server would not know.
+   */
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
   /** Secret (key ca.crt) with logging.caCert, mounted at ELK_CA_DIR; set when caCert is. */
   readonly caSecretName?: string;
@@ -257,10 +261,9 @@ export function fluentBitValues(input: FluentBitValuesInput): Record<string, unk
       ...(input.caSecretName ? [{ name: "elk-ca", mountPath: ELK_CA_DIR, readOnly: true }] : []),
     ],
     metricsPort: METRICS_PORT,
-    serviceMonitor: {
-      enabled: true,
-      ...(input.serviceMonitorLabels ? { selector: { ...input.serviceMonitorLabels } } : {}),
-    },
+    serviceMonitor: input.serviceMonitorLabels
+      ? { enabled: true, selector: { ...input.serviceMonitorLabels } }
+      : { enabled: false },
     ...(input.dashboards ? { dashboards: fluentBitDashboardValues(input.dashboards) } : {}),
     config: {
       service: p.service,

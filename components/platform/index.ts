@@ -286,7 +286,10 @@ export class HarborPlatform extends pulumi.ComponentResource {
           quota: cfg.namespaceQuota,
           networkPolicy: cfg.networkPolicy,
           ...(cfg.proxy ? { proxy: cfg.proxy } : {}),
-          serviceMonitorLabels: cfg.observability.alerting.selectorLabels,
+          // Like Harbor's: a ServiceMonitor only where the cluster runs prometheus-operator.
+          ...(cfg.existingOperators.prometheusOperator
+            ? { serviceMonitorLabels: cfg.observability.alerting.selectorLabels }
+            : {}),
           ...(cfg.dashboards.enabled ? { dashboards: cfg.dashboards } : {}),
           provider,
           sources,

@@ -54,4 +54,6 @@ export const devWithOptions = (): Record<string, unknown> => ({
   logging: stackConfig("prod").logging,
   elkApiKey: new StackSecret(Buffer.from("dev-id:dev-api-key").toString("base64")),
   alerting: { selectorLabels: { "harbor-platform/prometheus": "main" } },
+  // The cluster runs prometheus-operator: dev's charts render their monitors then.
+  existingOperators: { prometheusOperator: true },
 });

@@ -127,6 +127,23 @@ describe("observability: dev stack and bad input", () => {
     expect(run.resources.filter((r) => r.type.includes("monitoring.coreos.com"))).to.deep.equal([]);
   });
 
+  it("dev with logging renders Fluent Bit's ServiceMonitor only where the cluster runs prometheus-operator", async () => {
+    const logging = {
+      logging: stackConfig("prod").logging,
+      elkApiKey: new StackSecret(STACK_SECRETS.prod.elkApiKey),
+    };
+    const without = await evaluateStack("dev", logging);
+    // The chart would render a kind the API server does not know, and its Release would fail.
+    expect(at(release(without, "fluent-bit").inputs, "values.serviceMonitor")).to.deep.equal({
+      enabled: false,
+    });
+    const withOperator = await evaluateStack("dev", {
+      ...logging,
+      existingOperators: { prometheusOperator: true },
+    });
+    expect(at(release(withOperator, "fluent-bit").inputs, "values.serviceMonitor.enabled")).to.equal(true);
+  });
+
   const cases: [string, Record<string, unknown>, string][] = [
     [
       "prod without an ELK endpoint",
