@@ -63,7 +63,6 @@ export interface RetentionSpec {
   readonly cron: string;
   readonly rules: readonly RetentionRuleSpec[];
 }
-export type ImmutableRuleSpec = Readonly<ProjectValue["immutableTags"][number]>;
 export type ProjectSpec = Readonly<Omit<ProjectValue, "quota" | "proxyCache" | "retention">> & {
   readonly quotaBytes: number;
   /** Name of a declared registry: makes this a proxy-cache project. */

@@ -15,8 +15,6 @@ import { ConfigError } from "./validate";
 type Value<K extends keyof ProdKeys> = z.output<ProdKeys[K]["schema"]>;
 
 export type CertManagerSettings = Value<"certManager">;
-export type IssuerKind = CertManagerSettings["issuer"];
-export type AcmeSettings = NonNullable<CertManagerSettings["acme"]>;
 
 /** How many zones the data tier spreads over (`topology.kubernetes.io/zone`); 1: no zone spread. */
 export interface ZoneSpread {

@@ -41,7 +41,6 @@ function scrape(net: NetworkPolicySettings, ports: number[]): Flow {
 
 /** Harbor's components that call out of the cluster. */
 export const HARBOR_CALLERS = ["core", "jobservice", "trivy", "registry"] as const;
-export type HarborCaller = (typeof HARBOR_CALLERS)[number];
 
 export interface HarborFlowArgs {
   readonly namespace: string;

@@ -125,7 +125,6 @@ export function boolean() {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-export const isDnsLabel = (v: string): boolean => DNS_LABEL.test(v);
 
 /** A Kubernetes object name (RFC 1123 label): namespaces, Secrets, classes without dots. */
 export function k8sName() {

@@ -34,5 +34,3 @@ export const ENTRY_POINT_KEYS = {
     when: { key: "exposure", values: ["loadBalancer"], fallback: "ingress" },
   }),
 } as const;
-
-export type EntryPointKeys = typeof ENTRY_POINT_KEYS;

@@ -72,7 +72,6 @@ export function isAllowedPermission(level: "system" | "project", resource: strin
 }
 
 export const SEVERITIES = ["none", "low", "medium", "high", "critical"] as const;
-export type Severity = (typeof SEVERITIES)[number];
 
 export const RETENTION_TEMPLATES = [
   "latestPushedK",
@@ -81,7 +80,6 @@ export const RETENTION_TEMPLATES = [
   "nDaysSinceLastPull",
   "always",
 ] as const;
-export type RetentionTemplate = (typeof RETENTION_TEMPLATES)[number];
 
 /**
  * Registry types for harborConfig.registries, each an adapter Harbor 2.15.2 compiles into core

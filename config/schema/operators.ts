@@ -46,5 +46,3 @@ export const OPERATOR_KEYS = {
     defaults: { dev: {}, prod: {} },
   }),
 } as const;
-
-export type OperatorKeys = typeof OPERATOR_KEYS;

@@ -43,5 +43,3 @@ export const UPGRADE_KEYS = {
     defaults: { dev: {}, prod: {} },
   }),
 } as const;
-
-export type UpgradeKeys = typeof UPGRADE_KEYS;

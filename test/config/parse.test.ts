@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { ConfigError, KEYS, decodeStackConfig, parseConfig, type RawConfig } from "../../config";
 import { StackSecret, evaluateStack, stackConfig } from "../harness";
 import { configFailure } from "./failure";
+import { MAX_MESSAGE } from "../../config/validate";
 
 const failure = (raw: RawConfig): string => configFailure(() => parseConfig(raw));
 
@@ -346,7 +347,7 @@ describe("config: an error stays one bounded line", () => {
       throw new ConfigError(`k${"e".repeat(299)}`, `v${"a".repeat(299)}`, `a${"l".repeat(399)}`);
     });
     // 120 for the qualified key, 120 for the value, 300 for what is allowed, and the separators.
-    expect(message).to.have.length.of.at.most(545);
+    expect(message).to.have.length.of.at.most(MAX_MESSAGE);
     expect(message).to.match(/^harbor-platform:ke+\.\.\. = "va+\.\.\.: al+\.\.\.$/);
     expect(message.split(" = ")[0]).to.have.length(120);
     expect(message.split(": a")[1]).to.have.length(300 - 1);
@@ -354,7 +355,7 @@ describe("config: an error stays one bounded line", () => {
 
   it("bounds an unknown key the user typed at length", () => {
     const message = failure(dev({ [`x${"y".repeat(299)}`]: "z".repeat(300) }));
-    expect(message).to.have.length.of.at.most(545);
+    expect(message).to.have.length.of.at.most(MAX_MESSAGE);
     expect(message).to.match(/^harbor-platform:xy+\.\.\. = "z+\.\.\.: unknown key; known keys: topology, /);
   });
 

@@ -13,9 +13,9 @@ import {
 } from "../../config/schema/files";
 import { fieldsOf } from "../../config/schema/generate";
 import { didYouMean } from "../../config/schema/errors";
-import { ROOT, StackSecret, projectFile, runtimeStackConfig, stackConfig } from "../harness";
+import { ROOT, StackSecret, evaluateStack, projectFile, runtimeStackConfig, stackConfig } from "../harness";
 import { STACK_SECRETS } from "../harness/stack-secrets";
-import { applyCliRules, encrypt, readStackFile, runtimeConfig } from "./pulumi-cli";
+import { applyCliRules, readStackFile, runtimeConfig } from "./pulumi-cli";
 import { configFailure as failure } from "./failure";
 
 const PROJECT = "harbor-platform";
@@ -242,10 +242,28 @@ describe("config schema: secrets", () => {
     expect(message).not.to.include("hunter2");
   });
 
-  it("the CLI's secure values reach the parser as secrets", () => {
-    const config = readStackFile(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
-    config.set(`${PROJECT}:x`, { text: encrypt("v"), secure: true, object: false });
-    expect(runtimeConfig(config)[`${PROJECT}:x`]).to.equal("v");
+  it("the program learns which keys are secret from the SDK's runtime, as the CLI hands them over", async () => {
+    // evaluateStack runs index.ts: readStackConfig asks the SDK (runtime/config.js
+    // isConfigSecret, PULUMI_CONFIG_SECRET_KEYS), not this test, which keys are secrets.
+    const store = { mode: "external", endpoint: "https://s3.example.com", region: "eu-west-1" };
+    let refused = "";
+    try {
+      await evaluateStack("prod", {
+        objectStore: store,
+        objectStoreAccessKey: "AKIAPLAINTEXT",
+        objectStoreSecretKey: new StackSecret("s"),
+      });
+    } catch (err) {
+      refused = (err as Error).message;
+    }
+    expect(refused).to.match(/objectStoreAccessKey = \(secret\): stored in plain text/);
+    expect(refused).not.to.include("AKIAPLAINTEXT");
+    const run = await evaluateStack("prod", {
+      objectStore: store,
+      objectStoreAccessKey: new StackSecret("a"),
+      objectStoreSecretKey: new StackSecret("s"),
+    });
+    expect(run.resources.length).to.be.greaterThan(0);
   });
 });
 
