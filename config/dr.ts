@@ -3,18 +3,13 @@
 // the restore switch. Each field's own rule is in the schema; the rules here span fields.
 import { goDurationSeconds } from "../policy/concepts/duration";
 import { awsPartition } from "./schema/aws";
-import { CORE_KEYS } from "./schema/core";
-import type { Topology } from "./schema/define";
 import {
-  DR_FOREIGN_KEYS,
-  DR_KEYS,
   RESTORED_SECRET_KEYS,
   drBucketNameProblem,
   type BackupValue,
   type DrValue,
   type RestoreValue,
 } from "./schema/dr";
-import { parseKeys } from "./schema/parse";
 import { ConfigError } from "./validate";
 
 export {
@@ -321,30 +316,4 @@ export function drConfig(v: DrValues): DrConfig {
     backup,
     restore: restoreConfig(v.restore, bucket),
   };
-}
-
-const DR_SECTION = { topology: CORE_KEYS.topology, ...DR_KEYS, ...DR_FOREIGN_KEYS } as const;
-
-/**
- * The DR config from the DR keys alone (`dr`, `backup`, `restore`, the restored secrets) and
- * `aws:region`, as parseConfig reads them: undefined in dev, which refuses the keys.
- */
-export function parseDr(
-  raw: Readonly<Record<string, unknown>>,
-  topology: Topology,
-  awsRegionValue: string | undefined,
-): DrConfig | undefined {
-  const section = Object.fromEntries(Object.keys(DR_SECTION).map((k) => [k, raw[k]]));
-  const { parsed: v } = parseKeys(
-    DR_SECTION,
-    { ...section, topology, "aws:region": awsRegionValue },
-    "topology",
-  );
-  if (v.topology !== "prod") return undefined;
-  return drConfig({
-    region: v.get("aws:region"),
-    dr: v.get("dr"),
-    backup: v.get("backup"),
-    restore: v.get("restore"),
-  });
 }

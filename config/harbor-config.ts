@@ -5,9 +5,7 @@
 // (`{ secretKey: "oidcClientSecret" }`) that the loader reads with requireSecret.
 import { z } from "zod";
 import { ConfigError, bytesOf } from "./validate";
-import { issueToError } from "./schema/errors";
 import {
-  HARBOR_CONFIG_KEYS,
   parseProject,
   parseRegistry,
   scanAllSection,
@@ -136,15 +134,6 @@ export const DOCKER_HUB = {
 } as const;
 
 const K = HARBOR_CONFIG_KEY;
-
-/** Reads `raw` (the stack's value, or the topology's default when unset) into the spec. */
-export function parseHarborConfiguration(raw: unknown, topology: Topology): HarborConfigurationSpec {
-  const def = HARBOR_CONFIG_KEYS.harborConfig;
-  const value = raw ?? def.defaults?.[topology];
-  const result = def.schema.safeParse(value);
-  if (!result.success) throw issueToError(K, def.schema, value, result.error, false);
-  return harborConfiguration(result.data, topology);
-}
 
 /** The parsed value with the topology's defaults, checked across fields. */
 export function harborConfiguration(v: HarborConfigValue, topology: Topology): HarborConfigurationSpec {

@@ -2,18 +2,14 @@
 // (config/schema/observability.ts): log shipping to ELK, Harbor's audit-log syslog target and
 // alert tuning. Each field's own rule is in the schema; the rules here span fields.
 import { quantityBytes } from "../policy/concepts/quantity";
-import { CORE_KEYS } from "./schema/core";
-import type { Topology } from "./schema/define";
 import {
   LOGGING_CREDENTIAL_FORMATS,
-  OBSERVABILITY_KEYS,
   type AlertingValue,
   type LogAuth,
   type LogOutput,
   type LoggingValue,
 } from "./schema/observability";
-import { issueToError } from "./schema/errors";
-import { checkSecretRefs, parseKeys, type SecretRef } from "./schema/parse";
+import type { SecretRef } from "./schema/parse";
 import { ConfigError } from "./validate";
 
 export {
@@ -90,17 +86,9 @@ function loggingConfig(l: LoggingValue): LoggingConfig {
 }
 
 /** Harbor dials `host:port` (Go's net.Dial), an IPv6 address in brackets. */
-function syslogOf(hp: { readonly host: string; readonly port: number }): SyslogEndpoint {
+export function syslogOf(hp: { readonly host: string; readonly port: number }): SyslogEndpoint {
   const host = hp.host.includes(":") ? `[${hp.host}]` : hp.host;
   return { host: hp.host, port: hp.port, endpoint: `${host}:${hp.port}` };
-}
-
-/** A syslog endpoint another key gives (Harbor's own audit-log setting), read as `auditLogSyslog` is. */
-export function syslogEndpoint(key: string, value: unknown): SyslogEndpoint {
-  const schema = OBSERVABILITY_KEYS.auditLogSyslog.schema;
-  const result = schema.safeParse(value);
-  if (!result.success) throw issueToError(key, schema, value, result.error, false);
-  return syslogOf(result.data);
 }
 
 /** The observability config from the typed values, or one ConfigError for a rule across fields. */
@@ -136,34 +124,4 @@ export function loggingSecretRefs(cfg: ObservabilityConfig): SecretRef[] {
 /** Stack secret keys the loader must read with `config.requireSecret` for this config. */
 export function secretConfigKeys(cfg: ObservabilityConfig): string[] {
   return loggingSecretRefs(cfg).map((r) => r.key);
-}
-
-const OBSERVABILITY_SECTION = { topology: CORE_KEYS.topology, ...OBSERVABILITY_KEYS } as const;
-
-/**
- * The observability config from its keys alone (and the secret `logging.credentialsSecret`
- * names), as parseConfig reads them. Log shipping is off unless `logging` is set in dev, and
- * required in prod.
- */
-export function parseObservability(
-  raw: Readonly<Record<string, unknown>>,
-  topology: Topology,
-): ObservabilityConfig {
-  const named = new Set(Object.keys(OBSERVABILITY_SECTION));
-  const logging = raw.logging as { credentialsSecret?: unknown } | undefined;
-  const credential = typeof logging?.credentialsSecret === "string" ? logging.credentialsSecret : undefined;
-  const section = Object.fromEntries(
-    Object.keys(raw)
-      .filter((k) => named.has(k) || k === credential)
-      .map((k) => [k, raw[k]]),
-  );
-  const input = { ...section, topology };
-  const { parsed: v, deferred } = parseKeys(OBSERVABILITY_SECTION, input, "topology");
-  const cfg = observabilityConfig({
-    logging: v.opt("logging"),
-    auditLogSyslog: v.opt("auditLogSyslog"),
-    alerting: v.get("alerting"),
-  });
-  checkSecretRefs(OBSERVABILITY_SECTION, input, deferred, loggingSecretRefs(cfg));
-  return cfg;
 }

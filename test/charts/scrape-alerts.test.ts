@@ -2,8 +2,8 @@
 // a NetworkPolicy blocks, a monitor Prometheus does not select): every critical alert on the
 // stacks' own exporters also fires on `absent()` of one of its series.
 import { expect } from "chai";
-import { parseObservability } from "../../config/observability";
 import { EXPORTED_METRICS, alertRules, metricNames, type MonitoredParts } from "../../components/monitoring";
+import { parseObservability } from "../config/sections";
 
 /**
  * Series the cluster provides, not a monitor of the stacks (docs/prerequisites.md, Monitoring):

@@ -1,10 +1,9 @@
 import { expect } from "chai";
 import { cron } from "../../config/schema/define";
 import { readLeaf } from "../config/read-leaf";
-import { parseDr } from "../../config/dr";
-import { parseHarborConfiguration } from "../../config/harbor-config";
 import { parseCron, type CronDialect, type CronSchedule } from "../../policy/concepts/cron";
 import { scheduleCadence } from "../../policy/lib/schedule";
+import { parseDr, parseHarborConfiguration } from "../config/sections";
 
 /** The GC schedule the config passes on to Harbor for `text`. */
 const harborCron = (text: string): string => parseHarborConfiguration({ gc: { cron: text } }, "dev").gc.cron;

@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import { parseConfig } from "../../config";
-import { syslogEndpoint } from "../../config/observability";
-import { parseHarborConfiguration } from "../../config/harbor-config";
 import { parseCidr, parseHostPort, parseIp } from "../../policy/concepts/network";
 import { stackConfig } from "../harness";
+import { parseHarborConfiguration, syslogEndpoint } from "../config/sections";
 
 // Upstream truth: Go's own table for net.ParseIP (golang/go src/net/ip_test.go, parseIPTests,
 // Go 1.17 and later: no leading zeros, no zones), the reader of every address this project hands

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { bytesOf } from "../../config/validate";
 import { size } from "../../config/schema/define";
 import { readLeaf } from "../config/read-leaf";
-import { parseHarborConfiguration } from "../../config/harbor-config";
 import { parseQuantity, quantityBytes, wholeQuantity } from "../../policy/concepts/quantity";
+import { parseHarborConfiguration } from "../config/sections";
 
 /** The bytes the config gives Harbor as a project's quota for `value`. */
 const quota = (value: unknown): number =>

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { PROD_DR } from "./fixtures";
 import * as aws from "@pulumi/aws";
-import { parseDr, type DrConfig } from "../../config/dr";
+import { type DrConfig } from "../../config/dr";
 import { DrBucket } from "../../components/dr";
 import {
   DR_PREFIXES,
@@ -18,6 +18,7 @@ import { ROOT_CREDENTIALS } from "../../components/object-store";
 import { PUBLIC_SOURCES } from "../../components/mirror";
 import { at, runUnderMocks, type Registered, type StackRun } from "../harness";
 import { chartVersion, crdErrors, unknownValuePaths, valuesSchemaErrors } from "./upstream";
+import { parseDr } from "../config/sections";
 
 const RAW = PROD_DR;
 const RESTORE = {

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { PROD_DR } from "./fixtures";
 import { ConfigError } from "../../config/validate";
-import { parseDr } from "../../config/dr";
 import { parseConfig } from "../../config";
 import { s3BucketNameProblem } from "../../config/schema/define";
 import { stackConfig } from "../harness";
+import { parseDr } from "../config/sections";
 
 const PROD = PROD_DR;
 

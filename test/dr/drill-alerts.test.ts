@@ -2,10 +2,10 @@
 // prometheus package, which .ci/run installs) over kube-state-metrics series shaped as its
 // internal/store/job.go and cronjob.go write them.
 import { expect } from "chai";
-import { parseObservability } from "../../config/observability";
 import { alertRules, type AlertRule } from "../../components/monitoring/rules";
 import { BLOB_DRILL, DB_DRILL } from "../../components/dr/drill";
 import { promtoolTestRules } from "../observability/promql";
+import { parseObservability } from "../config/sections";
 
 const NS = "harbor-dr-drill";
 const MAX_AGE = 3600;

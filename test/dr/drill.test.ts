@@ -21,8 +21,8 @@ import {
 } from "../../components/dr/drill";
 import { DRILL_NAMESPACE } from "../../components/platform/prod";
 import { HARBOR_SCHEMA_VERSION, images } from "../../versions";
-import { parseDr } from "../../config/dr";
 import { pgBin, startPostgres, type LocalPostgres } from "../fakes/postgres";
+import { parseDr } from "../config/sections";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const meta = (r: Registered, key: "name" | "namespace") => at(r.inputs, `metadata.${key}`) as string;

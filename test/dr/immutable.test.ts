@@ -7,7 +7,8 @@ import { expect } from "chai";
 import { at, evaluateStack, stackConfig, type Registered, type StackRun } from "../harness";
 import type { PolicyStatement } from "../../components/dr/policies";
 import { forBucket, list, message, statements } from "./stack-helpers";
-import { DR_USERS, drUserName, parseDr } from "../../config/dr";
+import { DR_USERS, drUserName } from "../../config/dr";
+import { parseDr } from "../config/sections";
 import {
   accessLevel,
   actionExists,

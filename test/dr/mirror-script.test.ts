@@ -7,10 +7,11 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { at, evaluateStack, stackConfig, type StackRun } from "../harness";
-import { parseDr, type DrConfig } from "../../config/dr";
+import { type DrConfig } from "../../config/dr";
 import { MAX_DELETE_ERROR, approvalId, mirrorScript, mirrorSettings } from "../../components/dr/mirror";
 import { ROOT_CREDENTIALS } from "../../components/object-store";
 import { LocalSite, podScript, rclone, requireRclone, type PodScript } from "./rclone-cli";
+import { parseDr } from "../config/sections";
 
 const CRONJOB = "kubernetes:batch/v1:CronJob";
 const PROD = stackConfig("prod");

@@ -3,11 +3,11 @@
 import { expect } from "chai";
 import { LDAP_AUTH } from "../harness/options";
 import * as pulumi from "@pulumi/pulumi";
-import { parseHarborConfiguration } from "../../config/harbor-config";
 // The component registers nothing at import time, so importing it before setMocks is safe.
 import { HarborConfiguration, HarborProject, buildSettings } from "../../components/harbor-config";
 import { PROVIDER_LOADER } from "../../components/harbor-config/provider-module";
 import { runUnderMocks } from "../harness";
+import { parseHarborConfiguration } from "../config/sections";
 
 const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
 // Set in a hook, not at load time: other test files install their own mocks when they run.

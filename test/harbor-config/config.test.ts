@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
-import { parseHarborConfiguration, requiredSecretKeys } from "../../config/harbor-config";
+import { requiredSecretKeys } from "../../config/harbor-config";
 import { pathKey } from "../../config/schema/errors";
 import { HARBOR_CONFIG_SCHEMA } from "../../config/schema/harbor-config";
 import { HARBOR_LIMITS } from "../../config/schema/harbor-limits";
@@ -16,6 +16,7 @@ import { GC_LIMITS, harborGcSchedule } from "../../policy/policies/harbor-gc-sch
 import { harborProjectQuota } from "../../policy/policies/harbor-project-quota";
 import { check, resource } from "../policy/helpers";
 import { upstreamFile } from "../upstream";
+import { parseHarborConfiguration } from "../config/sections";
 
 type Raw = Record<string, unknown>;
 const message = (raw: unknown, topology: "dev" | "prod" = "prod"): string => {

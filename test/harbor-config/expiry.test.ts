@@ -16,9 +16,8 @@ import {
   renewalToken,
 } from "../../components/harbor-config/expiry";
 import { robotExpiryRules } from "../../components/monitoring/robot-rules";
-import { parseHarborConfiguration } from "../../config/harbor-config";
-import { parseObservability } from "../../config/observability";
 import { promtoolProblems, promtoolTestRules } from "../observability/promql";
+import { parseHarborConfiguration, parseObservability } from "../config/sections";
 
 type Props = Record<string, unknown>;
 const alerting = parseObservability({}, "dev").alerting;

@@ -3,8 +3,8 @@
 // pass preview and fail `up` with 400; one Harbor has but the config refuses blocks a valid robot.
 import { expect } from "chai";
 import { ROBOT_PERMISSIONS } from "../../config/schema/harbor-limits";
-import { parseHarborConfiguration } from "../../config/harbor-config";
 import { HARBOR_ROBOT_PERMISSIONS, harborAllowsRobotPermission } from "../fakes/harbor-permissions";
+import { parseHarborConfiguration } from "../config/sections";
 
 const LEVELS = ["system", "project"] as const;
 const harbor = (level: (typeof LEVELS)[number]) =>

@@ -1,7 +1,7 @@
 // Constructs the components under the SDK's mocks with prod-like args and checks what they register.
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { parseObservability } from "../../config/observability";
+import { parseObservability } from "../config/sections";
 
 interface Reg {
   type: string;

@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { parseObservability, secretConfigKeys, syslogEndpoint } from "../../config/observability";
-import { parseDr } from "../../config/dr";
+import { secretConfigKeys } from "../../config/observability";
 import { ConfigError } from "../../config/validate";
 import { PROD_DR } from "../dr/fixtures";
+import { parseDr, parseObservability, syslogEndpoint } from "../config/sections";
 
 /** The one-line message of the ConfigError `fn` throws. */
 function message(fn: () => unknown): string {

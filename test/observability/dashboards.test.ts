@@ -8,7 +8,6 @@ import { parse as parseYaml } from "yaml";
 import { at, evaluateStack, type Registered, type StackRun } from "../harness";
 import { upstreamFile } from "../upstream";
 import { charts } from "../../versions";
-import { parseObservability } from "../../config/observability";
 import {
   DASHBOARD_LABEL,
   EXPORTED_METRICS,
@@ -23,6 +22,7 @@ import {
 import { SIDECAR_FOLDER_ANNOTATION, dashboardsConfig } from "../../config/schema/dashboards";
 import { PROD_PARTS } from "./parts";
 import { promtoolProblems, unknownMetrics } from "./promql";
+import { parseObservability } from "../config/sections";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const RELEASE = "kubernetes:helm.sh/v3:Release";

@@ -2,8 +2,9 @@ import * as fs from "fs";
 import { expect } from "chai";
 import { parse as parseYaml } from "yaml";
 import { upstreamFile } from "../upstream";
-import { parseObservability, type LogAuth, type LoggingConfig } from "../../config/observability";
+import { type LogAuth, type LoggingConfig } from "../../config/observability";
 import { credentialSecretData, fluentBitPipeline, fluentBitValues } from "../../components/logging/pipeline";
+import { parseObservability } from "../config/sections";
 
 /** A credential per auth, in the form the config requires of it. */
 const SECRETS: Record<LogAuth, string> = {

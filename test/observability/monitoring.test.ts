@@ -5,7 +5,6 @@ import { parse as parseYaml } from "yaml";
 import { upstreamFile } from "../upstream";
 import { charts, images } from "../../versions";
 import { customResourceProblems } from "../conformance/crds";
-import { parseObservability } from "../../config/observability";
 import {
   EXPORTED_METRICS,
   KNOWN_METRICS,
@@ -19,6 +18,7 @@ import {
   sentinelExporterPodMonitor,
 } from "../../components/monitoring";
 import { PROD_PARTS } from "./parts";
+import { parseObservability } from "../config/sections";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const alerting = parseObservability({}, "dev").alerting;
