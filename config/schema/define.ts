@@ -273,7 +273,14 @@ export function listOf<T extends z.ZodType>(element: T, min = 0) {
 // Keys
 
 /** The README section a key is documented in. */
-export type KeyGroup = "Core" | "Prod data tier" | "Disaster recovery (prod)" | "Observability" | string;
+export type KeyGroup =
+  | "Core"
+  | "Prod data tier"
+  | "Disaster recovery (prod)"
+  | "Observability"
+  | "Restricted networks"
+  | "Existing operators"
+  | "Upgrades";
 
 export interface KeyDef<S extends z.ZodType = z.ZodType> {
   /** The value's schema (parser and type); applied to the stack's value or the default. */
